@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+// Socket: Python's socket.socket object — an owned file descriptor with Python's methods and
+// Python's timeout model.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include <soket/address.hpp>
+#include <soket/constants.hpp>
+
+namespace soket {
+
+/// A socket timeout, as Python's settimeout takes it: std::nullopt blocks forever (None),
+/// zero never blocks (0.0), a positive duration bounds each operation.
+using Timeout = std::optional<std::chrono::nanoseconds>;
+
+/// Python: socket.setdefaulttimeout / getdefaulttimeout. New sockets (including accepted ones)
+/// start with this timeout. Thread-safe. Throws std::invalid_argument for a negative value.
+void setdefaulttimeout(Timeout timeout);
+Timeout getdefaulttimeout() noexcept;
+
+struct Accepted;
+
+/// Python: socket.socket. Owns its descriptor (closed by the destructor); movable, not copyable
+/// (Python's dup() is explicit). Every descriptor is close-on-exec, no call raises SIGPIPE, and
+/// EINTR is retried with the remaining timeout (PEP 475).
+///
+/// Timeouts: with settimeout(d) the descriptor is non-blocking inside and every call waits for
+/// readiness with poll() up to d (sendall keeps one deadline for the whole call), then throws
+/// TimeoutError. With settimeout(0) calls that would block throw BlockingIOError.
+///
+/// Errors: each throwing method has a noexcept twin taking std::error_code& (as std::filesystem
+/// does). Thrown errors are the Python-named subclasses in error.hpp, and their messages name
+/// the operation and the address.
+///
+/// Thread safety: one Socket may be used by two threads at once only as the kernel allows
+/// (one reader and one writer); settimeout/close concurrently with I/O is a data race.
+class Socket {
+ public:
+  /// Python: socket.socket(family, type, proto). Fails with the kernel's error, worded as
+  /// "socket(inet, rdm): Socket type not supported". (Python's socket.socket() with no
+  /// arguments is Socket(Family::inet); a default-constructed Socket is a closed one.)
+  explicit Socket(Family family, Type type = Type::stream, int proto = 0);
+  Socket(Family family, Type type, int proto, std::error_code& ec) noexcept;
+
+  /// Takes ownership of an open socket descriptor (Python: socket.socket(fileno=fd)); family,
+  /// type and protocol are read from the kernel. On error the descriptor is left open.
+  static Socket adopt(int fd);
+  static Socket adopt(int fd, std::error_code& ec) noexcept;
+
+  /// A closed socket (fileno() == -1), e.g. to move into later.
+  Socket() noexcept = default;
+  ~Socket();
+  Socket(Socket&& other) noexcept;
+  Socket& operator=(Socket&& other) noexcept;
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+
+  // -- connecting ---------------------------------------------------------------------------
+
+  /// Python: bind(address). A host name is resolved with this socket's family.
+  void bind(const Address& address);
+  void bind(const Address& address, std::error_code& ec) noexcept;
+
+  /// Python: listen([backlog]); the default is min(SOMAXCONN, 128), as Python's.
+  void listen(int backlog = 128);
+  void listen(int backlog, std::error_code& ec) noexcept;
+
+  /// Python: accept() -> (conn, address). The new socket gets getdefaulttimeout().
+  Accepted accept();
+  Accepted accept(std::error_code& ec) noexcept;
+
+  /// Python: connect(address). With a timeout, waits at most that long (TimeoutError).
+  void connect(const Address& address);
+  void connect(const Address& address, std::error_code& ec) noexcept;
+  /// Python: connect_ex(address): 0 on success, otherwise the errno (EAGAIN after a timeout).
+  int connect_ex(const Address& address) noexcept;
+
+  // -- sending ------------------------------------------------------------------------------
+
+  /// Python: send(data[, flags]) -> bytes sent, possibly fewer than data.size().
+  std::size_t send(std::span<const std::byte> data, int flags = 0);
+  std::size_t send(std::string_view data, int flags = 0);
+  std::size_t send(std::span<const std::byte> data, int flags, std::error_code& ec) noexcept;
+
+  /// Python: sendall(data[, flags]): sends everything or throws. One deadline covers the
+  /// whole call. On error, how much was sent is lost, as in Python; the error_code form
+  /// returns it.
+  void sendall(std::span<const std::byte> data, int flags = 0);
+  void sendall(std::string_view data, int flags = 0);
+  std::size_t sendall(std::span<const std::byte> data, int flags, std::error_code& ec) noexcept;
+
+  /// Python: sendto(data[, flags], address).
+  std::size_t sendto(std::span<const std::byte> data, const Address& address, int flags = 0);
+  std::size_t sendto(std::string_view data, const Address& address, int flags = 0);
+  std::size_t sendto(std::span<const std::byte> data, const Address& address, int flags,
+                     std::error_code& ec) noexcept;
+
+  // -- receiving ----------------------------------------------------------------------------
+
+  /// Python: recv(bufsize[, flags]) -> bytes. An empty string means the peer closed (EOF).
+  std::string recv(std::size_t bufsize, int flags = 0);
+  std::string recv(std::size_t bufsize, int flags, std::error_code& ec);
+
+  /// Python: recv_into(buffer[, nbytes[, flags]]) -> bytes received (0 at EOF). nbytes == 0
+  /// means the whole buffer; a larger nbytes is std::invalid_argument. Does not allocate.
+  std::size_t recv_into(std::span<std::byte> buffer, std::size_t nbytes = 0, int flags = 0);
+  std::size_t recv_into(std::span<std::byte> buffer, std::size_t nbytes, int flags,
+                        std::error_code& ec) noexcept;
+
+  /// Python: recvfrom(bufsize[, flags]) -> (bytes, address).
+  std::pair<std::string, Address> recvfrom(std::size_t bufsize, int flags = 0);
+  std::pair<std::string, Address> recvfrom(std::size_t bufsize, int flags, std::error_code& ec);
+
+  /// Python: recvfrom_into(buffer[, nbytes[, flags]]) -> (nbytes, address). Does not allocate.
+  std::pair<std::size_t, Address> recvfrom_into(std::span<std::byte> buffer,
+                                                std::size_t nbytes = 0, int flags = 0);
+  std::pair<std::size_t, Address> recvfrom_into(std::span<std::byte> buffer, std::size_t nbytes,
+                                                int flags, std::error_code& ec) noexcept;
+
+  // -- state --------------------------------------------------------------------------------
+
+  /// Python: shutdown(how).
+  void shutdown(Shut how);
+  void shutdown(Shut how, std::error_code& ec) noexcept;
+
+  /// Python: close(). Closing a closed socket does nothing. The descriptor is released even if
+  /// close(2) reports an error (which is then thrown, except ECONNRESET, as in Python).
+  void close();
+  void close(std::error_code& ec) noexcept;
+
+  /// Python: detach(): gives up ownership and returns the descriptor (-1 if closed).
+  int detach() noexcept;
+  /// Python: fileno(): the descriptor, or -1 once closed.
+  int fileno() const noexcept { return fd_; }
+  explicit operator bool() const noexcept { return fd_ >= 0; }
+
+  /// Python: getsockname() / getpeername().
+  Address getsockname() const;
+  Address getsockname(std::error_code& ec) const noexcept;
+  Address getpeername() const;
+  Address getpeername(std::error_code& ec) const noexcept;
+
+  /// Python: the family / type / proto attributes.
+  Family family() const noexcept { return family_; }
+  Type type() const noexcept { return type_; }
+  int proto() const noexcept { return proto_; }
+
+  // -- blocking and timeouts ----------------------------------------------------------------
+
+  /// Python: settimeout(None | 0 | seconds). Throws std::invalid_argument if negative.
+  void settimeout(Timeout timeout);
+  /// Python: settimeout(seconds) with a float.
+  void settimeout(double seconds);
+  Timeout gettimeout() const noexcept { return timeout_; }
+  /// Python: setblocking(flag) is settimeout(None) or settimeout(0).
+  void setblocking(bool flag);
+  /// Python: getblocking() is gettimeout() != 0.
+  bool getblocking() const noexcept;
+
+  // -- options (raw form; typed options come with options.hpp) ------------------------------
+
+  /// Python: setsockopt(level, optname, int) / getsockopt(level, optname).
+  void setsockopt(int level, int optname, int value);
+  void setsockopt(int level, int optname, int value, std::error_code& ec) noexcept;
+  int getsockopt(int level, int optname) const;
+  int getsockopt(int level, int optname, std::error_code& ec) const noexcept;
+  /// Python: setsockopt(level, optname, bytes) / getsockopt(level, optname, buflen).
+  void setsockopt(int level, int optname, std::span<const std::byte> value);
+  std::string getsockopt(int level, int optname, std::size_t buflen) const;
+
+ private:
+  Socket(int fd, Family family, Type type, int proto) noexcept;
+  // Resolves a host name in `address` with this socket's family (Python's setipaddr).
+  Address resolve_for_use(const Address& address, std::error_code& ec) const;
+  void apply_timeout_mode(std::error_code& ec) noexcept;
+
+  int fd_ = -1;
+  Family family_ = Family::unspec;
+  Type type_ = Type::stream;
+  int proto_ = 0;
+  Timeout timeout_;
+};
+
+/// Python: the (conn, address) pair from accept(); works with structured bindings:
+///   auto [conn, addr] = listener.accept();
+struct Accepted {
+  Socket conn;
+  Address address;
+};
+
+}  // namespace soket

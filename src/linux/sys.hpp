@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// The Linux system-call layer: thin wrappers that always pass SOCK_CLOEXEC / MSG_NOSIGNAL and
+// report errno as std::error_code. Everything above this calls sys::, never ::socket.
+// Internal: never installed.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <sys/types.h>
+#include <system_error>
+
+namespace soket::sys {
+
+inline std::error_code last_error() noexcept { return {errno, std::system_category()}; }
+
+/// socket(2) with SOCK_CLOEXEC. Returns the fd or -1.
+int socket(int family, int type, int proto, std::error_code& ec) noexcept;
+/// accept4(2) with SOCK_CLOEXEC. addr/len may be null.
+int accept(int fd, void* addr, std::size_t* len, std::error_code& ec) noexcept;
+bool bind(int fd, const void* addr, std::size_t len, std::error_code& ec) noexcept;
+bool listen(int fd, int backlog, std::error_code& ec) noexcept;
+/// connect(2); EINPROGRESS is reported as is.
+bool connect(int fd, const void* addr, std::size_t len, std::error_code& ec) noexcept;
+/// send/sendto with MSG_NOSIGNAL added. Returns bytes sent or -1.
+ssize_t sendto(int fd, const void* buf, std::size_t len, int flags, const void* addr,
+               std::size_t addrlen, std::error_code& ec) noexcept;
+/// recvfrom(2). addr/len may be null.
+ssize_t recvfrom(int fd, void* buf, std::size_t len, int flags, void* addr, std::size_t* addrlen,
+                 std::error_code& ec) noexcept;
+bool shutdown(int fd, int how, std::error_code& ec) noexcept;
+/// close(2), never retried on EINTR (Linux has already released the descriptor).
+bool close(int fd, std::error_code& ec) noexcept;
+bool getsockname(int fd, void* addr, std::size_t* len, std::error_code& ec) noexcept;
+bool getpeername(int fd, void* addr, std::size_t* len, std::error_code& ec) noexcept;
+bool setsockopt(int fd, int level, int name, const void* value, std::size_t len,
+                std::error_code& ec) noexcept;
+bool getsockopt(int fd, int level, int name, void* value, std::size_t* len,
+                std::error_code& ec) noexcept;
+/// Sets or clears O_NONBLOCK.
+bool set_nonblocking(int fd, bool on, std::error_code& ec) noexcept;
+
+/// What poll() should wait for.
+enum class Want { read, write };
+/// Waits until fd is ready for `want` or `timeout` passes. Returns true when ready (or the fd
+/// has an error/hang-up to report), false on timeout. EINTR is returned in ec for the caller
+/// to retry with the time left.
+bool wait(int fd, Want want, std::chrono::nanoseconds timeout, std::error_code& ec) noexcept;
+
+}  // namespace soket::sys

@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: MIT
+#include <soket/socket.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdexcept>
+#include <sys/socket.h>
+
+#include <soket/error.hpp>
+
+#include "linux/sys.hpp"
+#include "socket_call.hpp"
+
+namespace soket {
+namespace {
+
+using sys::Want;
+
+// Python's default timeout: nanoseconds, or -1 for None.
+std::atomic<std::int64_t> default_timeout_ns{-1};
+
+void check_timeout(const Timeout& timeout) {
+  if (timeout && timeout->count() < 0) throw std::invalid_argument("Timeout value out of range");
+}
+
+std::span<const std::byte> bytes_of(std::string_view s) noexcept {
+  return std::as_bytes(std::span<const char>(s.data(), s.size()));
+}
+
+std::string socket_op(Family family, Type type) {
+  std::string op = "socket(";
+  op.append(short_name(family)).append(", ").append(short_name(type)).append(")");
+  return op;
+}
+
+}  // namespace
+
+void setdefaulttimeout(Timeout timeout) {
+  check_timeout(timeout);
+  default_timeout_ns.store(timeout ? timeout->count() : -1);
+}
+
+Timeout getdefaulttimeout() noexcept {
+  std::int64_t ns = default_timeout_ns.load();
+  if (ns < 0) return std::nullopt;
+  return std::chrono::nanoseconds(ns);
+}
+
+// -- lifetime --------------------------------------------------------------------------------
+
+Socket::Socket(int fd, Family family, Type type, int proto) noexcept
+    : fd_(fd), family_(family), type_(type), proto_(proto) {}
+
+Socket::Socket(Family family, Type type, int proto) {
+  std::error_code ec;
+  *this = Socket(family, type, proto, ec);
+  if (ec) throw_error(ec, socket_op(family, type));
+}
+
+Socket::Socket(Family family, Type type, int proto, std::error_code& ec) noexcept
+    : family_(family), type_(type), proto_(proto), timeout_(getdefaulttimeout()) {
+  // A timeout means non-blocking inside: set it at creation, saving an fcntl.
+  int flags = static_cast<int>(type) | (timeout_ ? SOCK_NONBLOCK : 0);
+  fd_ = sys::socket(static_cast<int>(family), flags, proto, ec);
+}
+
+Socket Socket::adopt(int fd) {
+  std::error_code ec;
+  Socket s = adopt(fd, ec);
+  if (ec) throw_error(ec, "socket(fileno=" + std::to_string(fd) + ")");
+  return s;
+}
+
+Socket Socket::adopt(int fd, std::error_code& ec) noexcept {
+  int values[3] = {};
+  const int names[3] = {SO_DOMAIN, SO_TYPE, SO_PROTOCOL};
+  for (int i = 0; i < 3; ++i) {
+    std::size_t len = sizeof(int);
+    if (!sys::getsockopt(fd, SOL_SOCKET, names[i], &values[i], &len, ec)) return {};
+  }
+  Socket s(fd, static_cast<Family>(values[0]), static_cast<Type>(values[1]), values[2]);
+  s.timeout_ = getdefaulttimeout();
+  s.apply_timeout_mode(ec);
+  if (ec) s.detach();
+  return s;
+}
+
+Socket::~Socket() {
+  std::error_code ignored;
+  close(ignored);
+}
+
+Socket::Socket(Socket&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      family_(other.family_),
+      type_(other.type_),
+      proto_(other.proto_),
+      timeout_(other.timeout_) {}
+
+Socket& Socket::operator=(Socket&& other) noexcept {
+  if (this != &other) {
+    std::error_code ignored;
+    close(ignored);
+    fd_ = std::exchange(other.fd_, -1);
+    family_ = other.family_;
+    type_ = other.type_;
+    proto_ = other.proto_;
+    timeout_ = other.timeout_;
+  }
+  return *this;
+}
+
+void Socket::close() {
+  std::error_code ec;
+  close(ec);
+  // Python ignores ECONNRESET from close(): the peer is gone, which is what we asked for.
+  if (ec && ec != std::errc::connection_reset) throw_error(ec, "close");
+}
+
+void Socket::close(std::error_code& ec) noexcept {
+  ec.clear();
+  int fd = std::exchange(fd_, -1);
+  if (fd >= 0) sys::close(fd, ec);
+}
+
+int Socket::detach() noexcept { return std::exchange(fd_, -1); }
+
+// -- connecting ------------------------------------------------------------------------------
+
+Address Socket::resolve_for_use(const Address& address, std::error_code& ec) const {
+  ec.clear();
+  if (address.is_resolved()) return address;
+  // Python's setipaddr(): resolve the name with this socket's family.
+  addrinfo hints{};
+  hints.ai_family = static_cast<int>(family_);
+  addrinfo* res = nullptr;
+  std::string name = address.host();
+  int rc = ::getaddrinfo(name.c_str(), nullptr, &hints, &res);
+  if (rc != 0) {
+    ec = rc == EAI_SYSTEM ? sys::last_error() : std::error_code(rc, gai_category());
+    return {};
+  }
+  Address out = Address::from_sockaddr(res->ai_addr, res->ai_addrlen);
+  ::freeaddrinfo(res);
+  std::uint16_t port = htons(address.port());
+  // sin_port and sin6_port sit at the same offset.
+  std::memcpy(static_cast<std::byte*>(out.data()) + offsetof(sockaddr_in, sin_port), &port,
+              sizeof port);
+  return out;
+}
+
+void Socket::bind(const Address& address) {
+  std::error_code ec;
+  bind(address, ec);
+  if (ec) throw_error(ec, "bind to", &address);
+}
+
+void Socket::bind(const Address& address, std::error_code& ec) noexcept {
+  try {
+    Address a = resolve_for_use(address, ec);
+    if (!ec) sys::bind(fd_, a.data(), a.size(), ec);
+  } catch (const std::bad_alloc&) {
+    ec = std::make_error_code(std::errc::not_enough_memory);
+  }
+}
+
+void Socket::listen(int backlog) {
+  std::error_code ec;
+  listen(backlog, ec);
+  if (ec) throw_error(ec, "listen");
+}
+
+void Socket::listen(int backlog, std::error_code& ec) noexcept {
+  sys::listen(fd_, backlog < 0 ? 0 : backlog, ec);  // Python clamps a negative backlog to 0
+}
+
+Accepted Socket::accept() {
+  std::error_code ec;
+  Accepted a = accept(ec);
+  if (ec) throw_error(ec, "accept");
+  return a;
+}
+
+Accepted Socket::accept(std::error_code& ec) noexcept {
+  Address peer;
+  std::size_t len = Address::max_size;
+  int fd = -1;
+  detail::call(fd_, Want::read, detail::deadline_for(timeout_), ec, [&](std::error_code& e) {
+    len = Address::max_size;
+    fd = sys::accept(fd_, peer.data(), &len, e);
+    return fd >= 0;
+  });
+  if (ec) return {};
+  peer.resize(len);
+  Accepted out{Socket(fd, family_, type_, proto_), peer};
+  // Python: the new socket takes the default timeout, not the listener's.
+  out.conn.timeout_ = getdefaulttimeout();
+  out.conn.apply_timeout_mode(ec);
+  return out;
+}
+
+void Socket::connect(const Address& address) {
+  std::error_code ec;
+  connect(address, ec);
+  if (ec) throw_error(ec, "connect to", &address);
+}
+
+void Socket::connect(const Address& address, std::error_code& ec) noexcept {
+  Address a;
+  try {
+    a = resolve_for_use(address, ec);
+  } catch (const std::bad_alloc&) {
+    ec = std::make_error_code(std::errc::not_enough_memory);
+  }
+  if (ec) return;
+  auto deadline = detail::deadline_for(timeout_);
+  if (sys::connect(fd_, a.data(), a.size(), ec)) return;
+  // The connection goes on in the kernel after EINTR (blocking) or EINPROGRESS (timeout):
+  // wait for it to finish, then read its result, as CPython's internal_connect does.
+  bool in_progress = ec == std::errc::interrupted ||
+                     (timeout_ && timeout_->count() > 0 && ec == std::errc::operation_in_progress);
+  if (!in_progress) return;
+  if (!detail::wait_until(fd_, Want::write, deadline, ec)) return;
+  int err = 0;
+  std::size_t len = sizeof err;
+  if (!sys::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len, ec)) return;
+  if (err != 0) ec = std::error_code(err, std::system_category());
+}
+
+int Socket::connect_ex(const Address& address) noexcept {
+  std::error_code ec;
+  connect(address, ec);
+  if (!ec) return 0;
+  if (ec.category() == timeout_category()) return EAGAIN;  // as CPython reports a timeout
+  if (ec.category() != std::system_category()) return EINVAL;
+  return ec.value();
+}
+
+// -- sending ---------------------------------------------------------------------------------
+
+std::size_t Socket::send(std::span<const std::byte> data, int flags) {
+  std::error_code ec;
+  std::size_t n = send(data, flags, ec);
+  if (ec) throw_error(ec, "send");
+  return n;
+}
+
+std::size_t Socket::send(std::string_view data, int flags) { return send(bytes_of(data), flags); }
+
+std::size_t Socket::send(std::span<const std::byte> data, int flags, std::error_code& ec) noexcept {
+  ssize_t n = 0;
+  detail::call(fd_, Want::write, detail::deadline_for(timeout_), ec, [&](std::error_code& e) {
+    n = sys::sendto(fd_, data.data(), data.size(), flags, nullptr, 0, e);
+    return n >= 0;
+  });
+  return ec ? 0 : static_cast<std::size_t>(n);
+}
+
+void Socket::sendall(std::span<const std::byte> data, int flags) {
+  std::error_code ec;
+  sendall(data, flags, ec);
+  if (ec) throw_error(ec, "sendall");
+}
+
+void Socket::sendall(std::string_view data, int flags) { sendall(bytes_of(data), flags); }
+
+std::size_t Socket::sendall(std::span<const std::byte> data, int flags,
+                            std::error_code& ec) noexcept {
+  // One deadline for the whole call (Python >= 3.5), not one per send().
+  auto deadline = detail::deadline_for(timeout_);
+  std::size_t sent = 0;
+  ec.clear();
+  while (sent < data.size()) {
+    ssize_t n = 0;
+    auto rest = data.subspan(sent);
+    if (!detail::call(fd_, Want::write, deadline, ec, [&](std::error_code& e) {
+          n = sys::sendto(fd_, rest.data(), rest.size(), flags, nullptr, 0, e);
+          return n >= 0;
+        }))
+      break;
+    sent += static_cast<std::size_t>(n);
+  }
+  return sent;
+}
+
+std::size_t Socket::sendto(std::span<const std::byte> data, const Address& address, int flags) {
+  std::error_code ec;
+  std::size_t n = sendto(data, address, flags, ec);
+  if (ec) throw_error(ec, "sendto", &address);
+  return n;
+}
+
+std::size_t Socket::sendto(std::string_view data, const Address& address, int flags) {
+  return sendto(bytes_of(data), address, flags);
+}
+
+std::size_t Socket::sendto(std::span<const std::byte> data, const Address& address, int flags,
+                           std::error_code& ec) noexcept {
+  Address a;
+  try {
+    a = resolve_for_use(address, ec);
+  } catch (const std::bad_alloc&) {
+    ec = std::make_error_code(std::errc::not_enough_memory);
+  }
+  if (ec) return 0;
+  ssize_t n = 0;
+  detail::call(fd_, Want::write, detail::deadline_for(timeout_), ec, [&](std::error_code& e) {
+    n = sys::sendto(fd_, data.data(), data.size(), flags, a.data(), a.size(), e);
+    return n >= 0;
+  });
+  return ec ? 0 : static_cast<std::size_t>(n);
+}
+
+// -- receiving -------------------------------------------------------------------------------
+
+std::string Socket::recv(std::size_t bufsize, int flags) {
+  std::error_code ec;
+  std::string data = recv(bufsize, flags, ec);
+  if (ec) throw_error(ec, "recv");
+  return data;
+}
+
+std::string Socket::recv(std::size_t bufsize, int flags, std::error_code& ec) {
+  std::string data(bufsize, '\0');
+  std::size_t n = recv_into(std::as_writable_bytes(std::span<char>(data)), 0, flags, ec);
+  data.resize(n);
+  return data;
+}
+
+std::size_t Socket::recv_into(std::span<std::byte> buffer, std::size_t nbytes, int flags) {
+  if (nbytes > buffer.size()) throw std::invalid_argument("recv_into: nbytes is greater than the buffer");
+  std::error_code ec;
+  std::size_t n = recv_into(buffer, nbytes, flags, ec);
+  if (ec) throw_error(ec, "recv_into");
+  return n;
+}
+
+std::size_t Socket::recv_into(std::span<std::byte> buffer, std::size_t nbytes, int flags,
+                              std::error_code& ec) noexcept {
+  if (nbytes > buffer.size()) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return 0;
+  }
+  std::size_t want = nbytes ? nbytes : buffer.size();
+  ssize_t n = 0;
+  detail::call(fd_, Want::read, detail::deadline_for(timeout_), ec, [&](std::error_code& e) {
+    n = sys::recvfrom(fd_, buffer.data(), want, flags, nullptr, nullptr, e);
+    return n >= 0;
+  });
+  return ec ? 0 : static_cast<std::size_t>(n);
+}
+
+std::pair<std::string, Address> Socket::recvfrom(std::size_t bufsize, int flags) {
+  std::error_code ec;
+  auto result = recvfrom(bufsize, flags, ec);
+  if (ec) throw_error(ec, "recvfrom");
+  return result;
+}
+
+std::pair<std::string, Address> Socket::recvfrom(std::size_t bufsize, int flags,
+                                                 std::error_code& ec) {
+  std::string data(bufsize, '\0');
+  auto [n, from] = recvfrom_into(std::as_writable_bytes(std::span<char>(data)), 0, flags, ec);
+  data.resize(n);
+  return {std::move(data), from};
+}
+
+std::pair<std::size_t, Address> Socket::recvfrom_into(std::span<std::byte> buffer,
+                                                      std::size_t nbytes, int flags) {
+  if (nbytes > buffer.size())
+    throw std::invalid_argument("recvfrom_into: nbytes is greater than the buffer");
+  std::error_code ec;
+  auto result = recvfrom_into(buffer, nbytes, flags, ec);
+  if (ec) throw_error(ec, "recvfrom_into");
+  return result;
+}
+
+std::pair<std::size_t, Address> Socket::recvfrom_into(std::span<std::byte> buffer,
+                                                      std::size_t nbytes, int flags,
+                                                      std::error_code& ec) noexcept {
+  if (nbytes > buffer.size()) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return {0, {}};
+  }
+  std::size_t want = nbytes ? nbytes : buffer.size();
+  Address from;
+  std::size_t len = 0;
+  ssize_t n = 0;
+  detail::call(fd_, Want::read, detail::deadline_for(timeout_), ec, [&](std::error_code& e) {
+    len = Address::max_size;
+    n = sys::recvfrom(fd_, buffer.data(), want, flags, from.data(), &len, e);
+    return n >= 0;
+  });
+  if (ec) return {0, {}};
+  from.resize(len);  // a connected TCP socket reports no address: Python's None
+  return {static_cast<std::size_t>(n), from};
+}
+
+// -- state -----------------------------------------------------------------------------------
+
+void Socket::shutdown(Shut how) {
+  std::error_code ec;
+  shutdown(how, ec);
+  if (ec) throw_error(ec, "shutdown");
+}
+
+void Socket::shutdown(Shut how, std::error_code& ec) noexcept {
+  sys::shutdown(fd_, static_cast<int>(how), ec);
+}
+
+Address Socket::getsockname() const {
+  std::error_code ec;
+  Address a = getsockname(ec);
+  if (ec) throw_error(ec, "getsockname");
+  return a;
+}
+
+Address Socket::getsockname(std::error_code& ec) const noexcept {
+  Address a;
+  std::size_t len = Address::max_size;
+  if (sys::getsockname(fd_, a.data(), &len, ec)) a.resize(len);
+  return a;
+}
+
+Address Socket::getpeername() const {
+  std::error_code ec;
+  Address a = getpeername(ec);
+  if (ec) throw_error(ec, "getpeername");
+  return a;
+}
+
+Address Socket::getpeername(std::error_code& ec) const noexcept {
+  Address a;
+  std::size_t len = Address::max_size;
+  if (sys::getpeername(fd_, a.data(), &len, ec)) a.resize(len);
+  return a;
+}
+
+// -- blocking and timeouts -------------------------------------------------------------------
+
+void Socket::apply_timeout_mode(std::error_code& ec) noexcept {
+  ec.clear();
+  if (fd_ >= 0) sys::set_nonblocking(fd_, timeout_.has_value(), ec);
+}
+
+void Socket::settimeout(Timeout timeout) {
+  check_timeout(timeout);
+  timeout_ = timeout;
+  std::error_code ec;
+  apply_timeout_mode(ec);
+  if (ec) throw_error(ec, "settimeout");
+}
+
+void Socket::settimeout(double seconds) {
+  if (!(seconds >= 0) || !std::isfinite(seconds))
+    throw std::invalid_argument("Timeout value out of range");
+  settimeout(Timeout(std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double>(seconds))));
+}
+
+void Socket::setblocking(bool flag) {
+  settimeout(flag ? Timeout() : Timeout(std::chrono::nanoseconds(0)));
+}
+
+bool Socket::getblocking() const noexcept { return !timeout_ || timeout_->count() != 0; }
+
+// -- options ---------------------------------------------------------------------------------
+
+void Socket::setsockopt(int level, int optname, int value) {
+  std::error_code ec;
+  setsockopt(level, optname, value, ec);
+  if (ec) throw_error(ec, "setsockopt");
+}
+
+void Socket::setsockopt(int level, int optname, int value, std::error_code& ec) noexcept {
+  sys::setsockopt(fd_, level, optname, &value, sizeof value, ec);
+}
+
+int Socket::getsockopt(int level, int optname) const {
+  std::error_code ec;
+  int value = getsockopt(level, optname, ec);
+  if (ec) throw_error(ec, "getsockopt");
+  return value;
+}
+
+int Socket::getsockopt(int level, int optname, std::error_code& ec) const noexcept {
+  int value = 0;
+  std::size_t len = sizeof value;
+  sys::getsockopt(fd_, level, optname, &value, &len, ec);
+  return value;
+}
+
+void Socket::setsockopt(int level, int optname, std::span<const std::byte> value) {
+  std::error_code ec;
+  sys::setsockopt(fd_, level, optname, value.data(), value.size(), ec);
+  if (ec) throw_error(ec, "setsockopt");
+}
+
+std::string Socket::getsockopt(int level, int optname, std::size_t buflen) const {
+  // Python caps buflen at 1024 too: option values are small.
+  if (buflen == 0 || buflen > 1024) throw std::invalid_argument("getsockopt buflen out of range");
+  std::string value(buflen, '\0');
+  std::size_t len = buflen;
+  std::error_code ec;
+  if (!sys::getsockopt(fd_, level, optname, value.data(), &len, ec))
+    throw_error(ec, "getsockopt");
+  value.resize(len);
+  return value;
+}
+
+}  // namespace soket

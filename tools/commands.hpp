@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: MIT
+// The soket subcommands: each cmd_<name>.cpp defines one add_<name>_command, which registers
+// the subcommand on the app and its callback. main.cpp calls them all.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace soket::tools {
+
+// One line per subcommand, in the order --help lists them.
+
+}  // namespace soket::tools
