@@ -12,7 +12,7 @@ int main(int argc, char** argv) try {
   examples::exit_on_interrupt();
 
   soket::Socket s(soket::Family::inet, soket::Type::stream);  // s = socket.socket()
-  s.setsockopt(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, 1);   // restart without waiting
+  s.setsockopt(soket::opt::reuse_address, true);               // restart without waiting
   s.bind({host, port});                                        // s.bind((host, port))
   s.listen(5);                                                 // s.listen(5)
   std::cerr << "Listening on " << s.getsockname() << std::endl;

@@ -12,7 +12,7 @@ int main(int argc, char** argv) try {
   examples::exit_on_interrupt();
 
   soket::Socket s(soket::Family::inet, soket::Type::stream);
-  s.setsockopt(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, 1);
+  s.setsockopt(soket::opt::reuse_address, true);
   s.bind({host, port});
   s.listen(2);
   std::cerr << "Listening on " << s.getsockname() << std::endl;

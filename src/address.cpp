@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "linux/packet.hpp"
+
 namespace soket {
 namespace {
 
@@ -141,6 +143,70 @@ Address Address::abstract(std::string_view name) {
   return a;
 }
 
+// -- AF_PACKET ---------------------------------------------------------------------------------
+
+namespace {
+// Python's bytes repr: b'\x00\x11' (printable ASCII shown as is).
+std::string bytes_repr(std::string_view bytes) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out = "b'";
+  for (unsigned char c : bytes) {
+    if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out + "'";
+}
+
+sys::PacketFields packet_fields(const Address& a) noexcept {
+  sys::PacketFields f;
+  if (a.family() == Family::packet) sys::decode_packet(a.data(), a.size(), f);
+  return f;
+}
+}  // namespace
+
+Address Address::packet(std::string_view ifname, std::uint16_t protocol, int pkttype, int hatype,
+                        std::string_view hwaddr) {
+  sys::PacketFields f;
+  if (hwaddr.size() > f.hwaddr.size())
+    throw std::invalid_argument("packet address: hardware address must be 8 bytes or less");
+  std::string name(ifname);
+  f.ifindex = name.empty() ? 0 : static_cast<int>(::if_nametoindex(name.c_str()));
+  if (!name.empty() && f.ifindex == 0)
+    throw std::invalid_argument("packet address: unknown network interface '" + name + "'");
+  f.protocol = protocol;
+  f.pkttype = pkttype;
+  f.hatype = hatype;
+  f.halen = hwaddr.size();
+  if (!hwaddr.empty()) std::memcpy(f.hwaddr.data(), hwaddr.data(), hwaddr.size());
+  Address a;
+  a.size_ = sys::encode_packet(f, a.storage_.data());
+  return a;
+}
+
+int Address::ifindex() const noexcept { return packet_fields(*this).ifindex; }
+std::uint16_t Address::protocol() const noexcept { return packet_fields(*this).protocol; }
+int Address::pkttype() const noexcept { return packet_fields(*this).pkttype; }
+int Address::hatype() const noexcept { return packet_fields(*this).hatype; }
+
+std::string Address::hwaddr() const {
+  auto f = packet_fields(*this);
+  return std::string(reinterpret_cast<const char*>(f.hwaddr.data()), f.halen);
+}
+
+std::string Address::ifname() const {
+  int index = ifindex();
+  if (index == 0) return {};
+  char name[IF_NAMESIZE] = {};
+  // An interface that vanished keeps its number, as Python would fail: show the index.
+  return ::if_indextoname(static_cast<unsigned>(index), name) ? std::string(name)
+                                                             : std::to_string(index);
+}
+
 Address Address::parse(std::string_view text) {
   if (text.empty()) reject(text, "empty address");
   if (text.starts_with("unix:")) {
@@ -187,9 +253,18 @@ Address Address::parse(std::string_view text, std::error_code& ec) noexcept {
 
 Address Address::from_sockaddr(const void* sa, std::size_t len) noexcept {
   Address a;
-  a.size_ = std::min(len, max_size);
-  std::memcpy(a.storage_.data(), sa, a.size_);
+  std::memcpy(a.storage_.data(), sa, std::min(len, max_size));
+  a.resize(len);
   return a;
+}
+
+void Address::resize(std::size_t len) noexcept {
+  size_ = std::min(len, max_size);
+  // The kernel may count a Unix path's trailing NUL; drop it so equal paths compare equal.
+  if (family() == Family::unix && size_ > sun_path_offset && !is_abstract()) {
+    const char* p = reinterpret_cast<const char*>(storage_.data()) + sun_path_offset;
+    size_ = sun_path_offset + strnlen(p, size_ - sun_path_offset);
+  }
 }
 
 Family Address::family() const noexcept {
@@ -291,6 +366,10 @@ std::string Address::repr() const {
       }
       return out + "'";
     }
+    case Family::packet:
+      return "(" + quoted(ifname()) + ", " + std::to_string(protocol()) + ", " +
+             std::to_string(pkttype()) + ", " + std::to_string(hatype()) + ", " +
+             bytes_repr(hwaddr()) + ")";
     case Family::unspec:
       return "None";
     default:

@@ -30,6 +30,29 @@ std::span<const std::byte> bytes_of(std::string_view s) noexcept {
   return std::as_bytes(std::span<const char>(s.data(), s.size()));
 }
 
+// EPERM from socket() for raw and packet sockets, worded with the privilege they need:
+// "Operation not permitted (raw sockets need CAP_NET_RAW or root)". Compares equal to
+// std::errc::operation_not_permitted.
+class PrivilegeCategory : public std::error_category {
+ public:
+  explicit PrivilegeCategory(const char* what) noexcept : what_(what) {}
+  const char* name() const noexcept override { return "privilege"; }
+  std::string message(int code) const override {
+    return std::system_category().message(code) + " (" + what_ + " need CAP_NET_RAW or root)";
+  }
+  std::error_condition default_error_condition(int code) const noexcept override {
+    return std::system_category().default_error_condition(code);
+  }
+
+ private:
+  const char* what_;
+};
+
+const std::error_category& privilege_category(Family family) noexcept {
+  static const PrivilegeCategory raw("raw sockets"), packet("packet sockets");
+  return family == Family::packet ? packet : raw;
+}
+
 std::string socket_op(Family family, Type type) {
   std::string op = "socket(";
   op.append(short_name(family)).append(", ").append(short_name(type)).append(")");
@@ -57,6 +80,12 @@ Socket::Socket(int fd, Family family, Type type, int proto) noexcept
 Socket::Socket(Family family, Type type, int proto) {
   std::error_code ec;
   *this = Socket(family, type, proto, ec);
+  if (ec == std::errc::operation_not_permitted &&
+      (type == Type::raw || family == Family::packet)) {
+    // Name the missing privilege: "Operation not permitted" alone sends users guessing.
+    throw PermissionError(std::error_code(ec.value(), privilege_category(family)),
+                          socket_op(family, type));
+  }
   if (ec) throw_error(ec, socket_op(family, type));
 }
 
@@ -127,6 +156,33 @@ void Socket::close(std::error_code& ec) noexcept {
 }
 
 int Socket::detach() noexcept { return std::exchange(fd_, -1); }
+
+Socket Socket::dup() const {
+  std::error_code ec;
+  Socket s = dup(ec);
+  if (ec) throw_error(ec, "dup");
+  return s;
+}
+
+bool Socket::get_inheritable() const {
+  std::error_code ec;
+  bool cloexec = sys::get_cloexec(fd_, ec);
+  if (ec) throw_error(ec, "get_inheritable");
+  return !cloexec;
+}
+
+void Socket::set_inheritable(bool inheritable) {
+  std::error_code ec;
+  if (!sys::set_cloexec(fd_, !inheritable, ec)) throw_error(ec, "set_inheritable");
+}
+
+Socket Socket::dup(std::error_code& ec) const noexcept {
+  int fd = sys::dup(fd_, ec);
+  if (fd < 0) return {};
+  Socket s(fd, family_, type_, proto_);
+  s.timeout_ = timeout_;  // Python: sock.settimeout(self.gettimeout())
+  return s;
+}
 
 // -- connecting ------------------------------------------------------------------------------
 

@@ -10,5 +10,8 @@ class App;
 namespace soket::tools {
 
 // One line per subcommand, in the order --help lists them.
+void add_addrinfo_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
+void add_client_command(CLI::App& app);
 
 }  // namespace soket::tools

@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   // Register subcommands here (see commands.hpp).
+  soket::tools::add_addrinfo_command(app);
+  soket::tools::add_serve_command(app);
+  soket::tools::add_client_command(app);
 
   try {
     app.parse(argc, argv);

@@ -48,6 +48,11 @@ class Address {
   static Address unix_path(std::string_view path);
   /// A Linux abstract Unix name (no file; sun_path starts with a NUL byte).
   static Address abstract(std::string_view name);
+  /// AF_PACKET: Python's (ifname, proto[, pkttype[, hatype[, addr]]]). `protocol` is the
+  /// ethertype in host order (0x0800 for IPv4, 0x0003 ETH_P_ALL); hwaddr is at most 8 bytes.
+  /// Throws std::invalid_argument for an unknown interface or a hardware address over 8 bytes.
+  static Address packet(std::string_view ifname, std::uint16_t protocol, int pkttype = 0,
+                        int hatype = 0, std::string_view hwaddr = {});
 
   /// Parses what users type: "127.0.0.1:80", "[::1]:80", "[fe80::1%eth0]:80", "localhost:8080",
   /// "localhost:http" (service names from /etc/services), "unix:/tmp/sock", "/tmp/sock",
@@ -72,8 +77,18 @@ class Address {
   /// A Unix address's path or abstract name (without the leading NUL).
   std::string path() const;
   bool is_abstract() const noexcept;
+  /// An AF_PACKET address's fields (empty/zero for other families): interface name and index,
+  /// ethertype (host order), packet type (0 host, 4 outgoing, ...), ARPHRD_* hardware type and
+  /// hardware address bytes.
+  std::string ifname() const;
+  int ifindex() const noexcept;
+  std::uint16_t protocol() const noexcept;
+  int pkttype() const noexcept;
+  int hatype() const noexcept;
+  std::string hwaddr() const;
 
   /// Python's repr: ('127.0.0.1', 48437) · ('::1', 80, 0, 0) · '/tmp/sock' · b'\x00name'.
+  /// AF_PACKET: ('lo', 2048, 0, 772, b'\x00\x00\x00\x00\x00\x00').
   std::string repr() const;
   /// The form users type and error messages use: 127.0.0.1:80 · [::1]:80 · /tmp/sock · @name.
   std::string to_string() const;
@@ -83,7 +98,7 @@ class Address {
   void* data() noexcept { return storage_.data(); }
   std::size_t size() const noexcept { return size_; }
   /// Sets the length after the kernel filled data() (as accept() and recvfrom() do).
-  void resize(std::size_t len) noexcept { size_ = len < max_size ? len : max_size; }
+  void resize(std::size_t len) noexcept;
 
   friend bool operator==(const Address& a, const Address& b) noexcept;
 

@@ -5,6 +5,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
@@ -14,6 +17,7 @@
 
 #include <soket/address.hpp>
 #include <soket/constants.hpp>
+#include <soket/message.hpp>
 
 namespace soket {
 
@@ -138,6 +142,14 @@ class Socket {
 
   /// Python: detach(): gives up ownership and returns the descriptor (-1 if closed).
   int detach() noexcept;
+  /// Python: dup(): a new Socket on a duplicate (close-on-exec) descriptor, with the same
+  /// family, type, proto and timeout.
+  Socket dup() const;
+  Socket dup(std::error_code& ec) const noexcept;
+  /// Python: get_inheritable() / set_inheritable(flag): whether exec'd children keep the
+  /// descriptor (soket creates every descriptor close-on-exec, so false until set).
+  bool get_inheritable() const;
+  void set_inheritable(bool inheritable);
   /// Python: fileno(): the descriptor, or -1 once closed.
   int fileno() const noexcept { return fd_; }
   explicit operator bool() const noexcept { return fd_ >= 0; }
@@ -175,6 +187,67 @@ class Socket {
   /// Python: setsockopt(level, optname, bytes) / getsockopt(level, optname, buflen).
   void setsockopt(int level, int optname, std::span<const std::byte> value);
   std::string getsockopt(int level, int optname, std::size_t buflen) const;
+
+  /// Typed options (options.hpp): s.setsockopt(opt::reuse_address, true);
+  /// bool on = s.getsockopt(opt::reuse_address).
+  template <class Option>
+  void setsockopt(const Option& option, const typename Option::value_type& value) {
+    option.set(*this, value);
+  }
+  template <class Option>
+  void setsockopt(const Option& option, const typename Option::value_type& value,
+                  std::error_code& ec) noexcept {
+    option.set(*this, value, ec);
+  }
+  template <class Option>
+  typename Option::value_type getsockopt(const Option& option) const {
+    return option.get(*this);
+  }
+  template <class Option>
+  typename Option::value_type getsockopt(const Option& option, std::error_code& ec) const noexcept {
+    return option.get(*this, ec);
+  }
+
+  // -- messages and ancillary data (message.hpp; src/message.cpp, src/sendfile.cpp) ---------
+
+  /// Python: sendmsg(buffers[, ancdata[, flags[, address]]]) -> bytes sent. Gathers
+  /// `buffers` into one message with the (level, type, data) items of `ancdata`; an unspec
+  /// address means none (a connected socket).
+  std::size_t sendmsg(std::span<const std::span<const std::byte>> buffers,
+                      std::span<const AncData> ancdata = {}, int flags = 0,
+                      const Address& address = {});
+  std::size_t sendmsg(std::span<const std::span<const std::byte>> buffers,
+                      std::span<const AncData> ancdata, int flags, const Address& address,
+                      std::error_code& ec) noexcept;
+
+  /// Python: recvmsg(bufsize[, ancbufsize[, flags]]) -> (data, ancdata, msg_flags, address).
+  /// ancbufsize bounds the control data (use cmsg_space()); descriptors arrive close-on-exec.
+  Message recvmsg(std::size_t bufsize, std::size_t ancbufsize = 0, int flags = 0);
+  Message recvmsg(std::size_t bufsize, std::size_t ancbufsize, int flags, std::error_code& ec);
+
+  /// Python: recvmsg_into(buffers[, ancbufsize[, flags]]): scatters the data over `buffers`.
+  /// Allocates only for ancillary data (ancbufsize > 0).
+  MessageInto recvmsg_into(std::span<const std::span<std::byte>> buffers,
+                           std::size_t ancbufsize = 0, int flags = 0);
+  MessageInto recvmsg_into(std::span<const std::span<std::byte>> buffers, std::size_t ancbufsize,
+                           int flags, std::error_code& ec);
+
+  /// Python: sendfile(file, offset=0, count=None) -> bytes sent. Sends `count` bytes (None: to
+  /// the end) of the open file `fd` from `offset` with the kernel's zero-copy sendfile(2),
+  /// falling back to read + send where the kernel cannot (a pipe, an empty or special file,
+  /// EINVAL/ENOSYS), as Python's _sendfile_use_send. One deadline covers the call when the
+  /// socket has a timeout. On return (or error) the file position is offset + bytes sent.
+  /// Stream sockets only, and not non-blocking ones (std::invalid_argument, as Python's
+  /// ValueError). The error_code form returns the bytes sent before the error.
+  std::size_t sendfile(int fd, std::uint64_t offset = 0,
+                       std::optional<std::uint64_t> count = std::nullopt);
+  std::size_t sendfile(int fd, std::uint64_t offset, std::optional<std::uint64_t> count,
+                       std::error_code& ec) noexcept;
+  /// The same for a std::FILE (flushed first; its position is updated) and for a path.
+  std::size_t sendfile(std::FILE* file, std::uint64_t offset = 0,
+                       std::optional<std::uint64_t> count = std::nullopt);
+  std::size_t sendfile(const std::filesystem::path& path, std::uint64_t offset = 0,
+                       std::optional<std::uint64_t> count = std::nullopt);
 
  private:
   Socket(int fd, Family family, Type type, int proto) noexcept;

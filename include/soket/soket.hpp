@@ -4,6 +4,11 @@
 
 #include <soket/address.hpp>
 #include <soket/constants.hpp>
+#include <soket/create.hpp>
 #include <soket/error.hpp>
+#include <soket/inet.hpp>
+#include <soket/message.hpp>
+#include <soket/options.hpp>
+#include <soket/resolver.hpp>
 #include <soket/socket.hpp>
 #include <soket/version.hpp>

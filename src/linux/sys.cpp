@@ -112,6 +112,27 @@ bool set_nonblocking(int fd, bool on, std::error_code& ec) noexcept {
   return check(::fcntl(fd, F_SETFL, wanted), ec);
 }
 
+bool get_cloexec(int fd, std::error_code& ec) noexcept {
+  int flags = ::fcntl(fd, F_GETFD);
+  return check(flags, ec) && (flags & FD_CLOEXEC) != 0;
+}
+
+bool set_cloexec(int fd, bool on, std::error_code& ec) noexcept {
+  int flags = ::fcntl(fd, F_GETFD);
+  if (!check(flags, ec)) return false;
+  return check(::fcntl(fd, F_SETFD, on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC)), ec);
+}
+
+int dup(int fd, std::error_code& ec) noexcept {
+  int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  check(copy, ec);
+  return copy;
+}
+
+bool socketpair(int family, int type, int proto, int fds[2], std::error_code& ec) noexcept {
+  return check(::socketpair(family, type | SOCK_CLOEXEC, proto, fds), ec);
+}
+
 bool wait(int fd, Want want, std::chrono::nanoseconds timeout, std::error_code& ec) noexcept {
   pollfd p{fd, static_cast<short>(want == Want::read ? POLLIN : POLLOUT), 0};
   // Round up so that a 0.5 ms timeout waits 1 ms rather than spinning at 0 (as CPython does).

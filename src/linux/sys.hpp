@@ -38,6 +38,13 @@ bool getsockopt(int fd, int level, int name, void* value, std::size_t* len,
                 std::error_code& ec) noexcept;
 /// Sets or clears O_NONBLOCK.
 bool set_nonblocking(int fd, bool on, std::error_code& ec) noexcept;
+/// FD_CLOEXEC: read (false with ec set on error) and set or clear.
+bool get_cloexec(int fd, std::error_code& ec) noexcept;
+bool set_cloexec(int fd, bool on, std::error_code& ec) noexcept;
+/// fcntl(F_DUPFD_CLOEXEC): a close-on-exec duplicate of fd, or -1.
+int dup(int fd, std::error_code& ec) noexcept;
+/// socketpair(2) with SOCK_CLOEXEC; fds[0] and fds[1] are set on success.
+bool socketpair(int family, int type, int proto, int fds[2], std::error_code& ec) noexcept;
 
 /// What poll() should wait for.
 enum class Want { read, write };

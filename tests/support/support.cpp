@@ -124,16 +124,26 @@ bool fill(int fd, std::string& buf, std::chrono::steady_clock::time_point until)
 }
 }  // namespace
 
-std::optional<std::string> Child::read_line(std::chrono::milliseconds timeout) {
+namespace {
+std::optional<std::string> next_line(int fd, std::string& buf, std::chrono::milliseconds timeout) {
   auto until = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    if (auto nl = out_buf_.find('\n'); nl != std::string::npos) {
-      std::string line = out_buf_.substr(0, nl);
-      out_buf_.erase(0, nl + 1);
+    if (auto nl = buf.find('\n'); nl != std::string::npos) {
+      std::string line = buf.substr(0, nl);
+      buf.erase(0, nl + 1);
       return line;
     }
-    if (!fill(out_, out_buf_, until)) return std::nullopt;
+    if (!fill(fd, buf, until)) return std::nullopt;
   }
+}
+}  // namespace
+
+std::optional<std::string> Child::read_line(std::chrono::milliseconds timeout) {
+  return next_line(out_, out_buf_, timeout);
+}
+
+std::optional<std::string> Child::read_err_line(std::chrono::milliseconds timeout) {
+  return next_line(err_, err_buf_, timeout);
 }
 
 std::string Child::read_all(std::chrono::milliseconds timeout) {
@@ -144,11 +154,10 @@ std::string Child::read_all(std::chrono::milliseconds timeout) {
 }
 
 std::string Child::read_stderr(std::chrono::milliseconds timeout) {
-  std::string buf;
   auto until = std::chrono::steady_clock::now() + timeout;
-  while (fill(err_, buf, until)) {
+  while (fill(err_, err_buf_, until)) {
   }
-  return buf;
+  return std::exchange(err_buf_, {});
 }
 
 void Child::signal(int sig) {

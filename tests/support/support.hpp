@@ -63,6 +63,8 @@ class Child {
   void close_stdin();
   /// Reads one line of stdout (without '\n'); std::nullopt at EOF or after `timeout`.
   std::optional<std::string> read_line(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  /// The same for stderr.
+  std::optional<std::string> read_err_line(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   /// Reads stdout to EOF (bounded by `timeout`).
   std::string read_all(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   std::string read_stderr(std::chrono::milliseconds timeout = std::chrono::seconds(5));
@@ -74,7 +76,7 @@ class Child {
  private:
   pid_t pid_ = -1;
   int in_ = -1, out_ = -1, err_ = -1;
-  std::string out_buf_;
+  std::string out_buf_, err_buf_;
   int status_ = -1;
 };
 

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+// Connection: one stream connection owned by its Loop — output queue with water marks,
+// direct writes, writev, sendfile, half-close, idle timeout.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string_view>
+#include <system_error>
+
+#include <soket/address.hpp>
+#include <soket/event/watcher.hpp>
+
+namespace soket::event {
+
+class Buffer;
+class Handler;
+class Loop;
+namespace detail {
+struct LoopImpl;
+struct Output;
+}  // namespace detail
+
+/// Names a connection across threads. Connections live in their loop's slab; a slot is reused
+/// with a new generation, so a stale id finds nothing (Loop::find returns nullptr).
+struct ConnectionId {
+  std::uint32_t slot = UINT32_MAX;
+  std::uint32_t generation = 0;
+  friend bool operator==(const ConnectionId&, const ConnectionId&) = default;
+};
+
+/// Per-connection limits, shared by all connections of a server (it must outlive them).
+struct ConnectionOptions {
+  /// Output queued beyond this makes congested() true and stops reading from the peer until
+  /// the queue falls to low_water (then on_drain).
+  std::size_t high_water = 1 << 20;
+  std::size_t low_water = 64 << 10;
+  /// Close a connection that received nothing for this long (0: never). Checked by a coarse
+  /// per-loop sweep, so it fires up to a quarter of the timeout late.
+  std::chrono::milliseconds idle_timeout{0};
+};
+
+/// A connected stream socket (TCP or Unix) driven by a Loop. Owned by the loop: handlers get a
+/// Connection& only during a callback. Memory: about 100 bytes while idle; output and leftover
+/// input buffers are taken from a per-loop pool only while bytes are in flight.
+///
+/// Thread rules: every method is loop thread only. From other threads, post to loop() and
+/// look the connection up again with Loop::find(id).
+class Connection final : public Watcher {
+ public:
+  ConnectionId id() const noexcept { return {slot_, generation_}; }
+  Loop& loop() const noexcept { return *loop_; }
+  bool is_open() const noexcept { return state_ == State::open; }
+
+  /// Queues bytes: written at once when nothing is queued, otherwise appended to the output
+  /// buffer and flushed when the socket is writable. Never blocks; after close() it does
+  /// nothing. Errors close the connection (on_close gets the reason).
+  void send(std::span<const std::byte> data);
+  void send(std::string_view text) {
+    send(std::span(reinterpret_cast<const std::byte*>(text.data()), text.size()));
+  }
+  /// Gathered send: one writev(2) for all the pieces when nothing is queued.
+  void send(std::initializer_list<std::span<const std::byte>> pieces);
+  /// Queues `count` bytes of the open file `file_fd` from `offset`, sent with sendfile(2)
+  /// after whatever is queued before it. The descriptor must stay open until on_drain or
+  /// output_size() == 0. Fails (ec) if a file is already queued.
+  void sendfile(int file_fd, std::int64_t offset, std::size_t count, std::error_code& ec);
+
+  /// Half-close: shutdown(SHUT_WR) once the output is flushed; the connection closes when the
+  /// peer closes its side.
+  void shutdown();
+  /// Closes once the output is flushed.
+  void close_after_flush();
+  /// Closes now, dropping unsent output; on_close runs before this returns.
+  void close();
+
+  /// Bytes queued and not yet written (file bytes included).
+  std::size_t output_size() const noexcept;
+  /// True from crossing high_water until the queue falls to low_water.
+  bool congested() const noexcept { return congested_; }
+  /// Stops / resumes reading from the peer (flow control by the handler).
+  void pause_reading();
+  void resume_reading();
+
+  /// Python: getpeername() / getsockname(), read from the kernel (not stored, to keep
+  /// connections small).
+  Address peer() const;
+  Address local() const;
+
+  /// The handler's per-connection state.
+  void set_context(void* p) noexcept { context_ = p; }
+  void* context() const noexcept { return context_; }
+
+  void handle_events(std::uint32_t ready) override;
+
+  Connection() noexcept = default;  // slab storage only
+
+ private:
+  friend class Loop;
+  friend struct detail::LoopImpl;
+  enum class State : std::uint8_t { free, open, closing };
+
+  void on_readable();
+  void flush();
+  void update_interest();
+  void close_with(std::error_code reason);
+  bool output_empty() const noexcept;
+  void after_write();
+
+  Loop* loop_ = nullptr;
+  Handler* handler_ = nullptr;
+  const ConnectionOptions* options_ = nullptr;
+  detail::Output* out_ = nullptr;   // pooled, only while output is queued
+  Buffer* in_ = nullptr;            // pooled, only while a partial message waits
+  void* context_ = nullptr;
+  std::uint32_t slot_ = 0, generation_ = 1;
+  std::uint32_t last_active_ = 0;   // loop tick (ms) of the last read
+  State state_ = State::free;
+  bool congested_ = false;
+  bool reading_paused_ = false;     // by the handler
+  bool eof_ = false;                // peer sent FIN
+  bool shutdown_pending_ = false, close_pending_ = false, write_shut_ = false;
+};
+
+}  // namespace soket::event

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// Handler: the engine's events for a connection — on_open, on_data, on_drain, on_close (the
+// Delphi TServerSocket events the documents describe).
+#pragma once
+
+#include <system_error>
+
+namespace soket {
+class Address;
+}
+
+namespace soket::event {
+
+class Buffer;
+class Connection;
+
+/// One Handler usually serves every connection of a server (per-connection state goes in
+/// Connection::set_context). Each callback runs on the connection's loop thread and gets the
+/// Connection only for the length of the call; keep a ConnectionId to reach it later.
+class Handler {
+ public:
+  virtual ~Handler() = default;
+
+  /// A connection was accepted or connected.
+  virtual void on_open(Connection&) {}
+  /// Bytes arrived. Consume what you handled with input.retrieve(n); what is left stays for
+  /// the next call (a partial message).
+  virtual void on_data(Connection& conn, Buffer& input) = 0;
+  /// The output queue fell to the low-water mark after having crossed the high-water mark:
+  /// produce again.
+  virtual void on_drain(Connection&) {}
+  /// The connection is closing; reason is empty for an orderly close (EOF, close(), idle
+  /// timeout: std::errc::timed_out, server shutdown). The descriptor is still open here.
+  virtual void on_close(Connection&, std::error_code /*reason*/) {}
+  /// A client connect (event::connect) failed or timed out; on_open/on_close never come.
+  virtual void on_connect_error(const Address&, std::error_code) {}
+};
+
+}  // namespace soket::event

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+// Loop: one epoll event loop per thread — watchers, timers, posted functions, connections.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+#include <soket/event/connection.hpp>
+#include <soket/event/timer_queue.hpp>
+#include <soket/event/watcher.hpp>
+
+namespace soket {
+class Socket;
+}
+
+namespace soket::event {
+
+class Handler;
+namespace detail {
+struct LoopImpl;
+struct LoopAccess;
+}
+
+/// The reactor, at most one per thread (muduo's EventLoop). It owns its poller, its timers, a
+/// wakeup eventfd, the queue of posted functions and the connections adopted into it.
+///
+/// One turn of run(): wait in epoll until the next timer deadline (or a wakeup); dispatch the
+/// ready watchers; run due timers; swap out the posted functions and run them (the lock is
+/// never held while they run).
+///
+/// Thread rules: the thread that calls run() is the loop thread. post(), stop() and
+/// in_loop_thread() are safe from any thread; everything else is loop thread only (or any
+/// thread before run() starts).
+class Loop {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  /// Throws soket::Error if epoll or eventfd cannot be created.
+  Loop();
+  /// Closes every connection still adopted (on_close runs) — call from the loop thread or
+  /// after run() returned.
+  ~Loop();
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  /// Runs until stop(). Functions posted before stop() are run before run() returns.
+  void run();
+  /// Makes run() return after the current turn. Safe from any thread, also before run().
+  void stop();
+  /// Queues fn to run on the loop thread and wakes the loop. Safe from any thread.
+  void post(std::function<void()> fn);
+  /// Runs fn now if called on the loop thread, otherwise post(fn).
+  void dispatch(std::function<void()> fn);
+  bool in_loop_thread() const noexcept;
+
+  /// Timers (loop thread only). The callback runs on the loop thread.
+  TimerId call_after(Clock::duration delay, std::function<void()> fn);
+  TimerId call_every(Clock::duration period, std::function<void()> fn);
+  /// False if the timer already ran or was cancelled.
+  bool cancel(TimerId id) noexcept;
+  /// The time this turn started (cached; cheap).
+  Clock::time_point now() const noexcept;
+
+  /// Registers or updates `w` for `interest` (Watcher::readable | writable); 0 keeps it
+  /// registered but quiet. Throws soket::Error naming the fd.
+  void watch(Watcher& w, std::uint32_t interest);
+  /// Removes `w`; harmless if not registered.
+  void unwatch(Watcher& w) noexcept;
+
+  /// Adopts a connected stream socket (made non-blocking) as a Connection served by `handler`
+  /// with `options` (both must outlive it) and Connection::context() == context; on_open runs
+  /// before this returns.
+  ConnectionId adopt(Socket&& socket, Handler& handler, const ConnectionOptions& options,
+                     void* context = nullptr);
+  /// The same for a raw descriptor, which the connection then owns.
+  ConnectionId adopt(int fd, Handler& handler, const ConnectionOptions& options,
+                     void* context = nullptr);
+  /// The connection named by id, or nullptr if it has closed (a stale id).
+  Connection* find(ConnectionId id) noexcept;
+  /// Open connections in this loop.
+  std::size_t connection_count() const noexcept;
+  /// Calls fn for each open connection.
+  void for_each_connection(const std::function<void(Connection&)>& fn);
+
+  /// Graceful drain: closes connections as soon as their output is flushed (idle ones now);
+  /// at `deadline` closes the rest; then calls done(). Loop thread only.
+  void drain(Clock::time_point deadline, std::function<void()> done);
+
+ private:
+  friend class Connection;
+  friend struct detail::LoopAccess;
+  std::unique_ptr<detail::LoopImpl> impl_;
+};
+
+}  // namespace soket::event

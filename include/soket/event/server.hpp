@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// Server: a TCP or Unix stream server on the event engine, spread over N loops.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include <soket/address.hpp>
+#include <soket/event/connection.hpp>
+#include <soket/event/handler.hpp>
+#include <soket/event/loop_group.hpp>
+
+namespace soket::event {
+
+namespace detail {
+class Acceptor;
+class CountingHandler;
+}  // namespace detail
+
+/// How connections reach the loops.
+enum class Balance {
+  /// One listening socket per loop with SO_REUSEPORT: the kernel spreads connections (TCP).
+  reuse_port,
+  /// One acceptor on loop 0 hands connections round-robin to the loops (always used for
+  /// Unix sockets, where SO_REUSEPORT does not apply).
+  round_robin,
+};
+
+struct ServerOptions {
+  std::size_t threads = 0;  // loops; 0: one per core
+  Balance balance = Balance::reuse_port;
+  /// Connections beyond this are accepted and closed at once (0: no limit).
+  std::size_t max_connections = 0;
+  int backlog = 4096;
+  ConnectionOptions connection;
+};
+
+/// Listens at construction (errors throw there, naming the address), serves after start().
+/// Accepting survives EMFILE without spinning: a spare descriptor on /dev/null is given up to
+/// accept and close the waiting connection (libev's "special problem of accept()ing when you
+/// can't", as muduo does), and if even that fails, accepting pauses for 100 ms.
+///
+/// Thread rules: construct, start(), stop() and destroy from one controlling thread that is
+/// not one of the server's loop threads; connections(), refused() and address() from any
+/// thread. Handler callbacks run on the loop threads, concurrently when threads > 1.
+class Server {
+ public:
+  Server(const Address& address, Handler& handler, ServerOptions options = {});
+  /// stop() with no drain time, if still running.
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// The bound address (with the port the kernel chose for port 0).
+  const Address& address() const noexcept { return address_; }
+  /// Starts the loop threads.
+  void start();
+  /// Graceful shutdown: stop accepting (listeners closed first), let connections finish
+  /// sending their replies for at most `drain`, close the rest, join the threads.
+  void stop(std::chrono::milliseconds drain = std::chrono::seconds(5));
+
+  /// Open connections now.
+  std::size_t connections() const noexcept { return live_.load(std::memory_order_relaxed); }
+  /// Connections turned away by max_connections or by descriptor exhaustion.
+  std::size_t refused() const noexcept { return refused_.load(std::memory_order_relaxed); }
+  LoopGroup& loops() noexcept { return group_; }
+
+ private:
+  friend class detail::Acceptor;
+  friend class detail::CountingHandler;
+  void on_accept(Loop& acceptor_loop, int fd);
+
+  ServerOptions options_;
+  Address address_;
+  LoopGroup group_;
+  std::unique_ptr<detail::CountingHandler> handler_;
+  std::vector<std::unique_ptr<detail::Acceptor>> acceptors_;
+  std::atomic<std::size_t> live_{0}, refused_{0};
+  bool inet_ = false;
+  bool started_ = false;
+};
+
+}  // namespace soket::event

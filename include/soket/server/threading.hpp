@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// ThreadingServer: Python's ThreadingMixIn as a template over a server class (one thread per
+// request), with Python's class names as aliases (ThreadingTCPServer, ...).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include <soket/server/tcp_server.hpp>
+#include <soket/server/udp_server.hpp>
+#include <soket/server/unix_server.hpp>
+
+namespace soket::server {
+namespace detail {
+
+/// The threads of a ThreadingServer: started per request, reaped when finished (so the list
+/// does not grow with the number of requests served), joined on close. Thread-safe.
+class ThreadSet {
+ public:
+  ThreadSet() = default;
+  ~ThreadSet();  // joins every thread
+  ThreadSet(const ThreadSet&) = delete;
+  ThreadSet& operator=(const ThreadSet&) = delete;
+  void start(std::function<void()> work);
+  void join_all();
+  std::size_t size();
+
+ private:
+  struct Worker {
+    std::atomic<bool> done{false};
+    std::thread thread;
+  };
+  void reap_locked();
+  std::mutex mutex_;
+  std::list<std::unique_ptr<Worker>> workers_;
+};
+
+}  // namespace detail
+
+/// Python: ThreadingMixIn, as `ThreadingServer<TCPServer>`: each request is processed by a new
+/// thread (finish_request, handle_error on exceptions, then shutdown_request).
+///
+/// daemon_threads: Python lets daemon threads die with the process; C++ cannot abandon a thread
+/// that uses the server, so server_close() does not wait for them but the destructor does
+/// (destroy a server only after its handlers can finish).
+/// block_on_close (default true): server_close() waits for the non-daemon threads.
+/// Thread rules: process_request and server_close run on the serving thread (or after it
+/// stopped); handlers run on their own threads.
+template <class Server>
+class ThreadingServer : public Server {
+ public:
+  using Server::Server;
+  ~ThreadingServer() override { threads_.join_all(); }
+
+  /// Python: daemon_threads = False, block_on_close = True.
+  bool daemon_threads = false;
+  bool block_on_close = true;
+
+  /// Python: process_request(): starts a thread running process_request_thread.
+  /// Serving thread only.
+  void process_request(Request& request, const Address& client_address) override {
+    threads_.start([this, req = std::make_shared<Request>(std::move(request)),
+                    addr = client_address]() { process_request_thread(*req, addr); });
+  }
+
+  /// Python: process_request_thread(): runs on the request's own thread.
+  void process_request_thread(Request& request, const Address& client_address) {
+    try {
+      this->finish_request(request, client_address);
+    } catch (...) {
+      this->handle_error(request, client_address);
+    }
+    this->shutdown_request(request);
+  }
+
+  /// Python: server_close(). Joins the request threads first (when block_on_close and not
+  /// daemon_threads), and always for datagram servers, whose handlers reply on the server's
+  /// socket: closing it under them would be a race.
+  void server_close() override {
+    if ((block_on_close && !daemon_threads) || std::is_base_of_v<UDPServer, Server>)
+      threads_.join_all();
+    Server::server_close();
+  }
+
+  /// Threads started and not yet reaped (for tests and monitoring).
+  std::size_t thread_count() { return threads_.size(); }
+
+ private:
+  detail::ThreadSet threads_;
+};
+
+/// Python's ready-made classes.
+using ThreadingTCPServer = ThreadingServer<TCPServer>;
+using ThreadingUDPServer = ThreadingServer<UDPServer>;
+using ThreadingUnixStreamServer = ThreadingServer<UnixStreamServer>;
+using ThreadingUnixDatagramServer = ThreadingServer<UnixDatagramServer>;
+
+}  // namespace soket::server

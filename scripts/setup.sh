@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what soket needs on a fresh Debian 12 machine (as root), from Debian's packages only.
+# Does nothing when everything is already there. Usage: scripts/setup.sh [--bench]
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config git      # toolchain
+  libgtest-dev libgmock-dev                 # tests
+  libcli11-dev libfmt-dev nlohmann-json3-dev libssl-dev   # the soket tool
+  python3 netcat-openbsd socat iproute2 iputils-ping procps  # real peers for interop tests
+)
+if [[ ${1:-} == --bench ]]; then
+  # Peers the benchmarks measure soket against.
+  packages+=(libbenchmark-dev libasio-dev libuv1-dev libpoco-dev python3-uvloop iperf3 util-linux)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

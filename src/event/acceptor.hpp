@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// Acceptor: a listening socket watched by one Loop; accepts until EAGAIN and survives EMFILE.
+// Internal: never installed.
+#pragma once
+
+#include <soket/event/loop.hpp>
+#include <soket/event/server.hpp>
+#include <soket/event/watcher.hpp>
+#include <soket/socket.hpp>
+
+namespace soket::event::detail {
+
+class Acceptor final : public Watcher {
+ public:
+  /// Owns `listener`; starts watching it on `loop` (call on the loop thread or before run()).
+  Acceptor(Server& server, Loop& loop, Socket listener);
+  ~Acceptor() override;
+  /// Stops accepting and closes the listener. Loop thread only (or after the loop stopped).
+  void close() noexcept;
+  Loop& loop() noexcept { return loop_; }
+  void handle_events(std::uint32_t ready) override;
+
+ private:
+  void pause();
+  Server& server_;
+  Loop& loop_;
+  Socket listener_;
+  int reserve_ = -1;  // /dev/null, given up to accept-and-close under EMFILE
+  TimerId resume_;
+};
+
+/// Forwards the user's callbacks and keeps the server's connection count.
+class CountingHandler final : public Handler {
+ public:
+  CountingHandler(Server& s, Handler& user) : server_(s), user_(user) {}
+  void on_open(Connection& c) override { user_.on_open(c); }
+  void on_data(Connection& c, Buffer& in) override { user_.on_data(c, in); }
+  void on_drain(Connection& c) override { user_.on_drain(c); }
+  void on_close(Connection& c, std::error_code ec) override {
+    user_.on_close(c, ec);
+    server_.live_.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+ private:
+  Server& server_;
+  Handler& user_;
+};
+
+}  // namespace soket::event::detail

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: MIT
+#include <soket/event/connection.hpp>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <soket/event/buffer.hpp>
+#include <soket/event/handler.hpp>
+#include <soket/event/loop.hpp>
+
+#include "event/loop_impl.hpp"
+#include "linux/sendfile.hpp"
+#include "linux/stream_io.hpp"
+#include "linux/sys.hpp"
+
+namespace soket::event {
+
+using detail::LoopAccess;
+using detail::Output;
+
+namespace {
+
+bool would_block(const std::error_code& ec) noexcept {
+  return ec == std::errc::resource_unavailable_try_again || ec == std::errc::interrupted;
+}
+
+}  // namespace
+
+bool Connection::output_empty() const noexcept { return out_ == nullptr; }
+
+std::size_t Connection::output_size() const noexcept {
+  return out_ ? out_->buf.readable() + out_->file_left : 0;
+}
+
+void Connection::handle_events(std::uint32_t ready) {
+  if (state_ != State::open) return;  // closed earlier in this batch
+  if ((ready & writable) && out_) flush();
+  if (state_ == State::open && (ready & readable)) {
+    if (!eof_ && !reading_paused_ && !congested_) {
+      on_readable();
+    } else if ((ready & (hangup | error)) && !out_) {
+      // Reading is off and nothing is queued to reveal the error: report the hang-up here,
+      // or level-triggered epoll would repeat it forever.
+      close_with(std::make_error_code(std::errc::connection_reset));
+    }
+  }
+  // While draining for shutdown, a connection goes as soon as its replies are out.
+  if (state_ == State::open && out_ == nullptr && LoopAccess::impl(*loop_).draining) close();
+}
+
+void Connection::on_readable() {
+  auto& d = LoopAccess::impl(*loop_);
+  Buffer* buf;
+  iovec iov[2];
+  int count;
+  if (in_) {
+    // A partial message waits: read after it, spilling into the loop's scratch buffer
+    // (muduo's Buffer::readFd), so one read takes whatever the kernel has.
+    in_->ensure_writable(4096);
+    d.scratch.retrieve_all();
+    iov[0] = {in_->begin_write(), in_->writable()};
+    iov[1] = {d.scratch.begin_write(), d.scratch.writable()};
+    count = 2;
+    buf = in_;
+  } else {
+    d.scratch.retrieve_all();
+    iov[0] = {d.scratch.begin_write(), d.scratch.writable()};
+    count = 1;
+    buf = &d.scratch;
+  }
+  std::error_code ec;
+  ssize_t n = sys::readv(fd(), iov, count, ec);
+  if (n < 0) {
+    if (!would_block(ec)) close_with(ec);
+    return;
+  }
+  if (n == 0) {
+    eof_ = true;
+    if (out_) {
+      close_pending_ = true;
+      update_interest();
+    } else {
+      close_with({});
+    }
+    return;
+  }
+  auto got = static_cast<std::size_t>(n);
+  if (buf == in_) {
+    std::size_t first = std::min(got, iov[0].iov_len);
+    in_->has_written(first);
+    if (got > first) in_->append(std::span(d.scratch.begin_write(), got - first));
+  } else {
+    d.scratch.has_written(got);
+  }
+  last_active_ = d.tick();
+  handler_->on_data(*this, *buf);
+  if (state_ != State::open) return;
+  if (buf == &d.scratch) {
+    if (!d.scratch.empty()) {
+      in_ = d.take_input();
+      in_->append(d.scratch.data());
+    }
+  } else if (in_ && in_->empty()) {
+    d.give_input(in_);
+    in_ = nullptr;
+  }
+}
+
+void Connection::send(std::span<const std::byte> data) {
+  if (state_ != State::open || write_shut_ || shutdown_pending_ || data.empty()) return;
+  if (!out_) {
+    std::error_code ec;
+    ssize_t n = sys::write(fd(), data.data(), data.size(), ec);
+    if (n < 0) {
+      if (!would_block(ec)) return close_with(ec);
+      n = 0;
+    }
+    if (static_cast<std::size_t>(n) == data.size()) return;
+    data = data.subspan(static_cast<std::size_t>(n));
+    out_ = LoopAccess::impl(*loop_).take_output();
+  }
+  out_->buf.append(data);
+  if (!congested_ && output_size() > options_->high_water) congested_ = true;
+  update_interest();
+}
+
+void Connection::send(std::initializer_list<std::span<const std::byte>> pieces) {
+  if (state_ != State::open || write_shut_ || shutdown_pending_) return;
+  if (out_ || pieces.size() > 64) {
+    for (auto p : pieces) send(p);
+    return;
+  }
+  iovec iov[64];
+  int count = 0;
+  std::size_t total = 0;
+  for (auto p : pieces) {
+    iov[count++] = {const_cast<std::byte*>(p.data()), p.size()};
+    total += p.size();
+  }
+  std::error_code ec;
+  ssize_t n = sys::writev(fd(), iov, count, ec);
+  if (n < 0) {
+    if (!would_block(ec)) return close_with(ec);
+    n = 0;
+  }
+  auto done = static_cast<std::size_t>(n);
+  if (done == total) return;
+  out_ = LoopAccess::impl(*loop_).take_output();
+  for (auto p : pieces) {
+    if (done >= p.size()) {
+      done -= p.size();
+      continue;
+    }
+    out_->buf.append(p.subspan(done));
+    done = 0;
+  }
+  if (!congested_ && output_size() > options_->high_water) congested_ = true;
+  update_interest();
+}
+
+void Connection::sendfile(int file_fd, std::int64_t offset, std::size_t count,
+                          std::error_code& ec) {
+  ec.clear();
+  if (state_ != State::open || write_shut_ || shutdown_pending_) {
+    ec = std::make_error_code(std::errc::not_connected);
+    return;
+  }
+  if (out_ && out_->file_fd >= 0) {
+    ec = std::make_error_code(std::errc::device_or_resource_busy);
+    return;
+  }
+  if (count == 0) return;
+  if (!out_) out_ = LoopAccess::impl(*loop_).take_output();
+  out_->file_mark = out_->buf.readable();
+  out_->file_fd = file_fd;
+  out_->file_offset = static_cast<std::uint64_t>(offset);
+  out_->file_left = count;
+  flush();
+}
+
+void Connection::flush() {
+  std::error_code ec;
+  while (out_) {
+    Output& o = *out_;
+    bool file_next = o.file_fd >= 0 && o.file_mark == 0;
+    if (!file_next && !o.buf.empty()) {
+      std::size_t len = o.file_fd >= 0 ? o.file_mark : o.buf.readable();
+      ssize_t n = sys::write(fd(), o.buf.peek(), len, ec);
+      if (n < 0) {
+        if (would_block(ec)) break;
+        return close_with(ec);
+      }
+      auto w = static_cast<std::size_t>(n);
+      o.buf.retrieve(w);
+      if (o.file_fd >= 0) o.file_mark -= w;
+      if (w < len) break;  // socket full
+    } else if (file_next) {
+      ssize_t n = sys::sendfile(fd(), o.file_fd, &o.file_offset, o.file_left, ec);
+      if (n < 0) {
+        if (would_block(ec)) break;
+        return close_with(ec);
+      }
+      if (n == 0) {  // the file is shorter than promised
+        return close_with(std::make_error_code(std::errc::io_error));
+      }
+      o.file_left -= static_cast<std::size_t>(n);
+      if (o.file_left == 0) o.file_fd = -1;
+    } else {
+      break;
+    }
+    if (o.buf.empty() && o.file_fd < 0) {
+      LoopAccess::impl(*loop_).give_output(out_);
+      out_ = nullptr;
+    }
+  }
+  after_write();
+}
+
+void Connection::after_write() {
+  if (state_ != State::open) return;
+  if (congested_ && output_size() <= options_->low_water) {
+    congested_ = false;
+    handler_->on_drain(*this);
+    if (state_ != State::open) return;
+  }
+  if (!out_) {
+    if (close_pending_) return close_with({});
+    if (shutdown_pending_ && !write_shut_) {
+      std::error_code ignored;
+      sys::shutdown(fd(), SHUT_WR, ignored);
+      write_shut_ = true;
+      shutdown_pending_ = false;
+    }
+  }
+  update_interest();
+}
+
+void Connection::update_interest() {
+  if (state_ != State::open) return;
+  std::uint32_t want = 0;
+  if (!eof_ && !reading_paused_ && !congested_) want |= readable;
+  if (out_) want |= writable;
+  if (want == interest()) return;
+  try {
+    loop_->watch(*this, want);
+  } catch (const std::system_error& e) {
+    close_with(e.code());
+  }
+}
+
+void Connection::pause_reading() {
+  reading_paused_ = true;
+  update_interest();
+}
+
+void Connection::resume_reading() {
+  reading_paused_ = false;
+  update_interest();
+}
+
+void Connection::shutdown() {
+  if (state_ != State::open || write_shut_) return;
+  if (out_) {
+    shutdown_pending_ = true;
+    return;
+  }
+  std::error_code ignored;
+  sys::shutdown(fd(), SHUT_WR, ignored);
+  write_shut_ = true;
+}
+
+void Connection::close_after_flush() {
+  if (state_ != State::open) return;
+  if (!out_) return close_with({});
+  close_pending_ = true;
+}
+
+void Connection::close() { close_with({}); }
+
+void Connection::close_with(std::error_code reason) {
+  if (state_ != State::open) return;
+  state_ = State::closing;  // on_close may call close() again: it does nothing
+  handler_->on_close(*this, reason);
+  auto& d = LoopAccess::impl(*loop_);
+  // close(2) removes the descriptor from epoll (we never dup it): no EPOLL_CTL_DEL needed.
+  std::error_code ignored;
+  sys::close(fd(), ignored);
+  if (out_) d.give_output(out_);
+  if (in_) d.give_input(in_);
+  out_ = nullptr;
+  in_ = nullptr;
+  d.release(*this);
+}
+
+Address Connection::peer() const {
+  Address a;
+  std::size_t len = Address::max_size;
+  std::error_code ec;
+  if (sys::getpeername(fd(), a.data(), &len, ec)) a.resize(len);
+  return a;
+}
+
+Address Connection::local() const {
+  Address a;
+  std::size_t len = Address::max_size;
+  std::error_code ec;
+  if (sys::getsockname(fd(), a.data(), &len, ec)) a.resize(len);
+  return a;
+}
+
+}  // namespace soket::event

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+#include <soket/event/datagram_server.hpp>
+
+#include <cstring>
+#include <sys/socket.h>
+#include <vector>
+
+#include <soket/error.hpp>
+#include <soket/event/loop.hpp>
+#include <soket/socket.hpp>
+
+#include "linux/mmsg.hpp"
+#include "linux/sys.hpp"
+
+namespace soket::event {
+
+/// Preallocated recvmmsg/sendmmsg arrays: nothing is allocated per datagram.
+struct DatagramServer::Batch {
+  Batch(std::size_t n, std::size_t max) : size(n), max_datagram(max) {
+    rx_data.resize(n * max);
+    tx_data.resize(n * max);
+    rx_addr.resize(n);
+    tx_addr.resize(n);
+    rx_iov.resize(n);
+    tx_iov.resize(n);
+    rx.resize(n);
+    tx.resize(n);
+  }
+  std::size_t size, max_datagram;
+  Socket socket;
+  std::vector<std::byte> rx_data, tx_data;
+  std::vector<sockaddr_storage> rx_addr, tx_addr;
+  std::vector<iovec> rx_iov, tx_iov;
+  std::vector<mmsghdr> rx, tx;
+  std::size_t queued = 0;
+};
+
+DatagramServer::DatagramServer(Loop& loop, const Address& address, DatagramHandler& handler,
+                               std::size_t batch, std::size_t max_datagram)
+    : loop_(loop), handler_(handler),
+      batch_(std::make_unique<Batch>(batch ? batch : 1, max_datagram ? max_datagram : 1)) {
+  Socket s(address.family(), Type::dgram);
+  s.bind(address);
+  address_ = s.getsockname();
+  std::error_code ec;
+  if (!sys::set_nonblocking(s.fileno(), true, ec)) throw_error(ec, "bind", &address);
+  batch_->socket = std::move(s);
+  set_fd(batch_->socket.fileno());
+  loop_.watch(*this, readable);
+}
+
+DatagramServer::~DatagramServer() { loop_.unwatch(*this); }
+
+void DatagramServer::send_to(std::span<const std::byte> data, const Address& to) {
+  Batch& b = *batch_;
+  if (b.queued == b.size) flush();
+  if (b.queued == b.size || data.size() > b.max_datagram) {
+    ++dropped_;
+    return;
+  }
+  std::size_t i = b.queued++;
+  std::byte* slot = b.tx_data.data() + i * b.max_datagram;
+  std::memcpy(slot, data.data(), data.size());
+  std::memcpy(&b.tx_addr[i], to.data(), to.size());
+  b.tx_iov[i] = {slot, data.size()};
+  b.tx[i] = {};
+  b.tx[i].msg_hdr.msg_name = &b.tx_addr[i];
+  b.tx[i].msg_hdr.msg_namelen = static_cast<socklen_t>(to.size());
+  b.tx[i].msg_hdr.msg_iov = &b.tx_iov[i];
+  b.tx[i].msg_hdr.msg_iovlen = 1;
+  if (!in_batch_) flush();
+}
+
+void DatagramServer::flush() {
+  Batch& b = *batch_;
+  std::size_t sent = 0;
+  while (sent < b.queued) {
+    std::error_code ec;
+    int n = sys::sendmmsg(fd(), b.tx.data() + sent, static_cast<unsigned>(b.queued - sent), ec);
+    if (n < 0) {
+      if (ec == std::errc::interrupted) continue;
+      if (ec == std::errc::resource_unavailable_try_again) {
+        dropped_ += b.queued - sent;  // socket buffer full: UDP drops
+        break;
+      }
+      ++dropped_;  // this datagram's destination failed (e.g. ECONNREFUSED): skip it
+      ++sent;
+      continue;
+    }
+    sent += static_cast<std::size_t>(n);
+  }
+  b.queued = 0;
+}
+
+void DatagramServer::handle_events(std::uint32_t) {
+  Batch& b = *batch_;
+  for (std::size_t i = 0; i < b.size; ++i) {
+    b.rx_iov[i] = {b.rx_data.data() + i * b.max_datagram, b.max_datagram};
+    b.rx[i] = {};
+    b.rx[i].msg_hdr.msg_name = &b.rx_addr[i];
+    b.rx[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    b.rx[i].msg_hdr.msg_iov = &b.rx_iov[i];
+    b.rx[i].msg_hdr.msg_iovlen = 1;
+  }
+  std::error_code ec;
+  int n = sys::recvmmsg(fd(), b.rx.data(), static_cast<unsigned>(b.size), ec);
+  if (n <= 0) return;  // EAGAIN, or an ICMP error for an earlier reply: nothing to deliver
+  ++receive_calls_;
+  in_batch_ = true;
+  for (int i = 0; i < n; ++i) {
+    auto& m = b.rx[static_cast<std::size_t>(i)];
+    Address from = Address::from_sockaddr(m.msg_hdr.msg_name, m.msg_hdr.msg_namelen);
+    ++received_;
+    handler_.on_datagram(*this, std::span(b.rx_data.data() + static_cast<std::size_t>(i) * b.max_datagram, m.msg_len),
+                         from, (m.msg_hdr.msg_flags & MSG_TRUNC) != 0);
+  }
+  in_batch_ = false;
+  flush();
+}
+
+}  // namespace soket::event

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+#include <soket/event/loop.hpp>
+
+#include <algorithm>
+
+#include <soket/error.hpp>
+#include <soket/event/handler.hpp>
+#include <soket/socket.hpp>
+
+#include "event/loop_impl.hpp"
+#include "linux/sys.hpp"
+
+namespace soket::event {
+
+using detail::LoopImpl;
+
+Loop::Loop() : impl_(std::make_unique<LoopImpl>(*this)) {}
+
+Loop::~Loop() {
+  for_each_connection([](Connection& c) { c.close(); });
+}
+
+bool Loop::in_loop_thread() const noexcept {
+  return impl_->thread.load(std::memory_order_relaxed) == std::this_thread::get_id();
+}
+
+void Loop::run() {
+  auto& d = *impl_;
+  d.thread.store(std::this_thread::get_id());
+  bool more_posted = false;
+  while (!d.stopping.load(std::memory_order_acquire)) {
+    long long timeout_ms = -1;
+    if (more_posted) {
+      timeout_ms = 0;
+    } else if (auto next = d.timers.next_deadline()) {
+      // Round up, so the loop never wakes a little early and spins with a zero timeout.
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(*next - Clock::now()).count();
+      timeout_ms = left < 0 ? 0 : left;
+    }
+    d.poller.wait(std::chrono::milliseconds(timeout_ms));
+    d.now = Clock::now();
+    d.timers.run_expired(d.now);
+    d.run_posted();
+    std::lock_guard lock(d.mu);
+    more_posted = !d.posted.empty();
+  }
+  d.run_posted();
+  d.stopping.store(false);
+  d.thread.store(std::thread::id{});
+}
+
+void Loop::stop() {
+  impl_->stopping.store(true, std::memory_order_release);
+  impl_->poller.wakeup();
+}
+
+void Loop::post(std::function<void()> fn) {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->posted.push_back(std::move(fn));
+  }
+  if (!in_loop_thread()) impl_->poller.wakeup();
+}
+
+void Loop::dispatch(std::function<void()> fn) {
+  if (in_loop_thread()) fn(); else post(std::move(fn));
+}
+
+void LoopImpl::run_posted() {
+  {
+    std::lock_guard lock(mu);
+    if (posted.empty()) return;
+    running.swap(posted);  // run without the lock, so callbacks may post again
+  }
+  for (auto& fn : running) fn();
+  running.clear();
+}
+
+TimerId Loop::call_after(Clock::duration delay, std::function<void()> fn) {
+  return impl_->timers.add(Clock::now() + delay, Clock::duration::zero(), std::move(fn));
+}
+
+TimerId Loop::call_every(Clock::duration period, std::function<void()> fn) {
+  if (period <= Clock::duration::zero()) period = std::chrono::milliseconds(1);
+  return impl_->timers.add(Clock::now() + period, period, std::move(fn));
+}
+
+bool Loop::cancel(TimerId id) noexcept { return impl_->timers.cancel(id); }
+
+Loop::Clock::time_point Loop::now() const noexcept { return impl_->now; }
+
+void Loop::watch(Watcher& w, std::uint32_t interest) {
+  std::error_code ec;
+  if (w.registered_) {
+    if (w.interest_ == interest) return;
+    impl_->poller.modify(w, interest, ec);
+  } else {
+    impl_->poller.add(w, interest, ec);
+  }
+  if (ec) throw_error(ec, "epoll_ctl fd " + std::to_string(w.fd()));
+  w.registered_ = true;
+  w.interest_ = interest;
+}
+
+void Loop::unwatch(Watcher& w) noexcept {
+  if (!w.registered_) return;
+  std::error_code ignored;
+  impl_->poller.remove(w, ignored);
+  w.registered_ = false;
+  w.interest_ = 0;
+}
+
+ConnectionId Loop::adopt(Socket&& socket, Handler& handler, const ConnectionOptions& options,
+                         void* context) {
+  int fd = socket.fileno();
+  std::error_code ec;
+  sys::set_nonblocking(fd, true, ec);
+  if (ec) throw_error(ec, "adopt");
+  return impl_->adopt(socket.detach(), handler, options, context);
+}
+
+ConnectionId Loop::adopt(int fd, Handler& handler, const ConnectionOptions& options,
+                         void* context) {
+  std::error_code ec;
+  sys::set_nonblocking(fd, true, ec);
+  if (ec) throw_error(ec, "adopt fd " + std::to_string(fd));
+  return impl_->adopt(fd, handler, options, context);
+}
+
+ConnectionId LoopImpl::adopt(int fd, Handler& handler, const ConnectionOptions& options,
+                             void* context) {
+  if (free_slots.empty()) {
+    auto base = static_cast<std::uint32_t>(chunks.size() * chunk_size);
+    chunks.push_back(std::make_unique<Connection[]>(chunk_size));
+    for (std::size_t i = chunk_size; i-- > 0;) {
+      chunks.back()[i].slot_ = base + static_cast<std::uint32_t>(i);
+      free_slots.push_back(base + static_cast<std::uint32_t>(i));
+    }
+  }
+  Connection& c = at(free_slots.back());
+  c.set_fd(fd);
+  c.loop_ = &self;
+  c.handler_ = &handler;
+  c.options_ = &options;
+  c.context_ = context;
+  c.last_active_ = tick();
+  c.congested_ = c.reading_paused_ = c.eof_ = false;
+  c.shutdown_pending_ = c.close_pending_ = c.write_shut_ = false;
+  std::error_code ec;
+  poller.add(c, Watcher::readable, ec);
+  if (ec) {
+    std::error_code ignored;
+    sys::close(fd, ignored);
+    throw_error(ec, "epoll_ctl(add connection)");
+  }
+  free_slots.pop_back();
+  c.registered_ = true;
+  c.interest_ = Watcher::readable;
+  c.state_ = Connection::State::open;
+  ++live;
+  if (options.idle_timeout.count() > 0) {
+    // One coarse sweep per loop instead of a timer per connection.
+    Clock::duration period = options.idle_timeout / 4;
+    period = std::clamp<Clock::duration>(period, std::chrono::milliseconds(10),
+                                         std::chrono::seconds(1));
+    if (!sweep || period < sweep_period) {
+      if (sweep) timers.cancel(sweep);
+      sweep_period = period;
+      sweep = self.call_every(period, [this] { sweep_idle(); });
+    }
+  }
+  ConnectionId id = c.id();
+  handler.on_open(c);
+  return id;
+}
+
+void LoopImpl::release(Connection& c) noexcept {
+  c.state_ = Connection::State::free;
+  if (++c.generation_ == 0) c.generation_ = 1;
+  c.set_fd(-1);
+  c.registered_ = false;
+  c.interest_ = 0;
+  free_slots.push_back(c.slot_);
+  --live;
+}
+
+void LoopImpl::sweep_idle() {
+  std::uint32_t t = tick();
+  for (auto& chunk : chunks) {
+    for (std::size_t i = 0; i < chunk_size; ++i) {
+      Connection& c = chunk[i];
+      if (c.state_ != Connection::State::open) continue;
+      auto limit = static_cast<std::uint32_t>(c.options_->idle_timeout.count());
+      if (limit > 0 && t - c.last_active_ >= limit)
+        c.close_with(std::make_error_code(std::errc::timed_out));
+    }
+  }
+}
+
+Connection* Loop::find(ConnectionId id) noexcept {
+  auto& d = *impl_;
+  if (id.slot / LoopImpl::chunk_size >= d.chunks.size()) return nullptr;
+  Connection& c = d.at(id.slot);
+  if (c.generation_ != id.generation || c.state_ != Connection::State::open) return nullptr;
+  return &c;
+}
+
+std::size_t Loop::connection_count() const noexcept { return impl_->live; }
+
+void Loop::for_each_connection(const std::function<void(Connection&)>& fn) {
+  for (auto& chunk : impl_->chunks)
+    for (std::size_t i = 0; i < LoopImpl::chunk_size; ++i)
+      if (chunk[i].state_ == Connection::State::open) fn(chunk[i]);
+}
+
+void Loop::drain(Clock::time_point deadline, std::function<void()> done) {
+  auto& d = *impl_;
+  d.draining = true;
+  for_each_connection([](Connection& c) {
+    if (c.output_empty()) c.close();
+  });
+  auto check = std::make_shared<TimerId>();
+  auto finish = [this, check, deadline, done = std::move(done)] {
+    if (impl_->live != 0 && Clock::now() < deadline) return;
+    for_each_connection([](Connection& c) { c.close(); });
+    cancel(*check);
+    impl_->draining = false;
+    done();
+  };
+  *check = call_every(std::chrono::milliseconds(5), finish);
+}
+
+detail::Output* LoopImpl::take_output() {
+  if (out_pool.empty()) return new Output;
+  Output* o = out_pool.back().release();
+  out_pool.pop_back();
+  return o;
+}
+
+void LoopImpl::give_output(Output* o) noexcept {
+  o->buf.retrieve_all();
+  o->buf.trim(pool_keep);
+  o->file_fd = -1;
+  o->file_mark = o->file_left = 0;
+  if (out_pool.size() < pool_max) {
+    try {
+      out_pool.emplace_back(o);
+      return;
+    } catch (...) {
+    }
+  }
+  delete o;
+}
+
+Buffer* LoopImpl::take_input() {
+  if (in_pool.empty()) return new Buffer;
+  Buffer* b = in_pool.back().release();
+  in_pool.pop_back();
+  return b;
+}
+
+void LoopImpl::give_input(Buffer* b) noexcept {
+  b->retrieve_all();
+  b->trim(pool_keep);
+  if (in_pool.size() < pool_max) {
+    try {
+      in_pool.emplace_back(b);
+      return;
+    } catch (...) {
+    }
+  }
+  delete b;
+}
+
+}  // namespace soket::event

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// The Loop's internals: poller, timers, posted-function queue, connection slab and buffer pools.
+// Internal: never installed.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <soket/event/buffer.hpp>
+#include <soket/event/connection.hpp>
+#include <soket/event/loop.hpp>
+#include <soket/event/timer_queue.hpp>
+
+#include "linux/epoll_poller.hpp"
+
+namespace soket::event::detail {
+
+/// A connection's queued output: bytes, and at most one file region that goes out after the
+/// first file_mark bytes of buf.
+struct Output {
+  Buffer buf;
+  std::size_t file_mark = 0;
+  int file_fd = -1;
+  std::uint64_t file_offset = 0;
+  std::size_t file_left = 0;
+};
+
+struct LoopImpl {
+  using Clock = Loop::Clock;
+  static constexpr std::size_t chunk_size = 256;     // connections per slab chunk
+  static constexpr std::size_t scratch_size = 64 << 10;
+  static constexpr std::size_t pool_max = 256;       // pooled buffers kept per loop
+  static constexpr std::size_t pool_keep = 256 << 10;  // larger pooled buffers are freed
+
+  explicit LoopImpl(Loop& l) : self(l), scratch(scratch_size) {}
+
+  Loop& self;
+  sys::EpollPoller poller;
+  TimerQueue timers;
+  Clock::time_point start = Clock::now(), now = start;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::thread::id> thread{};
+
+  std::mutex mu;
+  std::vector<std::function<void()>> posted;  // guarded by mu
+  std::vector<std::function<void()>> running;
+
+  std::vector<std::unique_ptr<Connection[]>> chunks;
+  std::vector<std::uint32_t> free_slots;
+  std::size_t live = 0;
+
+  std::vector<std::unique_ptr<Output>> out_pool;
+  std::vector<std::unique_ptr<Buffer>> in_pool;
+  Buffer scratch;  // every read lands here first; leftovers move to a pooled buffer
+
+  TimerId sweep;
+  Clock::duration sweep_period{};
+  bool draining = false;
+
+  std::uint32_t tick() const noexcept {
+    return static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - start).count());
+  }
+  Connection& at(std::uint32_t slot) noexcept {
+    return chunks[slot / chunk_size][slot % chunk_size];
+  }
+  ConnectionId adopt(int fd, Handler& handler, const ConnectionOptions& options,
+                     void* context = nullptr);
+  void release(Connection& c) noexcept;
+  void run_posted();
+  void sweep_idle();
+  Output* take_output();
+  void give_output(Output* o) noexcept;
+  Buffer* take_input();
+  void give_input(Buffer* b) noexcept;
+};
+
+struct LoopAccess {
+  static LoopImpl& impl(Loop& l) noexcept { return *l.impl_; }
+};
+
+}  // namespace soket::event::detail

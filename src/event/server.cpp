@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+#include <soket/event/server.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <sys/socket.h>
+
+#include <soket/error.hpp>
+#include <soket/socket.hpp>
+
+#include "event/acceptor.hpp"
+#include "event/loop_impl.hpp"
+#include "linux/stream_io.hpp"
+#include "linux/sys.hpp"
+
+namespace soket::event {
+
+namespace {
+
+Socket make_listener(const Address& address, bool reuse_port, int backlog) {
+  Socket s(address.family(), Type::stream);
+  if (address.is_inet()) {
+    s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+    if (reuse_port) {
+      std::error_code ec;
+      if (!sys::set_reuse_port(s.fileno(), ec)) throw_error(ec, "setsockopt(SO_REUSEPORT)");
+    }
+  }
+  s.bind(address);
+  s.listen(backlog);
+  s.setblocking(false);  // accept4 must report EAGAIN, never block the loop
+  return s;
+}
+
+}  // namespace
+
+Server::Server(const Address& address, Handler& handler, ServerOptions options)
+    : options_(options),
+      group_(options.threads),
+      handler_(std::make_unique<detail::CountingHandler>(*this, handler)) {
+  inet_ = address.is_inet();
+  bool per_loop = inet_ && options_.balance == Balance::reuse_port && group_.size() > 1;
+  if (!inet_) options_.balance = Balance::round_robin;
+  Socket first = make_listener(address, per_loop, options_.backlog);
+  address_ = first.getsockname();
+  acceptors_.push_back(std::make_unique<detail::Acceptor>(*this, group_.loop(0), std::move(first)));
+  if (per_loop) {
+    // Every loop gets its own listener on the same port; the kernel hashes connections over
+    // them, so no connection is handed between threads.
+    for (std::size_t i = 1; i < group_.size(); ++i)
+      acceptors_.push_back(std::make_unique<detail::Acceptor>(
+          *this, group_.loop(i), make_listener(address_, true, options_.backlog)));
+  }
+}
+
+Server::~Server() {
+  if (started_) stop(std::chrono::milliseconds(0));
+  acceptors_.clear();  // loops have stopped: closing on this thread is safe
+}
+
+void Server::start() {
+  if (started_) return;
+  started_ = true;
+  group_.start();
+}
+
+void Server::on_accept(Loop& acceptor_loop, int fd) {
+  std::size_t max = options_.max_connections;
+  if (max && live_.fetch_add(1, std::memory_order_relaxed) >= max) {
+    live_.fetch_sub(1, std::memory_order_relaxed);
+    refused_.fetch_add(1, std::memory_order_relaxed);
+    std::error_code ignored;
+    sys::close(fd, ignored);
+    return;
+  }
+  if (!max) live_.fetch_add(1, std::memory_order_relaxed);
+  if (inet_) sys::set_nodelay(fd);
+  Loop& target = options_.balance == Balance::round_robin ? group_.next() : acceptor_loop;
+  auto adopt = [this, &target, fd] {
+    try {
+      detail::LoopAccess::impl(target).adopt(fd, *handler_, options_.connection);
+    } catch (const std::exception&) {
+      live_.fetch_sub(1, std::memory_order_relaxed);  // adopt closed fd; no on_close comes
+    }
+  };
+  if (&target == &acceptor_loop) adopt(); else target.post(adopt);
+}
+
+void Server::stop(std::chrono::milliseconds drain) {
+  if (!started_) return;
+  started_ = false;
+  auto deadline = Loop::Clock::now() + drain;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::size_t remaining = group_.size();
+  for (std::size_t i = 0; i < group_.size(); ++i) {
+    Loop& loop = group_.loop(i);
+    loop.post([&, &loop = loop] {
+      // Listeners first, so nothing new arrives while we drain (poco #4892).
+      for (auto& a : acceptors_)
+        if (&a->loop() == &loop) a->close();
+      loop.drain(deadline, [&] {
+        std::lock_guard lock(mu);
+        if (--remaining == 0) cv.notify_all();
+      });
+    });
+  }
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return remaining == 0; });
+  }
+  group_.stop();
+}
+
+}  // namespace soket::event

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+// SocketFile and SocketStreamBuf: buffered reading and writing over a Socket.
+#include <soket/io/socket_file.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+#include <soket/error.hpp>
+
+namespace soket::io {
+
+LineTooLongError::LineTooLongError(std::size_t limit)
+    : std::runtime_error("readline: line longer than " + std::to_string(limit) + " bytes"),
+      limit_(limit) {}
+
+IncompleteReadError::IncompleteReadError(std::size_t expected, std::string partial)
+    : std::runtime_error("read_exact: end of file after " + std::to_string(partial.size()) +
+                         " of " + std::to_string(expected) + " bytes"),
+      expected_(expected),
+      partial_(std::move(partial)) {}
+
+SocketFile::SocketFile(Socket& sock, std::size_t buffer_size, bool write_through)
+    : sock_(&sock),
+      rbuf_(std::max<std::size_t>(buffer_size, 1)),
+      wcap_(std::max<std::size_t>(buffer_size, 1)),
+      write_through_(write_through) {}
+
+std::size_t SocketFile::fill() {
+  if (rpos_ == rend_) {
+    rpos_ = rend_ = 0;
+  } else if (rend_ == rbuf_.size() && rpos_ > 0) {
+    std::memmove(rbuf_.data(), rbuf_.data() + rpos_, rend_ - rpos_);
+    rend_ -= rpos_;
+    rpos_ = 0;
+  }
+  if (rend_ == rbuf_.size()) rbuf_.resize(rbuf_.size() * 2);  // only readline's limit grows it
+  auto span = std::span<std::byte>(reinterpret_cast<std::byte*>(rbuf_.data()) + rend_,
+                                   rbuf_.size() - rend_);
+  std::size_t n = sock_->recv_into(span);
+  rend_ += n;
+  return n;
+}
+
+std::string SocketFile::readline(std::size_t limit) {
+  if (limit == 0) throw std::invalid_argument("readline: limit must be positive");
+  std::size_t scanned = 0;  // bytes from rpos_ known to hold no '\n'
+  for (;;) {
+    const char* start = rbuf_.data() + rpos_;
+    std::size_t have = rend_ - rpos_;
+    std::size_t look = std::min(have, limit);
+    if (const void* nl = std::memchr(start + scanned, '\n', look - scanned)) {
+      std::size_t len = static_cast<std::size_t>(static_cast<const char*>(nl) - start) + 1;
+      std::string line(start, len);
+      rpos_ += len;
+      return line;
+    }
+    scanned = look;
+    if (have >= limit) {
+      rpos_ += limit;  // drop the over-long prefix so the buffer stays bounded
+      throw LineTooLongError(limit);
+    }
+    // Grow the buffer only as far as the limit needs (bounded memory).
+    if (rpos_ == 0 && rend_ == rbuf_.size() && rbuf_.size() >= limit + 1) {
+      rpos_ += limit;
+      throw LineTooLongError(limit);
+    }
+    if (fill() == 0) {
+      std::string rest(rbuf_.data() + rpos_, rend_ - rpos_);
+      rpos_ = rend_ = 0;
+      return rest;  // the last line without '\n', or "" at EOF
+    }
+  }
+}
+
+std::string SocketFile::read(std::size_t n) {
+  std::string out;
+  out.reserve(std::min<std::size_t>(n, 1 << 20));
+  while (out.size() < n) {
+    if (rpos_ == rend_) {
+      std::size_t want = n - out.size();
+      if (want >= rbuf_.size()) {
+        // Large reads bypass the buffer (Python's BufferedReader does the same).
+        std::size_t old = out.size();
+        out.resize(old + want);
+        auto got = sock_->recv_into(std::span<std::byte>(
+            reinterpret_cast<std::byte*>(out.data()) + old, want));
+        out.resize(old + got);
+        if (got == 0) break;
+        continue;
+      }
+      if (fill() == 0) break;
+    }
+    std::size_t take = std::min(n - out.size(), rend_ - rpos_);
+    out.append(rbuf_.data() + rpos_, take);
+    rpos_ += take;
+  }
+  return out;
+}
+
+std::string SocketFile::read1(std::size_t n) {
+  if (n == 0) return {};
+  if (rpos_ == rend_ && fill() == 0) return {};
+  std::size_t take = std::min(n, rend_ - rpos_);
+  std::string out(rbuf_.data() + rpos_, take);
+  rpos_ += take;
+  return out;
+}
+
+std::string SocketFile::read_exact(std::size_t n) {
+  std::string out = read(n);
+  if (out.size() < n) throw IncompleteReadError(n, std::move(out));
+  return out;
+}
+
+std::size_t SocketFile::write(std::string_view data) {
+  if (write_through_) {
+    flush();
+    sock_->sendall(data);
+    return data.size();
+  }
+  if (wbuf_.size() + data.size() > wcap_) {
+    flush();
+    if (data.size() >= wcap_) {
+      sock_->sendall(data);
+      return data.size();
+    }
+  }
+  wbuf_.append(data);
+  return data.size();
+}
+
+void SocketFile::flush() {
+  if (wbuf_.empty()) return;
+  std::string pending;
+  pending.swap(wbuf_);  // on error the data is dropped, as Python loses it too (bpo-25586)
+  sock_->sendall(pending);
+}
+
+// -- streambuf --------------------------------------------------------------------------------
+
+SocketStreamBuf::SocketStreamBuf(Socket& sock, std::size_t buffer_size)
+    : sock_(&sock),
+      in_(std::max<std::size_t>(buffer_size, 1)),
+      out_(std::max<std::size_t>(buffer_size, 1)) {
+  setg(in_.data(), in_.data(), in_.data());
+  setp(out_.data(), out_.data() + out_.size());
+}
+
+SocketStreamBuf::~SocketStreamBuf() {
+  // Best effort, as std::filebuf's destructor: errors cannot be reported from here.
+  if (!error_) flush_out();
+}
+
+SocketStreamBuf::int_type SocketStreamBuf::underflow() {
+  if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+  if (error_) return traits_type::eof();
+  std::error_code ec;
+  auto n = sock_->recv_into(std::span<std::byte>(reinterpret_cast<std::byte*>(in_.data()),
+                                                 in_.size()), 0, 0, ec);
+  if (ec) {
+    error_ = ec;
+    message_ = describe("recv", nullptr) + ": " + ec.message();
+    return traits_type::eof();
+  }
+  if (n == 0) return traits_type::eof();
+  setg(in_.data(), in_.data(), in_.data() + n);
+  return traits_type::to_int_type(*gptr());
+}
+
+bool SocketStreamBuf::flush_out() {
+  auto len = static_cast<std::size_t>(pptr() - pbase());
+  if (len == 0) return true;
+  std::error_code ec;
+  sock_->sendall(std::span<const std::byte>(reinterpret_cast<const std::byte*>(pbase()), len),
+                 0, ec);
+  setp(out_.data(), out_.data() + out_.size());
+  if (ec) {
+    error_ = ec;
+    message_ = describe("send", nullptr) + ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+SocketStreamBuf::int_type SocketStreamBuf::overflow(int_type ch) {
+  if (error_ || !flush_out()) return traits_type::eof();
+  if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+    *pptr() = traits_type::to_char_type(ch);
+    pbump(1);
+  }
+  return traits_type::not_eof(ch);
+}
+
+int SocketStreamBuf::sync() { return (!error_ && flush_out()) ? 0 : -1; }
+
+}  // namespace soket::io

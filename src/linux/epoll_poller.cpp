@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+#include "linux/epoll_poller.hpp"
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <soket/error.hpp>
+#include <soket/event/watcher.hpp>
+
+#include "linux/sys.hpp"
+
+namespace soket::sys {
+namespace {
+
+std::uint32_t to_epoll(std::uint32_t interest) noexcept {
+  std::uint32_t e = 0;
+  if (interest & event::Watcher::readable) e |= EPOLLIN | EPOLLRDHUP;
+  if (interest & event::Watcher::writable) e |= EPOLLOUT;
+  return e;
+}
+
+std::uint32_t from_epoll(std::uint32_t e) noexcept {
+  std::uint32_t r = 0;
+  if (e & (EPOLLIN | EPOLLPRI | EPOLLRDHUP)) r |= event::Watcher::readable;
+  if (e & EPOLLOUT) r |= event::Watcher::writable;
+  if (e & EPOLLHUP) r |= event::Watcher::hangup | event::Watcher::readable;
+  if (e & EPOLLERR) r |= event::Watcher::error | event::Watcher::readable;
+  return r;
+}
+
+void ctl(int epfd, int op, event::Watcher& w, std::uint32_t interest,
+         std::error_code& ec) noexcept {
+  epoll_event ev{};
+  ev.events = to_epoll(interest);
+  ev.data.ptr = &w;
+  if (::epoll_ctl(epfd, op, w.fd(), &ev) < 0) ec = last_error(); else ec.clear();
+}
+
+}  // namespace
+
+EpollPoller::EpollPoller() {
+  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epfd_ < 0) throw_error(last_error(), "epoll_create1");
+  wakefd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wakefd_ < 0) {
+    auto ec = last_error();
+    ::close(epfd_);
+    throw_error(ec, "eventfd");
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = nullptr;  // nullptr marks the wakeup fd
+  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev) < 0) {
+    auto ec = last_error();
+    ::close(wakefd_);
+    ::close(epfd_);
+    throw_error(ec, "epoll_ctl(eventfd)");
+  }
+  events_.resize(capacity_ * sizeof(epoll_event));
+}
+
+EpollPoller::~EpollPoller() {
+  ::close(wakefd_);
+  ::close(epfd_);
+}
+
+void EpollPoller::add(event::Watcher& w, std::uint32_t interest, std::error_code& ec) noexcept {
+  ctl(epfd_, EPOLL_CTL_ADD, w, interest, ec);
+}
+
+void EpollPoller::modify(event::Watcher& w, std::uint32_t interest,
+                         std::error_code& ec) noexcept {
+  ctl(epfd_, EPOLL_CTL_MOD, w, interest, ec);
+}
+
+void EpollPoller::remove(event::Watcher& w, std::error_code& ec) noexcept {
+  epoll_event ev{};
+  if (::epoll_ctl(epfd_, EPOLL_CTL_DEL, w.fd(), &ev) < 0) ec = last_error(); else ec.clear();
+}
+
+int EpollPoller::wait(std::chrono::milliseconds timeout) {
+  auto* evs = reinterpret_cast<epoll_event*>(events_.data());
+  long long ms = timeout.count();
+  int t = ms < 0 ? -1 : static_cast<int>(ms > INT_MAX ? INT_MAX : ms);
+  int n = ::epoll_wait(epfd_, evs, static_cast<int>(capacity_), t);
+  if (n <= 0) return 0;  // EINTR: the loop simply goes round again
+  for (int i = 0; i < n; ++i) {
+    auto* w = static_cast<event::Watcher*>(evs[i].data.ptr);
+    if (!w) {
+      std::uint64_t v;
+      [[maybe_unused]] ssize_t r = ::read(wakefd_, &v, sizeof v);
+      continue;
+    }
+    w->handle_events(from_epoll(evs[i].events));
+  }
+  // A full array means more may be ready: grow it, as muduo's EPollPoller does.
+  if (static_cast<std::size_t>(n) == capacity_ && capacity_ < 4096) {
+    capacity_ *= 2;
+    events_.resize(capacity_ * sizeof(epoll_event));
+  }
+  return n;
+}
+
+void EpollPoller::wakeup() noexcept {
+  std::uint64_t one = 1;
+  [[maybe_unused]] ssize_t r = ::write(wakefd_, &one, sizeof one);
+}
+
+}  // namespace soket::sys

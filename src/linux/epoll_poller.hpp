@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// The engine's Linux poller: epoll (data.ptr = the Watcher) and an eventfd for cross-thread
+// wakeups. Internal: never installed.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <system_error>
+#include <vector>
+
+namespace soket::event {
+class Watcher;
+}
+
+namespace soket::sys {
+
+/// One epoll instance. Loop thread only (epoll itself is thread-safe, the events array is not).
+class EpollPoller {
+ public:
+  /// Creates the epoll fd and the wakeup eventfd; throws soket::Error on failure.
+  EpollPoller();
+  ~EpollPoller();
+  EpollPoller(const EpollPoller&) = delete;
+  EpollPoller& operator=(const EpollPoller&) = delete;
+
+  /// Registers, changes or removes a watcher's interest (Watcher::readable/writable bits).
+  void add(event::Watcher& w, std::uint32_t interest, std::error_code& ec) noexcept;
+  void modify(event::Watcher& w, std::uint32_t interest, std::error_code& ec) noexcept;
+  void remove(event::Watcher& w, std::error_code& ec) noexcept;
+
+  /// Waits up to `timeout` (negative: forever) and calls w.handle_events(ready) for each ready
+  /// watcher. Returns the number dispatched; EINTR counts as zero. A wakeup is consumed here.
+  int wait(std::chrono::milliseconds timeout);
+
+  /// Wakes a wait() in progress (or the next one). Safe to call from any thread.
+  void wakeup() noexcept;
+
+ private:
+  int epfd_ = -1;
+  int wakefd_ = -1;
+  std::vector<unsigned char> events_;  // raw epoll_event storage, doubled when it fills
+  std::size_t capacity_ = 64;
+};
+
+}  // namespace soket::sys

@@ -1,0 +1,2 @@
+# Tests of the server layer (Python's socketserver).
+soket_add_test(socketserver_test integration/socketserver_test.cpp)
