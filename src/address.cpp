@@ -23,7 +23,16 @@ constexpr std::size_t sun_path_max = sizeof(sockaddr_un::sun_path);
 
 [[noreturn]] void reject(std::string_view input, std::string_view why) {
   std::string msg = "invalid address \"";
-  msg.append(input).append("\": ").append(why);
+  // Control bytes are shown as \xNN: a NUL would end what() and hide the rest.
+  for (unsigned char c : input) {
+    if (c >= 0x20 && c != 0x7f) {
+      msg += static_cast<char>(c);
+    } else {
+      static constexpr char hex[] = "0123456789abcdef";
+      msg.append("\\x").append(1, hex[c >> 4]).append(1, hex[c & 15]);
+    }
+  }
+  msg.append("\": ").append(why);
   throw std::invalid_argument(msg);
 }
 
@@ -45,6 +54,7 @@ std::uint16_t parse_port(std::string_view input, std::string_view text) {
       reject(input, "port out of range (0-65535)");
     return static_cast<std::uint16_t>(value);
   }
+  if (text.find('\0') != std::string_view::npos) reject(input, "NUL byte in port");
   std::string name(text);
   servent entry{};
   servent* found = nullptr;
@@ -73,6 +83,8 @@ Address::Address(std::string_view host, std::uint16_t port) {
   sockaddr_in v4{};
   v4.sin_family = AF_INET;
   v4.sin_port = htons(port);
+  // c_str() would cut the text at a NUL and accept "127.0.0.1\0junk".
+  if (host.find('\0') != std::string_view::npos) reject(host, "NUL byte in host");
   std::string h(host);
   if (h.empty()) {
     v4.sin_addr.s_addr = htonl(INADDR_ANY);  // Python: '' is INADDR_ANY
@@ -99,6 +111,7 @@ Address::Address(std::string_view host, std::uint16_t port, std::uint32_t flowin
   v6.sin6_port = htons(port);
   v6.sin6_flowinfo = htonl(flowinfo);
   v6.sin6_scope_id = scope_id;
+  if (host.find('\0') != std::string_view::npos) reject(host, "NUL byte in host");
   std::string_view literal = host;
   if (auto pct = host.find('%'); pct != std::string_view::npos) {
     literal = host.substr(0, pct);
@@ -116,7 +129,6 @@ Address::Address(std::string_view host, std::uint16_t port, std::uint32_t flowin
 }
 
 Address Address::unix_path(std::string_view path) {
-  if (path.empty()) reject(path, "empty Unix socket path");
   if (path.size() > sun_path_max)
     reject(path, "Unix socket path too long (" + std::to_string(path.size()) +
                      " bytes; sun_path holds " + std::to_string(sun_path_max) + ")");
@@ -143,24 +155,121 @@ Address Address::abstract(std::string_view name) {
   return a;
 }
 
-// -- AF_PACKET ---------------------------------------------------------------------------------
+// -- Python's repr of bytes and str -----------------------------------------------------------
 
 namespace {
-// Python's bytes repr: b'\x00\x11' (printable ASCII shown as is).
-std::string bytes_repr(std::string_view bytes) {
+// Python's choice of quote for a str or bytes repr: ' unless the text holds ' and no ".
+char repr_quote(std::string_view text) noexcept {
+  bool single = text.find('\'') != std::string_view::npos;
+  bool dbl = text.find('"') != std::string_view::npos;
+  return single && !dbl ? '"' : '\'';
+}
+
+void append_hex(std::string& out, char kind, std::uint32_t value, int digits) {
   static constexpr char hex[] = "0123456789abcdef";
-  std::string out = "b'";
-  for (unsigned char c : bytes) {
-    if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
-      out += static_cast<char>(c);
+  out += '\\';
+  out += kind;
+  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) out += hex[(value >> shift) & 15];
+}
+
+// The escapes bytes and str reprs share: the quote, backslash, \t \n \r and ASCII controls.
+// Returns false for code points it leaves to the caller.
+bool append_ascii_escaped(std::string& out, std::uint32_t c, char quote) {
+  if (c == static_cast<unsigned char>(quote) || c == '\\') {
+    out += '\\';
+    out += static_cast<char>(c);
+  } else if (c == '\t') {
+    out += "\\t";
+  } else if (c == '\n') {
+    out += "\\n";
+  } else if (c == '\r') {
+    out += "\\r";
+  } else if (c < 0x20 || c == 0x7f) {
+    append_hex(out, 'x', c, 2);
+  } else if (c < 0x7f) {
+    out += static_cast<char>(c);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Python's bytes repr, byte for byte: b'\x00name', b"it's", b'\t\\'.
+std::string bytes_repr(std::string_view bytes) {
+  const char quote = repr_quote(bytes);
+  std::string out = "b";
+  out += quote;
+  for (unsigned char c : bytes)
+    if (!append_ascii_escaped(out, c, quote)) append_hex(out, 'x', c, 2);
+  return out + quote;
+}
+
+// Length of the well-formed UTF-8 sequence at the start of `s` (0 if there is none) and its
+// code point: no overlongs, no surrogates, nothing past U+10FFFF (Python's strict decoder).
+std::size_t utf8_sequence(std::string_view s, std::uint32_t& cp) noexcept {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  unsigned char b0 = byte(0);
+  std::size_t n = b0 >= 0xf0 ? 4 : b0 >= 0xe0 ? 3 : b0 >= 0xc0 ? 2 : 0;
+  if (n == 0 || b0 > 0xf4 || s.size() < n) return 0;
+  cp = b0 & (0x7f >> n);
+  for (std::size_t i = 1; i < n; ++i) {
+    if ((byte(i) & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i) & 0x3f);
+  }
+  static constexpr std::uint32_t smallest[5] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < smallest[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return n;
+}
+
+// Python's str.isprintable() for non-ASCII code points: false for controls, format
+// characters, separators, surrogates and private use. Exact for Latin-1 and the common
+// format/space blocks; code points unassigned in Unicode count as printable here.
+bool printable(std::uint32_t c) noexcept {
+  if (c <= 0xa0 || c == 0xad) return false;
+  if (c < 0x600) return true;
+  return !((c >= 0x600 && c <= 0x605) || c == 0x61c || c == 0x6dd || c == 0x70f ||
+           c == 0x8e2 || c == 0x1680 || c == 0x180e || (c >= 0x2000 && c <= 0x200f) ||
+           (c >= 0x2028 && c <= 0x202f) || (c >= 0x205f && c <= 0x206f) || c == 0x3000 ||
+           (c >= 0xd800 && c <= 0xf8ff) || c == 0xfeff || (c >= 0xfff0 && c <= 0xfffb) ||
+           c == 0xfffe || c == 0xffff || c == 0x110bd || c == 0x110cd ||
+           (c >= 0x1bca0 && c <= 0x1bca3) || (c >= 0x1d173 && c <= 0x1d17a) || c == 0xe0001 ||
+           (c >= 0xe0020 && c <= 0xe007f) || c >= 0xf0000);
+}
+
+// Python's repr of a str decoded from file-system bytes (UTF-8, surrogateescape):
+// '/tmp/sock', "it's", '/tmp/\x01bad\udcff'.
+std::string str_repr(std::string_view bytes) {
+  std::string out;
+  // The quote is chosen on the decoded text; ' and " are ASCII, so the bytes tell the same.
+  const char quote = repr_quote(bytes);
+  out += quote;
+  for (std::size_t i = 0; i < bytes.size();) {
+    auto c = static_cast<unsigned char>(bytes[i]);
+    if (append_ascii_escaped(out, c, quote)) {
+      ++i;
+      continue;
+    }
+    std::uint32_t cp = 0;
+    std::size_t n = utf8_sequence(bytes.substr(i), cp);
+    if (n == 0) {
+      append_hex(out, 'u', 0xdc00u + c, 4);  // surrogateescape: one lone byte
+      ++i;
     } else {
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
+      if (printable(cp))
+        out.append(bytes.substr(i, n));
+      else if (cp <= 0xff)
+        append_hex(out, 'x', cp, 2);
+      else if (cp <= 0xffff)
+        append_hex(out, 'u', cp, 4);
+      else
+        append_hex(out, 'U', cp, 8);
+      i += n;
     }
   }
-  return out + "'";
+  return out + quote;
 }
+
+// -- AF_PACKET ---------------------------------------------------------------------------------
 
 sys::PacketFields packet_fields(const Address& a) noexcept {
   sys::PacketFields f;
@@ -212,6 +321,8 @@ Address Address::parse(std::string_view text) {
   if (text.starts_with("unix:")) {
     std::string_view rest = text.substr(5);
     if (rest.starts_with('@')) return abstract(rest.substr(1));
+    // unix_path("") is autobind; someone typing "unix:" more likely forgot the path.
+    if (rest.empty()) reject(rest, "empty Unix socket path");
     return unix_path(rest);
   }
   if (text.starts_with('@')) return abstract(text.substr(1));
@@ -342,32 +453,23 @@ std::string Address::path() const {
 }
 
 std::string Address::repr() const {
-  auto quoted = [](const std::string& s) { return "'" + s + "'"; };
-  if (!is_resolved()) return "(" + quoted(host_name_) + ", " + std::to_string(name_port_) + ")";
+  if (!is_resolved()) return "(" + str_repr(host_name_) + ", " + std::to_string(name_port_) + ")";
   switch (family()) {
     case Family::inet:
-      return "(" + quoted(host()) + ", " + std::to_string(port()) + ")";
-    case Family::inet6:
-      return "(" + quoted(host()) + ", " + std::to_string(port()) + ", " +
+      return "(" + str_repr(host()) + ", " + std::to_string(port()) + ")";
+    case Family::inet6: {
+      // Python >= 3.7 (bpo-32221) leaves "%scope" out of the host: scope_id carries it.
+      std::string h = host();
+      if (auto pct = h.find('%'); pct != std::string::npos) h.resize(pct);
+      return "(" + str_repr(h) + ", " + std::to_string(port()) + ", " +
              std::to_string(flowinfo()) + ", " + std::to_string(scope_id()) + ")";
-    case Family::unix: {
-      if (!is_abstract()) return quoted(path());
-      // Python shows abstract names as bytes: b'\x00name'.
-      std::string out = "b'\\x00";
-      for (unsigned char c : path()) {
-        if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
-          out += static_cast<char>(c);
-        } else {
-          static constexpr char hex[] = "0123456789abcdef";
-          out += "\\x";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        }
-      }
-      return out + "'";
     }
+    case Family::unix:
+      // Python shows abstract names as bytes (b'\x00name'), paths as str.
+      if (is_abstract()) return bytes_repr(std::string(1, '\0') + path());
+      return str_repr(path());
     case Family::packet:
-      return "(" + quoted(ifname()) + ", " + std::to_string(protocol()) + ", " +
+      return "(" + str_repr(ifname()) + ", " + std::to_string(protocol()) + ", " +
              std::to_string(pkttype()) + ", " + std::to_string(hatype()) + ", " +
              bytes_repr(hwaddr()) + ")";
     case Family::unspec:
@@ -384,9 +486,14 @@ std::string Address::to_string() const {
       return host() + ":" + std::to_string(port());
     case Family::inet6:
       return "[" + host() + "]:" + std::to_string(port());
-    case Family::unix:
+    case Family::unix: {
       if (is_abstract()) return "@" + path();
-      return path().empty() ? std::string("(unnamed)") : path();
+      std::string p = path();
+      if (p.empty()) return "(unnamed)";
+      // parse() reads only these prefixes as paths; "unix:" keeps "sock" from being a host.
+      if (p.starts_with('/') || p.starts_with("./") || p.starts_with("../")) return p;
+      return "unix:" + p;
+    }
     case Family::unspec:
       return "(none)";
     default:

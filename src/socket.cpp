@@ -53,6 +53,17 @@ const std::error_category& privilege_category(Family family) noexcept {
   return family == Family::packet ? packet : raw;
 }
 
+// Python's setipaddr() takes only addresses of the socket's family: an IPv4 address on an IPv6
+// socket (or the reverse) is gaierror "Address family for hostname not supported", except ''
+// (INADDR_ANY), which means the socket family's any address ('::' on IPv6).
+Address check_family(Family family, const Address& address, std::error_code& ec) {
+  bool v4_on_v6 = family == Family::inet6 && address.family() == Family::inet;
+  bool v6_on_v4 = family == Family::inet && address.family() == Family::inet6;
+  if (v4_on_v6 && address.host() == "0.0.0.0") return Address("::", address.port());
+  if (v4_on_v6 || v6_on_v4) ec = std::error_code(EAI_ADDRFAMILY, gai_category());
+  return address;
+}
+
 std::string socket_op(Family family, Type type) {
   std::string op = "socket(";
   op.append(short_name(family)).append(", ").append(short_name(type)).append(")");
@@ -91,8 +102,13 @@ Socket::Socket(Family family, Type type, int proto) {
 
 Socket::Socket(Family family, Type type, int proto, std::error_code& ec) noexcept
     : family_(family), type_(type), proto_(proto), timeout_(getdefaulttimeout()) {
+  // Python: SOCK_NONBLOCK or'ed into the type means settimeout(0); the type attribute keeps
+  // neither flag (soket adds SOCK_CLOEXEC itself).
+  const int raw_type = static_cast<int>(type);
+  if (raw_type & SOCK_NONBLOCK) timeout_ = std::chrono::nanoseconds(0);
+  type_ = static_cast<Type>(raw_type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC));
   // A timeout means non-blocking inside: set it at creation, saving an fcntl.
-  int flags = static_cast<int>(type) | (timeout_ ? SOCK_NONBLOCK : 0);
+  int flags = raw_type | (timeout_ ? SOCK_NONBLOCK : 0);
   fd_ = sys::socket(static_cast<int>(family), flags, proto, ec);
 }
 
@@ -188,7 +204,7 @@ Socket Socket::dup(std::error_code& ec) const noexcept {
 
 Address Socket::resolve_for_use(const Address& address, std::error_code& ec) const {
   ec.clear();
-  if (address.is_resolved()) return address;
+  if (address.is_resolved()) return check_family(family_, address, ec);
   // Python's setipaddr(): resolve the name with this socket's family.
   addrinfo hints{};
   hints.ai_family = static_cast<int>(family_);
@@ -274,9 +290,10 @@ void Socket::connect(const Address& address, std::error_code& ec) noexcept {
   if (ec) return;
   auto deadline = detail::deadline_for(timeout_);
   if (sys::connect(fd_, a.data(), a.size(), ec)) return;
-  // The connection goes on in the kernel after EINTR (blocking) or EINPROGRESS (timeout):
-  // wait for it to finish, then read its result, as CPython's internal_connect does.
-  bool in_progress = ec == std::errc::interrupted ||
+  // The connection goes on in the kernel after EINTR (blocking or timeout; a non-blocking
+  // socket reports InterruptedError, as Python's) or EINPROGRESS (timeout): wait for it to
+  // finish, then read its result, as CPython's internal_connect does.
+  bool in_progress = (ec == std::errc::interrupted && getblocking()) ||
                      (timeout_ && timeout_->count() > 0 && ec == std::errc::operation_in_progress);
   if (!in_progress) return;
   if (!detail::wait_until(fd_, Want::write, deadline, ec)) return;
@@ -380,6 +397,10 @@ std::string Socket::recv(std::size_t bufsize, int flags) {
 }
 
 std::string Socket::recv(std::size_t bufsize, int flags, std::error_code& ec) {
+  if (bufsize == 0) {  // Python returns b'' without a system call (a datagram stays queued)
+    ec.clear();
+    return {};
+  }
   std::string data(bufsize, '\0');
   std::size_t n = recv_into(std::as_writable_bytes(std::span<char>(data)), 0, flags, ec);
   data.resize(n);
@@ -401,6 +422,10 @@ std::size_t Socket::recv_into(std::span<std::byte> buffer, std::size_t nbytes, i
     return 0;
   }
   std::size_t want = nbytes ? nbytes : buffer.size();
+  if (want == 0) {  // as Python: 0 at once, no system call, no wait, no datagram consumed
+    ec.clear();
+    return 0;
+  }
   ssize_t n = 0;
   detail::call(fd_, Want::read, detail::deadline_for(timeout_), ec, [&](std::error_code& e) {
     n = sys::recvfrom(fd_, buffer.data(), want, flags, nullptr, nullptr, e);
@@ -499,7 +524,8 @@ Address Socket::getpeername(std::error_code& ec) const noexcept {
 
 void Socket::apply_timeout_mode(std::error_code& ec) noexcept {
   ec.clear();
-  if (fd_ >= 0) sys::set_nonblocking(fd_, timeout_.has_value(), ec);
+  // On a closed socket (fd -1) this reports EBADF, as Python's settimeout does.
+  sys::set_nonblocking(fd_, timeout_.has_value(), ec);
 }
 
 void Socket::settimeout(Timeout timeout) {
@@ -511,14 +537,19 @@ void Socket::settimeout(Timeout timeout) {
 }
 
 void Socket::settimeout(double seconds) {
-  if (!(seconds >= 0) || !std::isfinite(seconds))
+  // Python's limit: the nanoseconds must fit in 64 bits (OverflowError there).
+  if (!(seconds >= 0) || !(seconds < 9.2e9))
     throw std::invalid_argument("Timeout value out of range");
-  settimeout(Timeout(std::chrono::duration_cast<std::chrono::nanoseconds>(
+  // Rounded up, as Python's _PyTime_ROUND_TIMEOUT: 1e-10 s is 1 ns, never 0 (non-blocking).
+  settimeout(Timeout(std::chrono::ceil<std::chrono::nanoseconds>(
       std::chrono::duration<double>(seconds))));
 }
 
 void Socket::setblocking(bool flag) {
-  settimeout(flag ? Timeout() : Timeout(std::chrono::nanoseconds(0)));
+  timeout_ = flag ? Timeout() : Timeout(std::chrono::nanoseconds(0));
+  std::error_code ec;
+  apply_timeout_mode(ec);
+  if (ec) throw_error(ec, "setblocking");
 }
 
 bool Socket::getblocking() const noexcept { return !timeout_ || timeout_->count() != 0; }

@@ -4,6 +4,9 @@ soket_add_test(error_test unit/error_test.cpp)
 soket_add_test(socket_test integration/socket_test.cpp)
 soket_add_test(timeout_test integration/timeout_test.cpp)
 soket_add_test(python_interop_test interop/python_interop_test.cpp)
+# Python's corner cases, checked call by call, and reprs compared with a live Python (h5).
+soket_add_test(socket_semantics_test integration/socket_semantics_test.cpp)
+soket_add_test(python_repr_test interop/python_repr_test.cpp)
 # Messages, fd passing, sendfile, raw/packet, seqpacket, EINTR (h2).
 soket_add_test(message_test integration/message_test.cpp)
 soket_add_test(sendfile_test integration/sendfile_test.cpp)

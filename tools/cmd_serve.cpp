@@ -17,6 +17,7 @@
 #include <soket/soket.hpp>
 
 #include "commands.hpp"
+#include "serve_event.hpp"
 
 namespace soket::tools {
 namespace {
@@ -91,6 +92,11 @@ class StreamHandler : public StreamRequestHandler {
     print_line(stdout, "Got connection from " + client_address().repr());
     std::lock_guard lock(state_->mutex);
     state_->connections.insert(&connection());
+    // Started just as the server stopped: the stop pass may have missed us, end reads now.
+    if (state_->stopping) {
+      std::error_code ec;
+      connection().shutdown(Shut::rd, ec);
+    }
   }
 
   void handle() override {
@@ -175,7 +181,7 @@ class DatagramHandler : public DatagramRequestHandler {
       case Mode::discard: break;
       case Mode::daytime: wfile << daytime(); break;
       case Mode::chargen:
-        for (int i = 0; i < 7; ++i) wfile << chargen_line(offset);  // 518 > 512: RFC says <= 512
+        for (int i = 0; i < 6; ++i) wfile << chargen_line(offset);  // RFC 864: at most 512 bytes
         break;
     }
   }
@@ -350,9 +356,22 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--idle-timeout", args->idle_timeout,
                   "Close a client idle for S seconds (0: never)")
       ->check(CLI::NonNegativeNumber);
-  cmd->callback([args] {
+  auto engine = std::make_shared<std::string>("socketserver");
+  auto threads = std::make_shared<std::size_t>(0);
+  cmd->add_option("--engine", *engine, "socketserver (default) or event (soket's epoll engine)")
+      ->check(CLI::IsMember({"socketserver", "event"}));
+  cmd->add_option("--threads", *threads, "With --engine event: loops (default: one per core)");
+  cmd->callback([args, engine, threads, modes] {
     if (!args->unix_path.empty() && args->proto == "tcp") args->proto = "unix";
     try {
+      if (*engine == "event") {
+        std::string mode;
+        for (const auto& [name, m] : modes)
+          if (m == args->mode) mode = name;
+        serve_event({mode, args->proto, args->address, args->unix_path, *threads,
+                     args->max_connections, args->idle_timeout});
+        return;
+      }
       serve(*args);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "soket serve: %s\n", e.what());

@@ -13,5 +13,6 @@ namespace soket::tools {
 void add_addrinfo_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_client_command(CLI::App& app);
+void add_perf_command(CLI::App& app);
 
 }  // namespace soket::tools

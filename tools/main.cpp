@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   soket::tools::add_addrinfo_command(app);
   soket::tools::add_serve_command(app);
   soket::tools::add_client_command(app);
+  soket::tools::add_perf_command(app);
 
   try {
     app.parse(argc, argv);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <soket/io/selector.hpp>
+#include <soket/options.hpp>
 #include <soket/soket.hpp>
 
 int main(int argc, char** argv) try {
@@ -31,7 +32,7 @@ int main(int argc, char** argv) try {
   for (int i = 0; i < connections; ++i) {
     socks.emplace_back(soket::Family::inet);
     socks.back().connect(soket::Address("127.0.0.1", port));
-    socks.back().setsockopt(6 /* IPPROTO_TCP */, 1 /* TCP_NODELAY */, 1);
+    socks.back().setsockopt(soket::opt::no_delay, true);
   }
   for (std::size_t i = 0; i < socks.size(); ++i) {
     sel.register_(socks[i], soket::selectors::EVENT_READ, i);

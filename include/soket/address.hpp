@@ -44,7 +44,8 @@ class Address {
           std::uint32_t scope_id);
 
   /// A Unix socket file. Throws std::invalid_argument if the path does not fit in sun_path
-  /// (107 bytes) or is empty.
+  /// (108 bytes) or holds a NUL. An empty path is Python's bind(''): the kernel picks a free
+  /// abstract name (Linux autobind); it is also what getsockname() of an unbound socket gives.
   static Address unix_path(std::string_view path);
   /// A Linux abstract Unix name (no file; sun_path starts with a NUL byte).
   static Address abstract(std::string_view name);
@@ -88,9 +89,13 @@ class Address {
   std::string hwaddr() const;
 
   /// Python's repr: ('127.0.0.1', 48437) · ('::1', 80, 0, 0) · '/tmp/sock' · b'\x00name'.
-  /// AF_PACKET: ('lo', 2048, 0, 772, b'\x00\x00\x00\x00\x00\x00').
+  /// AF_PACKET: ('lo', 2048, 0, 772, b'\x00\x00\x00\x00\x00\x00'). Byte for byte as Python
+  /// prints it: a scoped IPv6 host without "%scope" (the 4th item holds it), Python's quote
+  /// choice and escapes, paths decoded as UTF-8 with surrogateescape ('/tmp/bad\udcff').
   std::string repr() const;
-  /// The form users type and error messages use: 127.0.0.1:80 · [::1]:80 · /tmp/sock · @name.
+  /// The form users type and error messages use: 127.0.0.1:80 · [::1]:80 · [fe80::1%lo]:80 ·
+  /// /tmp/sock · unix:relative/sock · @name. parse(to_string()) gives back an equal Address
+  /// for whatever parse() accepts (fuzz/address_parse_fuzz.cpp checks it).
   std::string to_string() const;
 
   /// The kernel's sockaddr bytes (valid while this Address lives) and their length.

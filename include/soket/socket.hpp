@@ -110,6 +110,7 @@ class Socket {
   // -- receiving ----------------------------------------------------------------------------
 
   /// Python: recv(bufsize[, flags]) -> bytes. An empty string means the peer closed (EOF).
+  /// recv(0), like recv_into of zero bytes, returns at once without a system call.
   std::string recv(std::size_t bufsize, int flags = 0);
   std::string recv(std::size_t bufsize, int flags, std::error_code& ec);
 
@@ -169,7 +170,8 @@ class Socket {
 
   /// Python: settimeout(None | 0 | seconds). Throws std::invalid_argument if negative.
   void settimeout(Timeout timeout);
-  /// Python: settimeout(seconds) with a float.
+  /// Python: settimeout(seconds) with a float, rounded up to whole nanoseconds (1e-10 is 1 ns,
+  /// never 0). Throws std::invalid_argument if negative, NaN, or over 9.2e9 s.
   void settimeout(double seconds);
   Timeout gettimeout() const noexcept { return timeout_; }
   /// Python: setblocking(flag) is settimeout(None) or settimeout(0).
@@ -177,7 +179,7 @@ class Socket {
   /// Python: getblocking() is gettimeout() != 0.
   bool getblocking() const noexcept;
 
-  // -- options (raw form; typed options come with options.hpp) ------------------------------
+  // -- options: the raw form (Python's escape hatch) and typed ones from options.hpp --------
 
   /// Python: setsockopt(level, optname, int) / getsockopt(level, optname).
   void setsockopt(int level, int optname, int value);

@@ -36,7 +36,7 @@ void Connection::handle_events(std::uint32_t ready) {
   if (state_ != State::open) return;  // closed earlier in this batch
   if ((ready & writable) && out_) flush();
   if (state_ == State::open && (ready & readable)) {
-    if (!eof_ && !reading_paused_ && !congested_) {
+    if (!eof_ && !reading_paused_ && !(congested_ && options_->pause_reading_when_congested)) {
       on_readable();
     } else if ((ready & (hangup | error)) && !out_) {
       // Reading is off and nothing is queued to reveal the error: report the hang-up here,
@@ -108,6 +108,13 @@ void Connection::on_readable() {
 
 void Connection::send(std::span<const std::byte> data) {
   if (state_ != State::open || write_shut_ || shutdown_pending_ || data.empty()) return;
+  if (options_->batch_writes && !out_) {
+    // The batching path: queue now, the loop sends every connection's bytes after the turn.
+    auto& d = LoopAccess::impl(*loop_);
+    out_ = d.take_output();
+    deferred_ = true;
+    d.deferred.push_back(this);
+  }
   if (!out_) {
     std::error_code ec;
     ssize_t n = sys::write(fd(), data.data(), data.size(), ec);
@@ -126,7 +133,7 @@ void Connection::send(std::span<const std::byte> data) {
 
 void Connection::send(std::initializer_list<std::span<const std::byte>> pieces) {
   if (state_ != State::open || write_shut_ || shutdown_pending_) return;
-  if (out_ || pieces.size() > 64) {
+  if (out_ || options_->batch_writes || pieces.size() > 64) {
     for (auto p : pieces) send(p);
     return;
   }
@@ -224,7 +231,7 @@ void Connection::after_write() {
     if (state_ != State::open) return;
   }
   if (!out_) {
-    if (close_pending_) return close_with({});
+    if (close_pending_ || LoopAccess::impl(*loop_).draining) return close_with({});
     if (shutdown_pending_ && !write_shut_) {
       std::error_code ignored;
       sys::shutdown(fd(), SHUT_WR, ignored);
@@ -238,8 +245,8 @@ void Connection::after_write() {
 void Connection::update_interest() {
   if (state_ != State::open) return;
   std::uint32_t want = 0;
-  if (!eof_ && !reading_paused_ && !congested_) want |= readable;
-  if (out_) want |= writable;
+  if (!eof_ && !reading_paused_ && !(congested_ && options_->pause_reading_when_congested)) want |= readable;
+  if (out_ && !deferred_) want |= writable;
   if (want == interest()) return;
   try {
     loop_->watch(*this, want);

@@ -2,6 +2,7 @@
 #include <soket/event/loop.hpp>
 
 #include <algorithm>
+#include <cerrno>
 
 #include <soket/error.hpp>
 #include <soket/event/handler.hpp>
@@ -41,8 +42,8 @@ void Loop::run() {
     d.now = Clock::now();
     d.timers.run_expired(d.now);
     d.run_posted();
-    std::lock_guard lock(d.mu);
-    more_posted = !d.posted.empty();
+    if (!d.deferred.empty()) d.flush_deferred();
+    more_posted = d.has_posted.load(std::memory_order_acquire);
   }
   d.run_posted();
   d.stopping.store(false);
@@ -58,6 +59,7 @@ void Loop::post(std::function<void()> fn) {
   {
     std::lock_guard lock(impl_->mu);
     impl_->posted.push_back(std::move(fn));
+    impl_->has_posted.store(true, std::memory_order_release);
   }
   if (!in_loop_thread()) impl_->poller.wakeup();
 }
@@ -67,10 +69,11 @@ void Loop::dispatch(std::function<void()> fn) {
 }
 
 void LoopImpl::run_posted() {
+  if (!has_posted.load(std::memory_order_acquire)) return;
   {
     std::lock_guard lock(mu);
-    if (posted.empty()) return;
     running.swap(posted);  // run without the lock, so callbacks may post again
+    has_posted.store(false, std::memory_order_relaxed);
   }
   for (auto& fn : running) fn();
   running.clear();
@@ -145,7 +148,7 @@ ConnectionId LoopImpl::adopt(int fd, Handler& handler, const ConnectionOptions& 
   c.context_ = context;
   c.last_active_ = tick();
   c.congested_ = c.reading_paused_ = c.eof_ = false;
-  c.shutdown_pending_ = c.close_pending_ = c.write_shut_ = false;
+  c.shutdown_pending_ = c.close_pending_ = c.write_shut_ = c.deferred_ = false;
   std::error_code ec;
   poller.add(c, Watcher::readable, ec);
   if (ec) {
@@ -182,6 +185,50 @@ void LoopImpl::release(Connection& c) noexcept {
   c.interest_ = 0;
   free_slots.push_back(c.slot_);
   --live;
+}
+
+void LoopImpl::flush_deferred() {
+  // Connections closed since they queued have out_ == nullptr (close gave it back).
+  if (!uring) uring = std::make_unique<sys::Uring>(1024);
+  std::size_t i = 0;
+  while (i < deferred.size()) {
+    std::size_t first = i;
+    for (; i < deferred.size(); ++i) {
+      Connection* c = deferred[i];
+      // A slot closed and reused in this turn appears twice: the first visit handles it.
+      if (!c->deferred_) continue;
+      c->deferred_ = false;
+      if (!c->out_ || c->state_ != Connection::State::open) continue;
+      if (!uring->ok() || c->out_->file_fd >= 0) continue;  // flushed one by one below
+      if (!uring->queue_send(c->fd(), c->out_->buf.peek(), c->out_->buf.readable(), i)) break;
+    }
+    std::error_code ec;
+    bool submitted = uring->ok() && uring->submit_and_reap(
+        [&](std::uint64_t k, int res) {
+          Connection* c = deferred[k];
+          if (res > 0) c->out_->buf.retrieve(static_cast<std::size_t>(res));
+          c->deferred_ = true;  // marks "handled by the ring" for the pass below
+          if (res < 0 && res != -EAGAIN && res != -EINTR)
+            c->close_with({-res, std::system_category()});
+        },
+        ec);
+    for (std::size_t k = first; k < i; ++k) {
+      Connection* c = deferred[k];
+      bool by_ring = submitted && c->deferred_;
+      c->deferred_ = false;
+      if (c->state_ != Connection::State::open || !c->out_) continue;
+      if (!by_ring) {
+        c->flush();  // no ring, a file queued, or the submission failed: plain send(2)
+        continue;
+      }
+      if (c->out_->buf.empty() && c->out_->file_fd < 0) {
+        give_output(c->out_);
+        c->out_ = nullptr;
+      }
+      c->after_write();  // arms EPOLLOUT for what is left, on_drain, shutdown, drain-close
+    }
+  }
+  deferred.clear();
 }
 
 void LoopImpl::sweep_idle() {

@@ -17,6 +17,7 @@
 #include <soket/event/timer_queue.hpp>
 
 #include "linux/epoll_poller.hpp"
+#include "linux/uring.hpp"
 
 namespace soket::event::detail {
 
@@ -48,6 +49,7 @@ struct LoopImpl {
 
   std::mutex mu;
   std::vector<std::function<void()>> posted;  // guarded by mu
+  std::atomic<bool> has_posted{false};        // lets a turn skip the lock when nothing came
   std::vector<std::function<void()>> running;
 
   std::vector<std::unique_ptr<Connection[]>> chunks;
@@ -57,6 +59,10 @@ struct LoopImpl {
   std::vector<std::unique_ptr<Output>> out_pool;
   std::vector<std::unique_ptr<Buffer>> in_pool;
   Buffer scratch;  // every read lands here first; leftovers move to a pooled buffer
+
+  std::vector<Connection*> deferred;  // batch_writes connections with sends this turn
+  std::unique_ptr<sys::Uring> uring;   // created on the first batched send
+  void flush_deferred();
 
   TimerId sweep;
   Clock::duration sweep_period{};

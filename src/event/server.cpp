@@ -110,6 +110,10 @@ void Server::stop(std::chrono::milliseconds drain) {
     cv.wait(lock, [&] { return remaining == 0; });
   }
   group_.stop();
+  // A hand-off posted after a loop drained may have adopted a connection: the loops have
+  // stopped, so close stragglers here, while the handler is still alive.
+  for (std::size_t i = 0; i < group_.size(); ++i)
+    group_.loop(i).for_each_connection([](Connection& c) { c.close(); });
 }
 
 }  // namespace soket::event

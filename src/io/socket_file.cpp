@@ -33,7 +33,9 @@ std::size_t SocketFile::fill() {
     rend_ -= rpos_;
     rpos_ = 0;
   }
-  if (rend_ == rbuf_.size()) rbuf_.resize(rbuf_.size() * 2);  // only readline's limit grows it
+  // Full and compacted: only a readline under its limit gets here, so growth stops near the
+  // limit (at most twice it): memory stays bounded.
+  if (rend_ == rbuf_.size()) rbuf_.resize(rbuf_.size() * 2);
   auto span = std::span<std::byte>(reinterpret_cast<std::byte*>(rbuf_.data()) + rend_,
                                    rbuf_.size() - rend_);
   std::size_t n = sock_->recv_into(span);
@@ -57,11 +59,6 @@ std::string SocketFile::readline(std::size_t limit) {
     scanned = look;
     if (have >= limit) {
       rpos_ += limit;  // drop the over-long prefix so the buffer stays bounded
-      throw LineTooLongError(limit);
-    }
-    // Grow the buffer only as far as the limit needs (bounded memory).
-    if (rpos_ == 0 && rend_ == rbuf_.size() && rbuf_.size() >= limit + 1) {
-      rpos_ += limit;
       throw LineTooLongError(limit);
     }
     if (fill() == 0) {

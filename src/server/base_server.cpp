@@ -46,6 +46,10 @@ void BaseServer::serve_forever(std::chrono::duration<double> poll_interval) {
   selectors::PollSelector selector;
   selector.register_(fileno(), selectors::EVENT_READ);
   selector.register_(wake_fd_, selectors::EVENT_READ);
+  // Out of descriptors, the pending connection keeps the socket readable: wait on the wakeup
+  // alone for one poll_interval instead of spinning (Python spins here), then retry.
+  selectors::PollSelector starved;
+  starved.register_(wake_fd_, selectors::EVENT_READ);
   const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(poll_interval);
   while (!shutdown_request_.load()) {
     auto ready = selector.select(interval);
@@ -53,6 +57,10 @@ void BaseServer::serve_forever(std::chrono::duration<double> poll_interval) {
     for (const auto& r : ready)
       if (r.key.fd == fileno()) handle_request_noblock();
     service_actions();
+    if (out_of_descriptors_) {
+      out_of_descriptors_ = false;
+      starved.select(interval);
+    }
   }
 }
 
@@ -82,8 +90,13 @@ void BaseServer::handle_request_noblock() {
   std::pair<Request, Address> got;
   try {
     got = get_request();
-  } catch (const Error&) {
-    return;  // Python: "except OSError: return" (e.g. the client already went away)
+  } catch (const Error& e) {
+    // Python: "except OSError: return" (e.g. the client already went away).
+    const auto code = e.code();
+    out_of_descriptors_ = code == std::errc::too_many_files_open ||
+                          code == std::errc::too_many_files_open_in_system ||
+                          code == std::errc::no_buffer_space || code == std::errc::not_enough_memory;
+    return;
   }
   auto& [request, client_address] = got;
   if (!verify_request(request, client_address)) {

@@ -2,17 +2,15 @@
 // StreamRequestHandler and DatagramRequestHandler: the rfile/wfile plumbing.
 #include <soket/server/request_handler.hpp>
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
 #include <soket/error.hpp>
+#include <soket/options.hpp>
 
 namespace soket::server {
 
 void StreamRequestHandler::setup() {
   Socket& conn = connection();
   if (timeout) conn.settimeout(timeout);
-  if (disable_nagle_algorithm) conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+  if (disable_nagle_algorithm) conn.setsockopt(opt::no_delay, true);
   rfile.emplace(conn, rbufsize < 0 ? io::SocketFile::default_buffer_size
                                    : static_cast<std::size_t>(rbufsize == 0 ? 1 : rbufsize));
   // wbufsize 0: Python's _SocketWriter, every write goes straight to sendall.

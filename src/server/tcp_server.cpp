@@ -5,9 +5,9 @@
 #include <soket/server/unix_server.hpp>
 
 #include <stdexcept>
-#include <sys/socket.h>
 
 #include <soket/error.hpp>
+#include <soket/options.hpp>
 
 namespace soket::server {
 namespace {
@@ -42,8 +42,8 @@ TCPServer::TCPServer(Address address, HandlerFactory factory, bool bind_and_acti
 TCPServer::~TCPServer() = default;
 
 void TCPServer::server_bind() {
-  if (allow_reuse_address) socket.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
-  if (allow_reuse_port) socket.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
+  if (allow_reuse_address) socket.setsockopt(opt::reuse_address, true);
+  if (allow_reuse_port) socket.setsockopt(opt::reuse_port, true);
   socket.bind(server_address);
   server_address = socket.getsockname();
 }

@@ -19,21 +19,9 @@ namespace opt = soket::opt;
 
 namespace {
 
-template <class Fn>
-std::string error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using soket::test::error_of;
 
-// A TCP port on 127.0.0.1 where nothing listens: bound once, then closed.
-std::uint16_t refused_port() {
-  auto l = soket::test::listen_ephemeral();
-  return l.getsockname().port();
-}
+std::uint16_t refused_port() { return soket::test::closed_port(); }
 
 // Restores the default timeout at the end of a test that changes it.
 struct DefaultTimeoutGuard {

@@ -195,3 +195,58 @@ TEST(Loop, ClientConnectRefusedReachesTheHandler) {
     EXPECT_NE(std::string(e.what()).find("needs a numeric address"), std::string::npos);
   }
 }
+
+TEST(Loop, ClientConnectWorksOverUnixSockets) {
+  test::TempUnixPath path;
+  Socket listener(Family::unix, Type::stream);
+  listener.bind(Address::unix_path(path.path()));
+  listener.listen();
+  std::thread peer([&] {
+    auto [conn, addr] = listener.accept();
+    conn.sendall(conn.recv(5));
+    EXPECT_EQ(conn.recv(10), "");
+  });
+  Loop loop;
+  HelloClient h;
+  h.loop = &loop;
+  ConnectionOptions opts;
+  event::connect(loop, Address::unix_path(path.path()), h, opts, 5s);
+  loop.run();
+  peer.join();
+  EXPECT_EQ(h.reply, "hello");
+  EXPECT_FALSE(h.connect_error);
+  // Nobody listens at a fresh path: the error comes through the handler as well.
+  test::TempUnixPath nobody;
+  HelloClient h2;
+  h2.loop = &loop;
+  event::connect(loop, Address::unix_path(nobody.path()), h2, opts, 5s);
+  loop.run();
+  EXPECT_EQ(h2.connect_error, std::errc::no_such_file_or_directory);
+}
+
+TEST(Loop, ClientConnectTimesOutWhenTheBacklogIsFull) {
+  // A listener that never accepts, with its accept queue filled: Linux drops further SYNs,
+  // so a connect neither succeeds nor fails until our timeout.
+  Socket listener(Family::inet);
+  listener.bind(Address("127.0.0.1", 0));
+  listener.listen(0);
+  std::vector<Socket> fillers;
+  for (int i = 0; i < 4; ++i) {
+    Socket s(Family::inet);
+    s.settimeout(0s);
+    std::error_code ec;
+    s.connect(listener.getsockname(), ec);  // in progress or done: either fills the queue
+    fillers.push_back(std::move(s));
+  }
+  std::this_thread::sleep_for(50ms);
+  Loop loop;
+  HelloClient h;
+  h.loop = &loop;
+  ConnectionOptions opts;
+  test::FdLeakGuard fds;
+  event::connect(loop, listener.getsockname(), h, opts, 200ms);
+  loop.run();
+  EXPECT_FALSE(h.opened);
+  EXPECT_EQ(h.connect_error, std::errc::timed_out);
+  EXPECT_EQ(fds.leaked(), 0);
+}

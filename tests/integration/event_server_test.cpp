@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <gtest/gtest.h>
 #include <mutex>
+#include <sys/resource.h>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -374,5 +375,37 @@ TEST(EventServer, PostWithAConnectionIdAndStaleIdsFindNothing) {
   loop->post([&, loop, id] { found = loop->find(id) != nullptr; });
   for (int i = 0; i < 500 && found < 0; ++i) std::this_thread::sleep_for(2ms);
   EXPECT_EQ(found, 0);
+  server.stop();
+}
+
+TEST(EventServer, IdleServerUsesNoCpu) {
+  // poco #2966/#3852: a reactor that leaves an event armed spins at 100%. Ours must sleep.
+  Echo h;
+  ServerOptions o;
+  o.threads = 2;
+  Server server(Address("127.0.0.1", 0), h, o);
+  server.start();
+  std::vector<Socket> idle;
+  for (int i = 0; i < 50; ++i) {
+    Socket c(Family::inet);
+    c.settimeout(10s);
+    c.connect(server.address());
+    idle.push_back(std::move(c));
+  }
+  idle[0].sendall("x");
+  EXPECT_EQ(idle[0].recv(1), "x");
+  idle[1].shutdown(Shut::wr);  // a half-closed peer must not leave a readable event armed
+  for (int i = 0; i < 200 && h.opened < 50; ++i) std::this_thread::sleep_for(5ms);
+  std::this_thread::sleep_for(50ms);
+  auto cpu = [] {
+    rusage ru{};
+    ::getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec + ru.ru_stime.tv_sec * 1000000L +
+           ru.ru_stime.tv_usec;
+  };
+  long before = cpu();
+  std::this_thread::sleep_for(500ms);
+  long used = cpu() - before;
+  EXPECT_LT(used, 50000) << "an idle server used " << used << " us of CPU in 0.5 s";
   server.stop();
 }

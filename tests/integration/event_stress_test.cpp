@@ -189,7 +189,10 @@ struct Pinger : Handler {
 
 TEST(EventStress, TenThousandConcurrentConnectionsEchoEveryByte) {
   const std::size_t conns = quick() ? 1000 : 10000, messages = 100;
-  if (quick()) std::printf("quick mode: %zu connections\n", conns);
+  if (quick()) {
+    std::printf("quick mode: %zu connections\n", conns);
+    std::fflush(stdout);  // before the fork, or the child prints it again
+  }
   raise_nofile();
   ServerProcess server(2, 0);
   Loop loop;

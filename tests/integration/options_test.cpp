@@ -20,15 +20,7 @@ namespace opt = soket::opt;
 
 namespace {
 
-template <class Fn>
-std::string error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using soket::test::error_of;
 
 }  // namespace
 

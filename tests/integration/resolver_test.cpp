@@ -16,15 +16,7 @@ using soket::Type;
 
 namespace {
 
-template <class Fn>
-std::string error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using soket::test::error_of;
 
 // Python's repr of a list of str: ['a', 'b'].
 std::string py_list(const std::vector<std::string>& items) {

@@ -17,6 +17,7 @@
 
 using namespace soket;
 using soket::test::listen_ephemeral;
+using soket::test::closed_port;
 using soket::test::loopback_pair;
 
 namespace {
@@ -28,13 +29,6 @@ std::string text(std::span<const std::byte> bytes) {
 }
 
 bool is_cloexec(int fd) { return (::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0; }
-
-// A port nobody listens on: bind one, note it, close it.
-std::uint16_t closed_port() {
-  Socket s(Family::inet);
-  s.bind({"127.0.0.1", 0});
-  return s.getsockname().port();
-}
 
 class TcpBothFamilies : public ::testing::TestWithParam<Family> {};
 

@@ -10,11 +10,15 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <thread>
+#include <type_traits>
 #include <unistd.h>
 #include <vector>
 
+#include <soket/options.hpp>
 #include <soket/server/forking.hpp>
 #include <soket/server/request_handler.hpp>
 
@@ -262,6 +266,90 @@ TEST(ForkingTCPServer, ServesConcurrentClientsAndReapsChildren) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
+// Out of descriptors: accept fails with EMFILE while a client waits. serve_forever ignores the
+// error (as Python), backs off, and serves the client once descriptors are free again.
+class StarvedServer : public TCPServer {
+ public:
+  using TCPServer::TCPServer;
+  int emfile = 0;
+  std::vector<int> filler;
+  std::atomic<bool> served{false};
+  std::pair<Request, Address> get_request() override {
+    try {
+      return TCPServer::get_request();
+    } catch (const Error& e) {
+      if (e.code() == std::errc::too_many_files_open) ++emfile;
+      throw;
+    }
+  }
+  void service_actions() override {
+    if (emfile >= 3 && !filler.empty()) {  // recovery: give the descriptors back
+      for (int fd : filler) ::close(fd);
+      filler.clear();
+    }
+  }
+  void process_request(Request& request, const Address& client_address) override {
+    TCPServer::process_request(request, client_address);
+    served = true;
+  }
+};
+
+TEST(TCPServer, AcceptOutOfDescriptorsRecovers) {
+#ifdef __SANITIZE_ADDRESS__
+  // The ASan/UBSan runtimes need descriptors of their own (UBSan's vptr check probes memory
+  // through a pipe), so a process without any spare cannot run under them.
+  GTEST_SKIP() << "needs a process with no spare descriptors; not under ASan/UBSan";
+#endif
+  int pipefd[2];
+  ASSERT_EQ(::pipe(pipefd), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {  // the server, in a process of its own so the limit touches nothing else
+    ::close(pipefd[0]);
+    int status = 2;
+    try {
+      StarvedServer server(Address("127.0.0.1", 0), handler<EchoLines>());
+      std::uint16_t port = server.server_address.port();
+      if (::write(pipefd[1], &port, sizeof port) != sizeof port) ::_exit(4);
+      ::close(pipefd[1]);
+      // The thread first: starting one may need descriptors (sanitizer runtimes do).
+      std::thread stopper([&] {
+        for (int i = 0; i < 3000 && !server.served; ++i) std::this_thread::sleep_for(10ms);
+        server.shutdown();
+      });
+      rlimit rl{};
+      ::getrlimit(RLIMIT_NOFILE, &rl);
+      rl.rlim_cur = static_cast<rlim_t>(FdLeakGuard::count_open() + 8);
+      if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) ::_exit(6);
+      for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) server.filler.push_back(fd);
+      if (errno != EMFILE) ::_exit(7);
+      server.serve_forever(std::chrono::milliseconds(20));
+      stopper.join();
+      server.server_close();
+      status = server.served && server.emfile >= 3 ? 0 : 3;
+    } catch (...) {
+      status = 5;
+    }
+    ::_exit(status);
+  }
+  ::close(pipefd[1]);
+  std::uint16_t port = 0;
+  ASSERT_EQ(::read(pipefd[0], &port, sizeof port), static_cast<ssize_t>(sizeof port));
+  ::close(pipefd[0]);
+  {
+    Socket c(Family::inet);
+    c.settimeout(30.0);
+    c.connect(Address("127.0.0.1", port));  // completes in the backlog while accept fails
+    c.sendall("after EMFILE\n");
+    io::SocketFile f(c);
+    EXPECT_EQ(f.readline(), "after EMFILE\n");
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
 // A handler that answers once the test lets it: a request "in flight" during shutdown().
 class Gate : public StreamRequestHandler {
  public:
@@ -455,11 +543,79 @@ TEST(TCPServer, BindErrorsNameTheAddress) {
 
 TEST(TCPServer, AllowReuseAddressIsAppliedBeforeBind) {
   TCPServer server(Address("127.0.0.1", 0), handler<EchoLines>(), false);
+  EXPECT_FALSE(server.socket.getsockopt(opt::reuse_address));  // Python's default: False
   server.allow_reuse_address = true;
+  server.allow_reuse_port = true;
   server.server_bind();
   server.server_activate();
-  EXPECT_EQ(server.socket.getsockopt(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */), 1);
+  EXPECT_TRUE(server.socket.getsockopt(opt::reuse_address));
+  EXPECT_TRUE(server.socket.getsockopt(opt::reuse_port));
   EXPECT_NE(server.server_address.port(), 0);
+}
+
+// The matrix (CPython's run_server): every server class, synchronous and threaded, stream and
+// datagram, IPv4 and Unix, with the same echo exchange. (Forking: see ForkingTCPServer above.)
+template <class S>
+class ServerMatrix : public ::testing::Test {};
+using ServerTypes =
+    ::testing::Types<TCPServer, ThreadingTCPServer, UDPServer, ThreadingUDPServer,
+                     UnixStreamServer, ThreadingUnixStreamServer, UnixDatagramServer,
+                     ThreadingUnixDatagramServer>;
+TYPED_TEST_SUITE(ServerMatrix, ServerTypes);
+
+TYPED_TEST(ServerMatrix, EchoesFiveClientsFiveMessagesEach) {
+  constexpr bool is_unix = std::is_base_of_v<UnixStreamServer, TypeParam> ||
+                           std::is_base_of_v<UnixDatagramServer, TypeParam>;
+  constexpr bool is_dgram = std::is_base_of_v<UDPServer, TypeParam>;
+  TempUnixPath path;
+  FdLeakGuard guard;
+  {
+    Address addr = is_unix ? Address::unix_path(path.path()) : Address("127.0.0.1", 0);
+    HandlerFactory factory = is_dgram ? handler<EchoDatagram>() : handler<EchoLines>();
+    Running<TypeParam> r(addr, factory);
+    const Address server = r.server.server_address;
+    for (int c = 0; c < 5; ++c) {
+      Socket s(is_unix ? Family::unix : Family::inet, is_dgram ? Type::dgram : Type::stream);
+      s.settimeout(30.0);
+      if (is_dgram && is_unix) s.bind(Address::unix_path(path.dir() + "/c" + std::to_string(c)));
+      if (!is_dgram) s.connect(server);
+      io::SocketFile f(s);
+      for (int m = 0; m < 5; ++m) {
+        std::string msg = "client " + std::to_string(c) + " message " + std::to_string(m) + "\n";
+        if (is_dgram) {
+          s.sendto(msg, server);
+          EXPECT_EQ(s.recv(100), msg);
+        } else {
+          s.sendall(msg);
+          EXPECT_EQ(f.readline(), msg);
+        }
+      }
+      // A synchronous stream server serves one connection at a time: leave before the next.
+    }
+  }
+  EXPECT_EQ(guard.leaked(), 0);
+}
+
+class NoDelayReport : public StreamRequestHandler {
+ public:
+  NoDelayReport() {
+    disable_nagle_algorithm = true;
+    wbufsize = 4096;  // buffered wfile: finish() flushes it
+  }
+  void handle() override {
+    wfile->write(connection().getsockopt(opt::no_delay) ? "nodelay on\n" : "nodelay off\n");
+  }
+};
+
+TEST(StreamRequestHandler, DisablesNagleAndFlushesBufferedWfileInFinish) {
+  TCPServer server(Address("127.0.0.1", 0), handler<NoDelayReport>());
+  Socket c(Family::inet);
+  c.settimeout(30.0);
+  c.connect(server.server_address);
+  server.handle_request();
+  io::SocketFile f(c);
+  EXPECT_EQ(f.readline(), "nodelay on\n");
+  EXPECT_EQ(f.readline(), "");
 }
 
 }  // namespace

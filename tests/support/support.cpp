@@ -22,6 +22,12 @@ Socket listen_ephemeral(Family family, std::string_view host) {
   return s;
 }
 
+std::uint16_t closed_port() {
+  Socket s(Family::inet);
+  s.bind({"127.0.0.1", 0});
+  return s.getsockname().port();
+}
+
 std::pair<Socket, Socket> loopback_pair(Family family) {
   Socket listener = listen_ephemeral(family, family == Family::inet6 ? "::1" : "127.0.0.1");
   Socket client(family, Type::stream);

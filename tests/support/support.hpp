@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -18,6 +20,20 @@ namespace soket::test {
 /// A listening TCP socket on `host` port 0 (the kernel picks a free port; never a fixed one,
 /// never SO_REUSEADDR: CPython's bind_port).
 Socket listen_ephemeral(Family family = Family::inet, std::string_view host = "127.0.0.1");
+
+/// The what() of the exception `fn` throws, or "(no error)": for checking error messages.
+template <class Fn>
+std::string error_of(Fn&& fn) {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+/// A TCP port on 127.0.0.1 where nothing listens: bound once, then closed.
+std::uint16_t closed_port();
 
 /// A connected TCP pair over loopback: {client, server side}.
 std::pair<Socket, Socket> loopback_pair(Family family = Family::inet);

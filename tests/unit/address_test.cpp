@@ -42,7 +42,10 @@ TEST(Address, Ipv6ReprHasFlowinfoAndScope) {
   Address b{"fe80::1", 443, 7, 1};
   EXPECT_EQ(b.flowinfo(), 7u);
   EXPECT_EQ(b.scope_id(), 1u);
-  EXPECT_EQ(b.repr(), "('fe80::1%lo', 443, 7, 1)");  // index 1 is lo on Linux
+  // Python >= 3.7 (bpo-32221) keeps "%scope" out of the host; scope_id carries it.
+  EXPECT_EQ(b.repr(), "('fe80::1', 443, 7, 1)");
+  EXPECT_EQ(b.host(), "fe80::1%lo");  // index 1 is lo on Linux
+  EXPECT_EQ(b.to_string(), "[fe80::1%lo]:443");
 }
 
 TEST(Address, EmptyHostIsInaddrAny) {
@@ -142,4 +145,58 @@ TEST(Address, FromSockaddrRoundTrips) {
   Address b = Address::from_sockaddr(a.data(), a.size());
   EXPECT_EQ(a, b);
   EXPECT_NE(a, Address("192.0.2.7", 5354));
+}
+
+// The expected strings below are what Python 3.11 prints for the same addresses
+// (tests/interop/python_repr_test.cpp checks them against a live Python too).
+TEST(Address, AbstractReprIsPythonsBytesReprByteForByte) {
+  EXPECT_EQ(Address::abstract(std::string_view("a\0b\x01\x7f\x80\xff", 7)).repr(),
+            "b'\\x00a\\x00b\\x01\\x7f\\x80\\xff'");
+  EXPECT_EQ(Address::abstract("tab\there\nnl\rcr").repr(), "b'\\x00tab\\there\\nnl\\rcr'");
+  EXPECT_EQ(Address::abstract("back\\slash").repr(), "b'\\x00back\\\\slash'");
+  EXPECT_EQ(Address::abstract("it's").repr(), "b\"\\x00it's\"");  // Python switches quotes
+  EXPECT_EQ(Address::abstract("say \"hi\"").repr(), "b'\\x00say \"hi\"'");
+  EXPECT_EQ(Address::abstract("both ' and \"").repr(), "b'\\x00both \\' and \"'");
+  EXPECT_EQ(Address::abstract("").repr(), "b'\\x00'");
+}
+
+TEST(Address, UnixPathReprIsPythonsStrRepr) {
+  EXPECT_EQ(Address::unix_path("/tmp/it's").repr(), "\"/tmp/it's\"");
+  EXPECT_EQ(Address::unix_path("/tmp/a\\b\tc").repr(), "'/tmp/a\\\\b\\tc'");
+  EXPECT_EQ(Address::unix_path("/tmp/\x01\x7f").repr(), "'/tmp/\\x01\\x7f'");
+  // UTF-8 is shown as text; other bytes as Python's surrogateescape decoding shows them.
+  EXPECT_EQ(Address::unix_path("/tmp/caf\xc3\xa9").repr(), "'/tmp/caf\xc3\xa9'");
+  EXPECT_EQ(Address::unix_path("/tmp/bad\xff").repr(), "'/tmp/bad\\udcff'");
+  EXPECT_EQ(Address::unix_path("/tmp/\xe2\x82").repr(), "'/tmp/\\udce2\\udc82'");
+  EXPECT_EQ(Address::unix_path("/tmp/\xc0\xaf").repr(), "'/tmp/\\udcc0\\udcaf'");  // overlong
+  EXPECT_EQ(Address::unix_path("/tmp/\xed\xa0\x80").repr(), "'/tmp/\\udced\\udca0\\udc80'");
+  // Non-printable code points: C1 control, no-break space, zero-width space, BOM.
+  EXPECT_EQ(Address::unix_path("/\xc2\x85\xc2\xa0\xe2\x80\x8b\xef\xbb\xbf").repr(),
+            "'/\\x85\\xa0\\u200b\\ufeff'");
+  EXPECT_EQ(Address::unix_path("/\xf0\x9f\x98\x80").repr(), "'/\xf0\x9f\x98\x80'");  // emoji
+  EXPECT_EQ(Address::unix_path("/\xf3\xb0\x80\x80").repr(), "'/\\U000f0000'");  // private use
+}
+
+TEST(Address, ParseRejectsNulBytesInsteadOfCuttingAtThem) {
+  using namespace std::string_view_literals;
+  EXPECT_EQ(parse_error("127.0.0.1\0junk:80"sv),
+            "invalid address \"127.0.0.1\\x00junk\": NUL byte in host");
+  EXPECT_THROW(Address::parse("[::1\0x]:80"sv), std::invalid_argument);
+  EXPECT_THROW(Address::parse("[fe80::1%lo\0x]:80"sv), std::invalid_argument);
+  EXPECT_THROW(Address::parse("localhost:http\0x"sv), std::invalid_argument);
+  EXPECT_THROW(Address("127.0.0.1\0"sv, 80), std::invalid_argument);
+  // An abstract name may hold any byte, NUL included.
+  EXPECT_EQ(Address::parse("@a\0b"sv).path(), "a\0b"sv);
+}
+
+TEST(Address, ToStringParsesBackToTheSameAddress) {
+  for (std::string_view text :
+       {"127.0.0.1:80", "[::1]:0", "[fe80::1%lo]:443", "[fe80::1%99]:1", "@name", "/tmp/sock",
+        "./sock", "../sock", "unix:sock", "unix:host:80", "unix:unix:x", "<broadcast>:9"}) {
+    Address a = Address::parse(text);
+    EXPECT_EQ(Address::parse(a.to_string()), a) << text << " -> " << a.to_string();
+  }
+  // A relative path without ./ would read back as host:port; the unix: prefix keeps it a path.
+  EXPECT_EQ(Address::unix_path("sock").to_string(), "unix:sock");
+  EXPECT_EQ(Address::unix_path("/tmp/sock").to_string(), "/tmp/sock");
 }

@@ -34,10 +34,18 @@ struct ConnectionId {
 
 /// Per-connection limits, shared by all connections of a server (it must outlive them).
 struct ConnectionOptions {
-  /// Output queued beyond this makes congested() true and stops reading from the peer until
-  /// the queue falls to low_water (then on_drain).
+  /// Output queued beyond this makes congested() true until the queue falls to low_water
+  /// (then on_drain).
   std::size_t high_water = 1 << 20;
   std::size_t low_water = 64 << 10;
+  /// Stop reading from the peer while congested, so a peer that sends without reading (the
+  /// slow reader of an echo) cannot grow the output queue without bound. A pure producer
+  /// (bulk sender) that must keep reading turns it off.
+  bool pause_reading_when_congested = true;
+  /// The batching path: send() queues during the loop turn and the loop submits every
+  /// connection's bytes together after it, with one io_uring_enter(2) instead of one send(2)
+  /// each (falls back to send(2) where io_uring is unavailable). Costs one copy per send.
+  bool batch_writes = false;
   /// Close a connection that received nothing for this long (0: never). Checked by a coarse
   /// per-loop sweep, so it fires up to a quarter of the timeout late.
   std::chrono::milliseconds idle_timeout{0};
@@ -123,6 +131,7 @@ class Connection final : public Watcher {
   bool reading_paused_ = false;     // by the handler
   bool eof_ = false;                // peer sent FIN
   bool shutdown_pending_ = false, close_pending_ = false, write_shut_ = false;
+  bool deferred_ = false;           // in the loop's batch of sends for this turn
 };
 
 }  // namespace soket::event

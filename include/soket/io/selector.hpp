@@ -31,6 +31,8 @@ struct SelectorKey {
 
 /// One entry of select()'s result: Python's (key, events) tuple.
 ///   for (auto [key, events] : sel.select(1s)) { ... key.data ... }
+/// `key` refers into the selector: it stays valid until its fd is unregistered (so unregister
+/// an fd only after you are done with its entry).
 struct Ready {
   SelectorKey& key;
   Events events;
@@ -50,7 +52,8 @@ class BaseSelector {
   BaseSelector(const BaseSelector&) = delete;
   BaseSelector& operator=(const BaseSelector&) = delete;
 
-  /// Python: register(fileobj, events, data=None) (`register` is a C++ keyword).
+  /// Python: register(fileobj, events, data=None) (`register` is a C++ keyword). A Socket
+  /// is remembered by address (key.fileobj): keep it in place while it is registered.
   SelectorKey& register_(int fd, Events events, std::any data = {});
   SelectorKey& register_(const Socket& sock, Events events, std::any data = {});
 

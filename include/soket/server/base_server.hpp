@@ -71,8 +71,9 @@ class BaseServer {
   BaseServer& operator=(const BaseServer&) = delete;
 
   /// Python: serve_forever(poll_interval=0.5). Handles requests until shutdown(). shutdown()
-  /// wakes the loop at once (an eventfd), so poll_interval only paces service_actions().
-  /// Serving thread only.
+  /// wakes the loop at once (an eventfd), so poll_interval only paces service_actions() and,
+  /// unlike Python, the retries of accept() when the process is out of descriptors (no busy
+  /// loop; the waiting client is served once descriptors are free). Serving thread only.
   void serve_forever(std::chrono::duration<double> poll_interval = std::chrono::milliseconds(500));
 
   /// Python: shutdown(). Stops serve_forever and waits until it has returned. Call it from
@@ -127,6 +128,7 @@ class BaseServer {
 
  private:
   int wake_fd_ = -1;  // eventfd: shutdown() makes serve_forever return at once
+  bool out_of_descriptors_ = false;  // the last accept failed with EMFILE/ENFILE/ENOBUFS
   std::atomic<bool> shutdown_request_{false};
   std::mutex mutex_;
   std::condition_variable shut_down_cv_;

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+// The soket engine's echo server for the benchmark: one loop (one thread).
+// Usage: soket_echo [port] [threads] [reuseport|rr]   (prints "PORT <n>", listens on 127.0.0.1)
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+#include <unistd.h>
+
+#include <soket/event.hpp>
+
+namespace {
+
+struct Echo : soket::event::Handler {
+  void on_data(soket::event::Connection& c, soket::event::Buffer& in) override {
+    c.send(in.data());
+    in.retrieve_all();
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto port = static_cast<std::uint16_t>(argc > 1 ? std::atoi(argv[1]) : 0);
+  soket::event::ServerOptions o;
+  o.threads = argc > 2 ? static_cast<std::size_t>(std::atoi(argv[2])) : 1;
+  if (argc > 3 && std::string_view(argv[3]) == "rr") o.balance = soket::event::Balance::round_robin;
+  Echo h;
+  soket::event::Server server(soket::Address("127.0.0.1", port), h, o);
+  std::printf("PORT %u\n", server.address().port());
+  std::fflush(stdout);
+  // Block SIGTERM/SIGINT in every thread and wait for one here, then stop cleanly.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  server.start();
+  int sig = 0;
+  sigwait(&set, &sig);
+  server.stop(std::chrono::milliseconds(100));
+  return 0;
+}

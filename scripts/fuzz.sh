@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for a bounded time.
+# Exits non-zero if any target crashes, leaks or fails a check; the input that did it is
+# saved under <build>/fuzz/artifacts/<target>/ (replay: <build>/fuzz/<target>_fuzz <file>).
+#   FUZZ_SECONDS   seconds per target (default 60)
+#   FUZZ_BUILD_DIR build directory (default build-fuzz)
+#   FUZZ_TARGETS   targets to run (default: all of them)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${FUZZ_SECONDS:-60}
+build=${FUZZ_BUILD_DIR:-build-fuzz}
+targets=${FUZZ_TARGETS:-address_parse}
+
+cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSOKET_BUILD_FUZZ=ON -DSOKET_BUILD_TESTS=OFF -DSOKET_BUILD_EXAMPLES=OFF \
+  -DSOKET_BUILD_TOOLS=OFF -DSOKET_WERROR=ON >/dev/null
+for target in $targets; do
+  ninja -C "$build" -j "${FUZZ_JOBS:-2}" "${target}_fuzz"
+done
+
+status=0
+for target in $targets; do
+  corpus="$build/fuzz/corpus/$target"       # grows as the fuzzer finds new paths
+  artifacts="$build/fuzz/artifacts/$target/"
+  mkdir -p "$corpus" "$artifacts"
+  dict=()
+  [[ -f fuzz/$target.dict ]] && dict=(-dict="fuzz/$target.dict")
+  echo "== fuzzing $target for ${seconds}s =="
+  if ! "$build/fuzz/${target}_fuzz" "$corpus" "fuzz/corpus/$target" "${dict[@]}" \
+      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      -artifact_prefix="$artifacts"; then
+    echo "fuzz: $target FAILED; reproducer(s) in $artifacts" >&2
+    status=1
+  fi
+done
+exit $status

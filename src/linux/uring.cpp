@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+#include "linux/uring.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <linux/io_uring.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "linux/sys.hpp"
+
+namespace soket::sys {
+namespace {
+
+template <class T>
+T* at(void* base, std::size_t offset) noexcept {
+  return reinterpret_cast<T*>(static_cast<char*>(base) + offset);
+}
+
+}  // namespace
+
+Uring::Uring(unsigned entries) noexcept {
+  io_uring_params p{};
+  int fd = static_cast<int>(::syscall(__NR_io_uring_setup, entries, &p));
+  if (fd < 0) return;
+  sq_ring_size_ = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+  cq_ring_size_ = p.cq_off.cqes + p.cq_entries * sizeof(io_uring_cqe);
+  bool single = p.features & IORING_FEAT_SINGLE_MMAP;
+  if (single) sq_ring_size_ = cq_ring_size_ = std::max(sq_ring_size_, cq_ring_size_);
+  sq_ring_ = ::mmap(nullptr, sq_ring_size_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+                    IORING_OFF_SQ_RING);
+  if (sq_ring_ == MAP_FAILED) {
+    ::close(fd);
+    sq_ring_ = nullptr;
+    return;
+  }
+  if (single) {
+    cq_ring_ = sq_ring_;
+  } else {
+    cq_ring_ = ::mmap(nullptr, cq_ring_size_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+                      fd, IORING_OFF_CQ_RING);
+    if (cq_ring_ == MAP_FAILED) {
+      ::munmap(sq_ring_, sq_ring_size_);
+      ::close(fd);
+      sq_ring_ = cq_ring_ = nullptr;
+      return;
+    }
+  }
+  sqes_size_ = p.sq_entries * sizeof(io_uring_sqe);
+  sqes_ = ::mmap(nullptr, sqes_size_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+                 IORING_OFF_SQES);
+  if (sqes_ == MAP_FAILED) {
+    if (cq_ring_ != sq_ring_) ::munmap(cq_ring_, cq_ring_size_);
+    ::munmap(sq_ring_, sq_ring_size_);
+    ::close(fd);
+    sq_ring_ = cq_ring_ = sqes_ = nullptr;
+    return;
+  }
+  sq_tail_ = at<unsigned>(sq_ring_, p.sq_off.tail);
+  sq_mask_ = at<unsigned>(sq_ring_, p.sq_off.ring_mask);
+  unsigned* array = at<unsigned>(sq_ring_, p.sq_off.array);
+  for (unsigned i = 0; i < p.sq_entries; ++i) array[i] = i;  // identity: sqe i is slot i
+  cq_head_ = at<unsigned>(cq_ring_, p.cq_off.head);
+  cq_tail_ = at<unsigned>(cq_ring_, p.cq_off.tail);
+  cq_mask_ = at<unsigned>(cq_ring_, p.cq_off.ring_mask);
+  cqes_ = at<void>(cq_ring_, p.cq_off.cqes);
+  entries_ = p.sq_entries;
+  fd_ = fd;
+}
+
+Uring::~Uring() {
+  if (fd_ < 0) return;
+  ::munmap(sqes_, sqes_size_);
+  if (cq_ring_ != sq_ring_) ::munmap(cq_ring_, cq_ring_size_);
+  ::munmap(sq_ring_, sq_ring_size_);
+  ::close(fd_);
+}
+
+bool Uring::queue_send(int fd, const void* data, std::size_t len,
+                       std::uint64_t user_data) noexcept {
+  if (queued_ == entries_) return false;
+  unsigned tail = *sq_tail_;  // only this thread writes the tail
+  auto* sqe = static_cast<io_uring_sqe*>(sqes_) + (tail & *sq_mask_);
+  std::memset(sqe, 0, sizeof *sqe);
+  sqe->opcode = IORING_OP_SEND;
+  sqe->fd = fd;
+  sqe->addr = reinterpret_cast<std::uint64_t>(data);
+  sqe->len = static_cast<std::uint32_t>(len);
+  sqe->msg_flags = MSG_NOSIGNAL | MSG_DONTWAIT;
+  sqe->user_data = user_data;
+  __atomic_store_n(sq_tail_, tail + 1, __ATOMIC_RELEASE);
+  ++queued_;
+  return true;
+}
+
+bool Uring::submit(std::error_code& ec) noexcept {
+  unsigned n = queued_, to_submit = n;
+  queued_ = 0;
+  if (n == 0) return true;
+  for (;;) {
+    long rc = ::syscall(__NR_io_uring_enter, fd_, to_submit, n, IORING_ENTER_GETEVENTS, nullptr,
+                        0);
+    if (rc >= 0) break;
+    if (errno == EINTR) {
+      to_submit = 0;  // the submission happened before the wait was interrupted: just wait
+      continue;
+    }
+    ec = last_error();
+    return false;
+  }
+  ec.clear();
+  return true;
+}
+
+bool Uring::next_completion(std::uint64_t& user, int& res) noexcept {
+  unsigned head = *cq_head_;
+  if (head == __atomic_load_n(cq_tail_, __ATOMIC_ACQUIRE)) return false;
+  auto* cqe = static_cast<io_uring_cqe*>(cqes_) + (head & *cq_mask_);
+  user = cqe->user_data;
+  res = cqe->res;
+  __atomic_store_n(cq_head_, head + 1, __ATOMIC_RELEASE);
+  return true;
+}
+
+}  // namespace soket::sys

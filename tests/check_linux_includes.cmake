@@ -1,0 +1,18 @@
+# Fails if a file outside src/linux/ includes a Linux-only header. Run with -DROOT=<source dir>.
+file(GLOB_RECURSE files ${ROOT}/include/*.hpp ${ROOT}/src/*.cpp ${ROOT}/src/*.hpp
+     ${ROOT}/tools/*.cpp ${ROOT}/tools/*.hpp)
+set(bad "")
+foreach(f ${files})
+  if(f MATCHES "/src/linux/")
+    continue()
+  endif()
+  file(STRINGS ${f} lines REGEX "^#include <(sys/epoll|sys/eventfd|sys/sendfile|sys/signalfd|sys/timerfd|netpacket/|linux/)")
+  if(lines)
+    list(APPEND bad "${f}: ${lines}")
+  endif()
+endforeach()
+if(bad)
+  list(JOIN bad "\n" text)
+  message(FATAL_ERROR "Linux-specific includes outside src/linux/:\n${text}")
+endif()
+message(STATUS "only src/linux/ includes Linux-specific headers")

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+// `soket perf` and `soket serve --engine event` against each other and against Python's own
+// socketserver (a peer nobody here wrote).
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+
+#include "support/support.hpp"
+
+namespace soket::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string tool() { return built_program("tools/soket"); }
+
+std::uint16_t port_from(const std::string& line) {
+  std::smatch m;
+  if (!std::regex_search(line, m, std::regex(R"(, (\d+)\)$)"))) return 0;
+  return static_cast<std::uint16_t>(std::stoi(m[1]));
+}
+
+nlohmann::json run_perf(std::vector<std::string> args, int* status) {
+  args.insert(args.begin(), {tool(), "perf"});
+  Child perf(args);
+  std::string out = perf.read_all(60s);
+  *status = perf.wait(60s);
+  if (out.empty()) return {};
+  return nlohmann::json::parse(out, nullptr, false);
+}
+
+}  // namespace
+
+TEST(EventTool, PerfVerifiesEveryByteAgainstServeEngineEvent) {
+  Child server({tool(), "serve", "--engine", "event", "--mode", "echo", "-a", "127.0.0.1:0",
+                "--threads", "2"});
+  auto line = server.read_err_line();
+  ASSERT_TRUE(line) << server.read_stderr();
+  std::uint16_t port = port_from(*line);
+  ASSERT_NE(port, 0) << *line;
+  int status = -1;
+  auto j = run_perf({"127.0.0.1:" + std::to_string(port), "-c", "20", "-d", "8", "-s", "100",
+                     "-n", "200", "--json"},
+                    &status);
+  EXPECT_EQ(status, 0);
+  ASSERT_TRUE(j.is_object());
+  EXPECT_EQ(j["messages"], 20 * 200);
+  EXPECT_EQ(j["bytes_received"], 20 * 200 * 100);
+  EXPECT_EQ(j["corrupt_bytes"], 0);
+  EXPECT_EQ(j["errors"], 0);
+  EXPECT_GT(j["latency_us"]["p99"].get<double>(), 0);
+  // Bulk mode against the same server.
+  j = run_perf({"127.0.0.1:" + std::to_string(port), "--bulk", "-c", "2", "-s", "65536", "-t",
+                "0.3", "--json"},
+               &status);
+  EXPECT_EQ(status, 0);
+  EXPECT_GT(j["bytes_sent"].get<double>(), 0);
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait(), 0);
+  EXPECT_NE(server.read_stderr().find("Server stopped"), std::string::npos);
+}
+
+TEST(EventTool, ServeEngineEventGreetsPythonClients) {
+  Child server({tool(), "serve", "--engine", "event", "--mode", "greet", "-a", "127.0.0.1:0"});
+  auto line = server.read_err_line();
+  ASSERT_TRUE(line);
+  std::uint16_t port = port_from(*line);
+  Child py(python_argv(R"(
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+data = b""
+while True:
+    part = s.recv(100)
+    if not part:
+        break
+    data += part
+print(data.decode())
+)",
+                       {std::to_string(port)}));
+  EXPECT_EQ(py.read_line(), "Thank you for connecting");
+  EXPECT_EQ(py.wait(), 0);
+  EXPECT_NE(server.read_line().value_or("").find("Got connection from ('127.0.0.1', "),
+            std::string::npos);
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait(), 0);
+}
+
+TEST(EventTool, PerfAgainstPythonSocketserverEcho) {
+  Child py(python_argv(R"(
+import socketserver
+class Echo(socketserver.BaseRequestHandler):
+    def handle(self):
+        while True:
+            d = self.request.recv(65536)
+            if not d:
+                return
+            self.request.sendall(d)
+socketserver.ThreadingTCPServer.daemon_threads = True
+with socketserver.ThreadingTCPServer(("127.0.0.1", 0), Echo) as s:
+    print(s.server_address[1], flush=True)
+    s.serve_forever()
+)"));
+  auto port = py.read_line();
+  ASSERT_TRUE(port);
+  int status = -1;
+  auto j = run_perf({"127.0.0.1:" + *port, "-c", "4", "-d", "2", "-s", "1000", "-n", "50",
+                     "--json"},
+                    &status);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(j["messages"], 4 * 50);
+  EXPECT_EQ(j["corrupt_bytes"], 0);
+}
+
+TEST(EventTool, PerfReportsConnectFailureAndBadArguments) {
+  Address closed;
+  {
+    Socket s = listen_ephemeral();
+    closed = s.getsockname();
+  }
+  Child perf({tool(), "perf", closed.to_string(), "-c", "1", "-t", "0.1"});
+  EXPECT_EQ(perf.wait(), 1);
+  EXPECT_NE(perf.read_stderr().find("connect to " + closed.to_string() + ": Connection refused"),
+            std::string::npos);
+  Child bad({tool(), "perf", "127.0.0.1:1", "-c", "0"});
+  EXPECT_NE(bad.wait(), 0);
+  EXPECT_NE(bad.read_stderr().find("at least 1"), std::string::npos);
+}
+}  // namespace soket::test
