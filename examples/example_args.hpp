@@ -4,6 +4,9 @@
 #pragma once
 
 #include <csignal>
+#include <functional>
+#include <pthread.h>
+#include <thread>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -50,6 +53,30 @@ inline void exit_on_interrupt(const char* unlink_path = nullptr) {
   };
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+/// For servers that run threads: Ctrl-C (SIGINT) or SIGTERM calls `stop` (e.g. the server's
+/// shutdown()) on a thread of its own, so the server ends through its own API and joins its
+/// threads. Call it before starting any other thread: they inherit the blocked signals. Keep
+/// the returned thread in a variable declared after the server: it is joined first, so the
+/// server outlives the shutdown() call still returning on that thread.
+[[nodiscard]] inline std::jthread on_interrupt(std::function<void()> stop) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Wait in short slices so that the thread also ends when it is destroyed without a signal
+  // (e.g. the server threw): std::jthread's destructor requests a stop, then joins.
+  return std::jthread([signals, stop = std::move(stop)](std::stop_token token) {
+    const timespec slice{0, 200'000'000};
+    while (!token.stop_requested()) {
+      if (sigtimedwait(&signals, nullptr, &slice) > 0) {
+        stop();
+        return;
+      }
+    }
+  });
 }
 
 }  // namespace examples

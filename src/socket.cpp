@@ -554,48 +554,4 @@ void Socket::setblocking(bool flag) {
 
 bool Socket::getblocking() const noexcept { return !timeout_ || timeout_->count() != 0; }
 
-// -- options ---------------------------------------------------------------------------------
-
-void Socket::setsockopt(int level, int optname, int value) {
-  std::error_code ec;
-  setsockopt(level, optname, value, ec);
-  if (ec) throw_error(ec, "setsockopt");
-}
-
-void Socket::setsockopt(int level, int optname, int value, std::error_code& ec) noexcept {
-  sys::setsockopt(fd_, level, optname, &value, sizeof value, ec);
-}
-
-int Socket::getsockopt(int level, int optname) const {
-  std::error_code ec;
-  int value = getsockopt(level, optname, ec);
-  if (ec) throw_error(ec, "getsockopt");
-  return value;
-}
-
-int Socket::getsockopt(int level, int optname, std::error_code& ec) const noexcept {
-  int value = 0;
-  std::size_t len = sizeof value;
-  sys::getsockopt(fd_, level, optname, &value, &len, ec);
-  return value;
-}
-
-void Socket::setsockopt(int level, int optname, std::span<const std::byte> value) {
-  std::error_code ec;
-  sys::setsockopt(fd_, level, optname, value.data(), value.size(), ec);
-  if (ec) throw_error(ec, "setsockopt");
-}
-
-std::string Socket::getsockopt(int level, int optname, std::size_t buflen) const {
-  // Python caps buflen at 1024 too: option values are small.
-  if (buflen == 0 || buflen > 1024) throw std::invalid_argument("getsockopt buflen out of range");
-  std::string value(buflen, '\0');
-  std::size_t len = buflen;
-  std::error_code ec;
-  if (!sys::getsockopt(fd_, level, optname, value.data(), &len, ec))
-    throw_error(ec, "getsockopt");
-  value.resize(len);
-  return value;
-}
-
 }  // namespace soket

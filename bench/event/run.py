@@ -3,7 +3,8 @@
 """Side-by-side echo benchmark of soket's event engine against a hand-written C epoll loop,
 Asio, libuv, POCO, Python's socketserver, asyncio and uvloop.
 
-Every server runs single-threaded (POCO and socketserver use their own threads, all pinned to
+soket-batch is the engine with ConnectionOptions::batch_writes (one io_uring_enter per loop
+turn for every connection's replies). Every server runs single-threaded (POCO and socketserver use their own threads, all pinned to
 the same core) on core 0 under taskset; the load generator (`soket perf`, itself on the engine)
 runs on core 1. Servers are interleaved and each run is repeated; the table shows medians,
 the ratio to the C epoll loop, and the server's CPU time per message. Memory per idle
@@ -38,6 +39,7 @@ def servers(build):
     peer = os.path.join(HERE, "peers", "py_echo.py")
     return {
         "soket": [os.path.join(ev, "bench_soket_echo")],
+        "soket-batch": [os.path.join(ev, "bench_soket_echo"), "0", "1", "rr", "batch"],
         "c-epoll": [os.path.join(ev, "bench_c_epoll_echo")],
         "asio": [os.path.join(ev, "bench_asio_echo")],
         "libuv": [os.path.join(ev, "bench_uv_echo")],

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The soket engine's echo server for the benchmark: one loop (one thread).
-// Usage: soket_echo [port] [threads] [reuseport|rr]   (prints "PORT <n>", listens on 127.0.0.1)
+// Usage: soket_echo [port] [threads] [reuseport|rr] [batch]   (prints "PORT <n>", listens on 127.0.0.1)
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -24,7 +24,13 @@ int main(int argc, char** argv) {
   auto port = static_cast<std::uint16_t>(argc > 1 ? std::atoi(argv[1]) : 0);
   soket::event::ServerOptions o;
   o.threads = argc > 2 ? static_cast<std::size_t>(std::atoi(argv[2])) : 1;
-  if (argc > 3 && std::string_view(argv[3]) == "rr") o.balance = soket::event::Balance::round_robin;
+  if (argc > 3 && std::string_view(argv[3]) == "reuseport")
+    o.balance = soket::event::Balance::reuse_port;
+  o.connection.batch_writes = argc > 4 && std::string_view(argv[4]) == "batch";
+  if (const char* hw = std::getenv("SOKET_HIGH_WATER")) {  // for tuning runs
+    o.connection.high_water = static_cast<std::size_t>(std::atol(hw));
+    o.connection.low_water = o.connection.high_water / 4;
+  }
   Echo h;
   soket::event::Server server(soket::Address("127.0.0.1", port), h, o);
   std::printf("PORT %u\n", server.address().port());

@@ -29,15 +29,16 @@ class Greeter : public soket::server::BaseRequestHandler {
 
 int main(int argc, char** argv) try {
   auto [host, port] = examples::host_port(argc, argv);
-  examples::exit_on_interrupt();
-
   using soket::server::ThreadingTCPServer;
   ThreadingTCPServer server({host, port}, soket::server::handler<Greeter>(), false);
+  auto stopper = examples::on_interrupt([&server] { server.shutdown(); });  // Ctrl-C
   server.allow_reuse_address = true;  // restart without waiting, as serverku2.py's SO_REUSEADDR
   server.server_bind();
   server.server_activate();
   std::cerr << "Listening on " << server.server_address << std::endl;
   server.serve_forever();
+  server.server_close();  // waits for handlers still running (block_on_close)
+  std::cerr << "server stopped" << std::endl;
 } catch (const std::exception& e) {
   std::cerr << "serverku2_threading: " << e.what() << '\n';
   return 1;

@@ -200,7 +200,10 @@ void LoopImpl::flush_deferred() {
       c->deferred_ = false;
       if (!c->out_ || c->state_ != Connection::State::open) continue;
       if (!uring->ok() || c->out_->file_fd >= 0) continue;  // flushed one by one below
-      if (!uring->queue_send(c->fd(), c->out_->buf.peek(), c->out_->buf.readable(), i)) break;
+      if (!uring->queue_send(c->fd(), c->out_->buf.peek(), c->out_->buf.readable(), i)) {
+        c->deferred_ = true;  // ring full: this one starts the next round
+        break;
+      }
     }
     std::error_code ec;
     bool submitted = uring->ok() && uring->submit_and_reap(

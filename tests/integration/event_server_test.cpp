@@ -409,3 +409,32 @@ TEST(EventServer, IdleServerUsesNoCpu) {
   EXPECT_LT(used, 50000) << "an idle server used " << used << " us of CPU in 0.5 s";
   server.stop();
 }
+
+TEST(EventServer, BatchedWritesEchoEveryByteAndKeepBackpressure) {
+  Echo h;
+  ServerOptions o;
+  o.threads = 2;
+  o.connection.batch_writes = true;  // the io_uring batching path
+  o.connection.high_water = 256 << 10;
+  o.connection.low_water = 32 << 10;
+  Server server(Address("127.0.0.1", 0), h, o);
+  server.start();
+  echo_clients(server.address(), 16, 300000);
+  // A slow reader still stops the server reading (bounded output) and gets every byte.
+  Socket c(Family::inet);
+  c.settimeout(30s);
+  c.connect(server.address());
+  constexpr std::size_t total = 8 << 20;
+  std::string msg = pattern(total, 5);
+  std::thread writer([&] { c.sendall(msg); });
+  for (int i = 0; i < 100 && h.max_output < o.connection.high_water; ++i)
+    std::this_thread::sleep_for(10ms);
+  std::string echoed = recv_exactly(c, total);
+  writer.join();
+  EXPECT_TRUE(echoed == msg);
+  EXPECT_LE(h.max_output.load(), o.connection.high_water + (64 << 10));
+  EXPECT_GE(h.drained.load(), 1);
+  server.stop();
+  EXPECT_EQ(h.opened, 17);
+  EXPECT_EQ(h.closed, 17);
+}

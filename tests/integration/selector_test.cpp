@@ -4,11 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <set>
 #include <stdexcept>
+#include <pthread.h>
 #include <string>
+#include <thread>
 #include <unistd.h>
 
 #include "support/support.hpp"
@@ -98,6 +101,31 @@ TYPED_TEST(SelectorTest, TimeoutExpiresWithNothingReady) {
   EXPECT_TRUE(sel.select(std::chrono::microseconds(100)).empty());  // rounded up to 1 ms
   EXPECT_TRUE(sel.select(-1s).empty());                              // negative polls
   EXPECT_TRUE(sel.select(20ms).empty());
+}
+
+// PEP 475: a signal during the wait is not an error; the wait goes on with the time left.
+TYPED_TEST(SelectorTest, SignalDuringWaitIsRetried) {
+  struct sigaction sa {};
+  sa.sa_handler = [](int) {};  // no SA_RESTART: epoll_wait/poll fail with EINTR
+  struct sigaction old {};
+  ASSERT_EQ(::sigaction(SIGUSR1, &sa, &old), 0);
+  auto [a, b] = loopback_pair();
+  TypeParam sel;
+  sel.register_(b, EVENT_READ, 5);
+  pthread_t waiter = ::pthread_self();
+  std::thread interrupter([&, &a = a] {
+    for (int i = 0; i < 20; ++i) {
+      ::pthread_kill(waiter, SIGUSR1);
+      std::this_thread::sleep_for(5ms);
+    }
+    a.sendall("after signals");
+  });
+  std::vector<Ready> ready;
+  EXPECT_NO_THROW(ready = sel.select(std::nullopt));  // blocks through the signals
+  interrupter.join();
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(std::any_cast<int>(ready[0].key.data), 5);
+  ::sigaction(SIGUSR1, &old, nullptr);
 }
 
 TYPED_TEST(SelectorTest, ManyDescriptorsAllReported) {

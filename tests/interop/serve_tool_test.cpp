@@ -279,7 +279,7 @@ TEST(Serverku2Threading, PrintsTheSameLinesAsServerku2) {
     EXPECT_EQ(py.wait(), 0);
   }
   server.signal(SIGTERM);
-  EXPECT_EQ(server.wait(), 0);
+  EXPECT_EQ(server.wait(), 0) << server.read_stderr();
 }
 #endif
 

@@ -35,9 +35,10 @@ struct ConnectionId {
 /// Per-connection limits, shared by all connections of a server (it must outlive them).
 struct ConnectionOptions {
   /// Output queued beyond this makes congested() true until the queue falls to low_water
-  /// (then on_drain).
-  std::size_t high_water = 1 << 20;
-  std::size_t low_water = 64 << 10;
+  /// (then on_drain). 64 KiB: one read's worth; larger marks made an echo server copy more
+  /// for no throughput (bench/README.md).
+  std::size_t high_water = 64 << 10;
+  std::size_t low_water = 16 << 10;
   /// Stop reading from the peer while congested, so a peer that sends without reading (the
   /// slow reader of an echo) cannot grow the output queue without bound. A pure producer
   /// (bulk sender) that must keep reading turns it off.

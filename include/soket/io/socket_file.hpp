@@ -4,8 +4,7 @@
 #pragma once
 
 #include <cstddef>
-#include <iosfwd>
-#include <iostream>
+#include <istream>
 #include <iterator>
 #include <stdexcept>
 #include <streambuf>
