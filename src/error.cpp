@@ -56,7 +56,9 @@ const std::error_category& timeout_category() noexcept {
 
 std::string describe(std::string_view op, const Address* peer) {
   std::string what(op);
-  if (peer && peer->family() != Family::unspec) what.append(" ").append(peer->to_string());
+  // An unresolved host name (family unspec) is named too: it is what failed to resolve.
+  if (peer && (peer->family() != Family::unspec || !peer->is_resolved()))
+    what.append(" ").append(peer->to_string());
   return what;
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `soket perf`: an echo load generator on the event engine — connections, pipelining, message
-// size, duration; checks every echoed byte; messages/s, MB/s and latency percentiles; a
-// one-way bulk mode (like iperf) and an idle mode (hold connections open).
+// size, duration, warm-up; checks every echoed byte; messages/s, MB/s and latency percentiles;
+// a one-way bulk mode (like iperf) and an idle mode (hold connections open). A timed run ends
+// with a half-close and reads the echoes still in flight, so no server sees a reset.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
@@ -82,8 +83,9 @@ struct Args {
   std::string address = "127.0.0.1:12345";
   std::size_t connections = 1, depth = 1, size = 64, threads = 1;
   double seconds = 5;
+  double warmup = 0;           // seconds run before `seconds`, not counted
   std::uint64_t messages = 0;  // per connection; 0: run for `seconds`
-  bool bulk = false, idle = false, json = false, no_verify = false;
+  bool bulk = false, idle = false, json = false, no_verify = false, nodelay = false;
 };
 
 struct Stats {
@@ -108,21 +110,32 @@ class Worker final : public Handler {
     sockets_.push_back(std::move(s));
   }
 
-  void run(Clock::time_point end) {
+  void run(Clock::time_point measure_from, Clock::time_point end) {
     options_.pause_reading_when_congested = !a_.bulk;  // bulk keeps draining the echoes
     for (std::size_t i = 0; i < sockets_.size(); ++i)
       loop_.adopt(std::move(sockets_[i]), *this, options_, conns_[i].get());
     open_ = conns_.size();
     if (a_.messages == 0) {
-      auto left = end - Clock::now();
-      loop_.call_after(left, [this] {
+      if (a_.warmup > 0)
+        loop_.call_after(measure_from - Clock::now(), [this] {  // errors still count
+          stats.messages = stats.bytes_out = stats.bytes_in = 0;
+          stats.latency = Histogram{};
+        });
+      loop_.call_after(end - Clock::now(), [this] {
         stopping_ = true;
-        loop_.for_each_connection([](Connection& c) { c.close(); });
+        stopped_at = Clock::now();
+        // Half-close and keep reading until each server closes its side; a server that
+        // does not within the grace period is closed on.
+        loop_.for_each_connection([](Connection& c) { c.shutdown(); });
+        loop_.call_after(std::chrono::seconds(3), [this] {
+          loop_.for_each_connection([](Connection& c) { c.close(); });
+        });
       });
     }
     if (open_ > 0) loop_.run();
   }
   Stats stats;
+  Clock::time_point stopped_at{};  // when a timed run stopped counting
 
  private:
   const std::byte* expected(const Conn& c, std::uint64_t offset) const {
@@ -193,6 +206,10 @@ class Worker final : public Handler {
       }
     }
     in.retrieve_all();
+    if (stopping_) {  // the echoes of the last messages: verified, not counted
+      c.received += n;
+      return;
+    }
     stats.bytes_in += n;
     if (a_.bulk) {
       c.received += n;
@@ -234,6 +251,8 @@ void run_perf(const Args& a) {
   Address addr = Address::parse(a.address);
   if (a.size == 0 || a.depth == 0 || a.connections == 0 || a.threads == 0)
     throw std::invalid_argument("-c, -d, -s and --threads must be at least 1");
+  if (a.warmup < 0 || (a.warmup > 0 && a.messages))
+    throw std::invalid_argument("--warmup takes seconds >= 0 and goes with -t, not -n");
   // Enough descriptors for many connections (up to the hard limit).
   rlimit r{};
   if (::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
@@ -249,14 +268,23 @@ void run_perf(const Args& a) {
     Socket s(addr.family(), Type::stream);
     s.settimeout(std::chrono::seconds(10));
     s.connect(addr);
+    if (a.nodelay && addr.family() != Family::local) s.setsockopt(opt::no_delay, true);
     workers[i % a.threads]->add(std::move(s), i);
   }
-  auto start = Clock::now();
-  auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(a.seconds));
+  auto seconds = [](double s) {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+  };
+  auto start = Clock::now() + seconds(a.warmup);
+  auto end = start + seconds(a.seconds);
   std::vector<std::thread> threads;
-  for (auto& w : workers) threads.emplace_back([&w, end] { w->run(end); });
+  for (auto& w : workers) threads.emplace_back([&w, start, end] { w->run(start, end); });
   for (auto& t : threads) t.join();
-  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  auto stopped = Clock::now();
+  if (a.messages == 0) {  // a timed run counted until its stop timer, not the drain after it
+    stopped = start;
+    for (auto& w : workers) stopped = std::max(stopped, w->stopped_at);
+  }
+  double elapsed = std::chrono::duration<double>(stopped - start).count();
   Stats total;
   for (auto& w : workers) {
     total.messages += w->stats.messages;
@@ -335,12 +363,15 @@ void add_perf_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("-s,--size", args->size, "Message size in bytes")->capture_default_str();
   cmd->add_option("-t,--time", args->seconds, "Duration in seconds")->capture_default_str();
+  cmd->add_option("-w,--warmup", args->warmup, "Seconds run first and not counted (with -t)")
+      ->capture_default_str();
   cmd->add_option("-n,--messages", args->messages,
                   "Messages per connection, then close (instead of -t)");
   cmd->add_option("-T,--threads", args->threads, "Client loops (threads)")->capture_default_str();
   cmd->add_flag("--bulk", args->bulk, "One-way bulk send (like iperf); the server may discard");
   cmd->add_flag("--idle", args->idle, "Open the connections and hold them idle for -t seconds");
   cmd->add_flag("--no-verify", args->no_verify, "Do not check echoed bytes");
+  cmd->add_flag("--nodelay", args->nodelay, "Set TCP_NODELAY on the connections");
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->callback([args] {
     try {

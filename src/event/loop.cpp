@@ -19,6 +19,21 @@ Loop::Loop() : impl_(std::make_unique<LoopImpl>(*this)) {}
 
 Loop::~Loop() {
   for_each_connection([](Connection& c) { c.close(); });
+  // Connects still in flight, including any an on_close above just started: abandoned, their
+  // sockets closed, their handlers never called (a handler may already be gone).
+  while (!impl_->owned.empty()) {
+    std::unique_ptr<Watcher> w = std::move(impl_->owned.back());
+    impl_->owned.pop_back();
+  }
+}
+
+std::unique_ptr<Watcher> LoopImpl::disown(Watcher* w) noexcept {
+  auto it = std::find_if(owned.begin(), owned.end(), [w](const auto& p) { return p.get() == w; });
+  if (it == owned.end()) return nullptr;
+  std::unique_ptr<Watcher> out = std::move(*it);
+  *it = std::move(owned.back());
+  owned.pop_back();
+  return out;
 }
 
 bool Loop::in_loop_thread() const noexcept {

@@ -68,6 +68,12 @@ struct LoopImpl {
   Clock::duration sweep_period{};
   bool draining = false;
 
+  // Watchers the loop owns: connects in flight (event::connect). Each leaves through disown()
+  // when it finishes; ~Loop deletes those still here, without calling their handlers.
+  std::vector<std::unique_ptr<Watcher>> owned;
+  void own(std::unique_ptr<Watcher> w) { owned.push_back(std::move(w)); }
+  std::unique_ptr<Watcher> disown(Watcher* w) noexcept;
+
   std::uint32_t tick() const noexcept {
     return static_cast<std::uint32_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(now - start).count());

@@ -359,3 +359,13 @@ TEST(Socket, SendallSixtyFourMebibytesArrivesWhole) {
   ASSERT_EQ(got.size(), total);
   EXPECT_TRUE(got == data);
 }
+
+TEST(Socket, UnresolvableHostNameIsNamedInTheError) {
+  Socket s(Family::inet);
+  try {
+    s.connect({"nosuch.invalid", 80});
+    FAIL();
+  } catch (const gaierror& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("connect to nosuch.invalid:80: ", 0), 0u) << e.what();
+  }
+}

@@ -32,7 +32,8 @@ class Handler {
   /// The connection is closing; reason is empty for an orderly close (EOF, close(), idle
   /// timeout: std::errc::timed_out, server shutdown). The descriptor is still open here.
   virtual void on_close(Connection&, std::error_code /*reason*/) {}
-  /// A client connect (event::connect) failed or timed out; on_open/on_close never come.
+  /// A client connect (event::connect) failed or timed out; on_open/on_close never come. Not
+  /// called for a connect the Loop's destruction cancels.
   virtual void on_connect_error(const Address&, std::error_code) {}
 };
 

@@ -39,7 +39,8 @@ class Loop {
 
   /// Throws soket::Error if epoll or eventfd cannot be created.
   Loop();
-  /// Closes every connection still adopted (on_close runs) — call from the loop thread or
+  /// Closes every connection still adopted (on_close runs), then cancels the connects still in
+  /// flight (event::connect) without calling their handlers — call from the loop thread or
   /// after run() returned.
   ~Loop();
   Loop(const Loop&) = delete;
