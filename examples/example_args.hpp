@@ -3,16 +3,16 @@
 // on Ctrl-C. Kept small on purpose: the examples are for reading.
 #pragma once
 
-#include <csignal>
-#include <functional>
 #include <pthread.h>
-#include <thread>
+#include <unistd.h>
+#include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <string>
-#include <unistd.h>
+#include <thread>
 
 namespace examples {
 

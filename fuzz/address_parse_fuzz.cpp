@@ -56,7 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const std::invalid_argument& e) {
     fail("to_string() does not parse", text, shown + " -> " + e.what());
   }
-  if (!(back == a)) fail("to_string() parses to a different address", text,
-                         shown + " -> " + back.repr() + " (was " + repr + ")");
+  if (!(back == a))
+    fail("to_string() parses to a different address", text,
+         shown + " -> " + back.repr() + " (was " + repr + ")");
   return 0;
 }

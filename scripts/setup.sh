@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build pkg-config git      # toolchain
+  g++ cmake ninja-build pkg-config git clang-format   # toolchain
   libgtest-dev libgmock-dev                 # tests
   libcli11-dev libfmt-dev nlohmann-json3-dev libssl-dev   # the soket tool
   python3 netcat-openbsd socat iproute2 iputils-ping procps  # real peers for interop tests

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include <soket/address.hpp>
 
-#include <algorithm>
 #include <arpa/inet.h>
-#include <charconv>
-#include <cstring>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <ostream>
-#include <stdexcept>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <ostream>
+#include <stdexcept>
 
 #include "linux/packet.hpp"
 
@@ -39,8 +39,8 @@ constexpr std::size_t sun_path_max = sizeof(sockaddr_un::sun_path);
 bool valid_host_name(std::string_view name) {
   if (name.empty() || name.size() > 253) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
   });
 }
 
@@ -227,8 +227,8 @@ std::size_t utf8_sequence(std::string_view s, std::uint32_t& cp) noexcept {
 bool printable(std::uint32_t c) noexcept {
   if (c <= 0xa0 || c == 0xad) return false;
   if (c < 0x600) return true;
-  return !((c >= 0x600 && c <= 0x605) || c == 0x61c || c == 0x6dd || c == 0x70f ||
-           c == 0x8e2 || c == 0x1680 || c == 0x180e || (c >= 0x2000 && c <= 0x200f) ||
+  return !((c >= 0x600 && c <= 0x605) || c == 0x61c || c == 0x6dd || c == 0x70f || c == 0x8e2 ||
+           c == 0x1680 || c == 0x180e || (c >= 0x2000 && c <= 0x200f) ||
            (c >= 0x2028 && c <= 0x202f) || (c >= 0x205f && c <= 0x206f) || c == 0x3000 ||
            (c >= 0xd800 && c <= 0xf8ff) || c == 0xfeff || (c >= 0xfff0 && c <= 0xfffb) ||
            c == 0xfffe || c == 0xffff || c == 0x110bd || c == 0x110cd ||
@@ -297,10 +297,18 @@ Address Address::packet(std::string_view ifname, std::uint16_t protocol, int pkt
   return a;
 }
 
-int Address::ifindex() const noexcept { return packet_fields(*this).ifindex; }
-std::uint16_t Address::protocol() const noexcept { return packet_fields(*this).protocol; }
-int Address::pkttype() const noexcept { return packet_fields(*this).pkttype; }
-int Address::hatype() const noexcept { return packet_fields(*this).hatype; }
+int Address::ifindex() const noexcept {
+  return packet_fields(*this).ifindex;
+}
+std::uint16_t Address::protocol() const noexcept {
+  return packet_fields(*this).protocol;
+}
+int Address::pkttype() const noexcept {
+  return packet_fields(*this).pkttype;
+}
+int Address::hatype() const noexcept {
+  return packet_fields(*this).hatype;
+}
 
 std::string Address::hwaddr() const {
   auto f = packet_fields(*this);
@@ -313,7 +321,7 @@ std::string Address::ifname() const {
   char name[IF_NAMESIZE] = {};
   // An interface that vanished keeps its number, as Python would fail: show the index.
   return ::if_indextoname(static_cast<unsigned>(index), name) ? std::string(name)
-                                                             : std::to_string(index);
+                                                              : std::to_string(index);
 }
 
 Address Address::parse(std::string_view text) {
@@ -403,7 +411,7 @@ std::string Address::host() const {
       char name[IF_NAMESIZE] = {};
       h += '%';
       h += ::if_indextoname(v6.sin6_scope_id, name) ? std::string(name)
-                                                      : std::to_string(v6.sin6_scope_id);
+                                                    : std::to_string(v6.sin6_scope_id);
     }
     return h;
   }
@@ -468,8 +476,7 @@ std::string tuple_repr(std::initializer_list<std::string> items) {
 std::string Address::repr() const {
   if (!is_resolved()) return tuple_repr({str_repr(host_name_), std::to_string(name_port_)});
   switch (family()) {
-    case Family::inet:
-      return tuple_repr({str_repr(host()), std::to_string(port())});
+    case Family::inet: return tuple_repr({str_repr(host()), std::to_string(port())});
     case Family::inet6: {
       // Python >= 3.7 (bpo-32221) leaves "%scope" out of the host: scope_id carries it.
       std::string h = host();
@@ -482,21 +489,17 @@ std::string Address::repr() const {
       if (is_abstract()) return bytes_repr(std::string(1, '\0') + path());
       return str_repr(path());
     case Family::packet:
-      return tuple_repr({str_repr(ifname()), std::to_string(protocol()),
-                         std::to_string(pkttype()), std::to_string(hatype()),
-                         bytes_repr(hwaddr())});
-    case Family::unspec:
-      return "None";
-    default:
-      return std::string("<").append(short_name(family())).append(" address>");
+      return tuple_repr({str_repr(ifname()), std::to_string(protocol()), std::to_string(pkttype()),
+                         std::to_string(hatype()), bytes_repr(hwaddr())});
+    case Family::unspec: return "None";
+    default: return std::string("<").append(short_name(family())).append(" address>");
   }
 }
 
 std::string Address::to_string() const {
   if (!is_resolved()) return host_name_ + ":" + std::to_string(name_port_);
   switch (family()) {
-    case Family::inet:
-      return host() + ":" + std::to_string(port());
+    case Family::inet: return host() + ":" + std::to_string(port());
     case Family::inet6:
       return std::string("[").append(host()).append("]:").append(std::to_string(port()));
     case Family::unix: {
@@ -507,10 +510,8 @@ std::string Address::to_string() const {
       if (p.starts_with('/') || p.starts_with("./") || p.starts_with("../")) return p;
       return std::string("unix:").append(p);
     }
-    case Family::unspec:
-      return "(none)";
-    default:
-      return repr();
+    case Family::unspec: return "(none)";
+    default: return repr();
   }
 }
 

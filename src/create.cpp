@@ -46,9 +46,8 @@ Socket try_connect(const AddrInfo& ai, Timeout timeout, const std::optional<Addr
   return s;
 }
 
-Socket connect_any(const Address& address, Timeout timeout,
-                   const std::optional<Address>& source, std::vector<Attempt>& failures,
-                   std::error_code& ec) {
+Socket connect_any(const Address& address, Timeout timeout, const std::optional<Address>& source,
+                   std::vector<Attempt>& failures, std::error_code& ec) {
   auto results = getaddrinfo(address.host(), std::to_string(address.port()), Family::unspec,
                              Type::stream, 0, ai::numericserv, ec);
   if (ec) return {};
@@ -61,15 +60,16 @@ Socket connect_any(const Address& address, Timeout timeout,
     }
     failures.push_back(std::move(failure));
   }
-  ec = failures.empty() ? detail::make_error(detail::LookupError::empty_result)
-                        : failures.back().ec;
+  ec =
+      failures.empty() ? detail::make_error(detail::LookupError::empty_result) : failures.back().ec;
   return {};
 }
 
 }  // namespace
 
 Socket create_connection(const Address& address, Timeout timeout,
-                         const std::optional<Address>& source_address, std::error_code& ec) noexcept {
+                         const std::optional<Address>& source_address,
+                         std::error_code& ec) noexcept {
   try {
     std::vector<Attempt> failures;
     return connect_any(address, timeout, source_address, failures, ec);
@@ -116,15 +116,17 @@ Socket create_server(const Address& address, Family family, std::optional<int> b
   std::error_code ec;
   s.bind(address, ec);
   if (ec) throw_error(ec, "create_server: bind to", &address);
-  if (backlog) s.listen(*backlog); else s.listen();
+  if (backlog)
+    s.listen(*backlog);
+  else
+    s.listen();
   return s;
 }
 
 std::pair<Socket, Socket> socketpair(Family family, Type type, int proto,
                                      std::error_code& ec) noexcept {
   int fds[2] = {-1, -1};
-  if (!sys::socketpair(static_cast<int>(family), static_cast<int>(type), proto, fds, ec))
-    return {};
+  if (!sys::socketpair(static_cast<int>(family), static_cast<int>(type), proto, fds, ec)) return {};
   // adopt() reads family/type/proto back and applies getdefaulttimeout(), as Python's
   // socket(family, type, proto, fileno) does.
   Socket a = Socket::adopt(fds[0], ec);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <soket/error.hpp>
 
-#include <cerrno>
 #include <netdb.h>
+#include <cerrno>
 
 #include <soket/address.hpp>
 

@@ -3,8 +3,8 @@
 #include <soket/inet.hpp>
 
 #include <arpa/inet.h>
-#include <cerrno>
 #include <netinet/in.h>
+#include <cerrno>
 #include <stdexcept>
 #include <system_error>
 
@@ -58,7 +58,8 @@ std::string inet_pton(Family family, std::string_view ip) {
 std::string inet_ntop(Family family, std::string_view packed) {
   std::size_t size = packed_size(family);
   if (size == 0) unsupported_family("inet_ntop");
-  if (packed.size() != size) throw std::invalid_argument("invalid length of packed IP address string");
+  if (packed.size() != size)
+    throw std::invalid_argument("invalid length of packed IP address string");
   char buf[INET6_ADDRSTRLEN] = {};
   if (!::inet_ntop(static_cast<int>(family), packed.data(), buf, sizeof buf))
     throw_error(std::error_code(errno, std::system_category()), "inet_ntop");

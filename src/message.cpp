@@ -2,15 +2,15 @@
 // Socket::sendmsg/recvmsg/recvmsg_into, fd passing (send_fds/recv_fds) and credentials.
 #include <soket/message.hpp>
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <limits>
 #include <memory>
 #include <new>
-#include <sys/socket.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 #include <soket/error.hpp>
 #include <soket/socket.hpp>
@@ -116,8 +116,7 @@ std::string fds_op(std::size_t maxfds) {
 // -- Socket members --------------------------------------------------------------------------
 
 std::size_t Socket::sendmsg(std::span<const std::span<const std::byte>> buffers,
-                            std::span<const AncData> ancdata, int flags,
-                            const Address& address) {
+                            std::span<const AncData> ancdata, int flags, const Address& address) {
   std::error_code ec;
   std::size_t n = sendmsg(buffers, ancdata, flags, address, ec);
   if (ec) throw_error(ec, address.family() == Family::unspec ? "sendmsg" : "sendmsg to", &address);
@@ -220,7 +219,8 @@ std::size_t send_fds(Socket& sock, std::span<const std::span<const std::byte>> b
                      std::span<const int> fds, int flags, const Address& address) {
   std::error_code ec;
   std::size_t n = send_fds(sock, buffers, fds, flags, address, ec);
-  if (ec) throw_error(ec, address.family() == Family::unspec ? "send_fds" : "send_fds to", &address);
+  if (ec)
+    throw_error(ec, address.family() == Family::unspec ? "send_fds" : "send_fds to", &address);
   return n;
 }
 

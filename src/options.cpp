@@ -3,16 +3,16 @@
 // encoding (int, timeval, linger, ip_mreq, interface name).
 #include <soket/options.hpp>
 
-#include <algorithm>
 #include <arpa/inet.h>
-#include <cstring>
-#include <limits>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <stdexcept>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
 
 #include <soket/error.hpp>
 
@@ -67,7 +67,9 @@ constexpr bool table_in_order() {
 static_assert(table_in_order(), "opt::table must list every Id in declaration order");
 static_assert(std::size(table) == static_cast<std::size_t>(Id::send_timeout) + 1);
 
-const Entry& entry(Id id) noexcept { return table[static_cast<std::size_t>(id)]; }
+const Entry& entry(Id id) noexcept {
+  return table[static_cast<std::size_t>(id)];
+}
 
 // The option's bytes as the kernel takes them.
 struct Buffer {
@@ -104,8 +106,14 @@ std::string format_ipv4(const in_addr& a) {
 
 // -- encode: value -> bytes; false means the value is out of range ---------------------------
 
-bool encode(Id, bool v, Buffer& b) { b.put(int{v ? 1 : 0}); return true; }
-bool encode(Id, int v, Buffer& b) { b.put(v); return true; }
+bool encode(Id, bool v, Buffer& b) {
+  b.put(int{v ? 1 : 0});
+  return true;
+}
+bool encode(Id, int v, Buffer& b) {
+  b.put(v);
+  return true;
+}
 bool encode(Id, Seconds v, Buffer& b) {
   if (!fits_int(v.count())) return false;
   b.put(static_cast<int>(v.count()));
@@ -157,10 +165,18 @@ bool encode(Id, const Membership& v, Buffer& b) {
 
 // -- decode: bytes -> value ------------------------------------------------------------------
 
-void decode(Id, const Buffer& b, bool& v) { v = b.take<int>() != 0; }
-void decode(Id, const Buffer& b, int& v) { v = b.take<int>(); }
-void decode(Id, const Buffer& b, Seconds& v) { v = Seconds(b.take<int>()); }
-void decode(Id, const Buffer& b, Milliseconds& v) { v = Milliseconds(b.take<unsigned>()); }
+void decode(Id, const Buffer& b, bool& v) {
+  v = b.take<int>() != 0;
+}
+void decode(Id, const Buffer& b, int& v) {
+  v = b.take<int>();
+}
+void decode(Id, const Buffer& b, Seconds& v) {
+  v = Seconds(b.take<int>());
+}
+void decode(Id, const Buffer& b, Milliseconds& v) {
+  v = Milliseconds(b.take<unsigned>());
+}
 void decode(Id, const Buffer& b, Microseconds& v) {
   auto tv = b.take<timeval>();
   v = Microseconds(static_cast<long long>(tv.tv_sec) * 1000000 + tv.tv_usec);
@@ -181,8 +197,12 @@ void decode(Id, const Buffer& b, std::error_code& v) {
   int err = b.take<int>();
   v = err ? std::error_code(err, std::system_category()) : std::error_code();
 }
-void decode(Id, const Buffer& b, Type& v) { v = static_cast<Type>(b.take<int>()); }
-void decode(Id, const Buffer& b, Family& v) { v = static_cast<Family>(b.take<int>()); }
+void decode(Id, const Buffer& b, Type& v) {
+  v = static_cast<Type>(b.take<int>());
+}
+void decode(Id, const Buffer& b, Family& v) {
+  v = static_cast<Family>(b.take<int>());
+}
 
 std::string op_name(std::string_view verb, Id id) {
   return std::string(verb).append(" ").append(entry(id).text);
@@ -206,9 +226,8 @@ std::string_view Option<T, A>::name() const noexcept {
 }
 
 template <class T, Access A>
-void Option<T, A>::set(Socket& s, const T& value, std::error_code& ec) const noexcept
-  requires settable
-{
+void Option<T, A>::set(Socket& s, const T& value,
+                       std::error_code& ec) const noexcept requires settable {
   Buffer b;
   try {
     if (!encode(id, value, b)) {
@@ -223,9 +242,7 @@ void Option<T, A>::set(Socket& s, const T& value, std::error_code& ec) const noe
 }
 
 template <class T, Access A>
-void Option<T, A>::set(Socket& s, const T& value) const
-  requires settable
-{
+void Option<T, A>::set(Socket& s, const T& value) const requires settable {
   Buffer b;
   if (!encode(id, value, b))
     throw std::invalid_argument(op_name("setsockopt", id) + ": value out of range");
@@ -235,9 +252,7 @@ void Option<T, A>::set(Socket& s, const T& value) const
 }
 
 template <class T, Access A>
-T Option<T, A>::get(const Socket& s, std::error_code& ec) const noexcept
-  requires gettable
-{
+T Option<T, A>::get(const Socket& s, std::error_code& ec) const noexcept requires gettable {
   Buffer b;
   b.size = sizeof b.data;
   T value{};
@@ -251,9 +266,7 @@ T Option<T, A>::get(const Socket& s, std::error_code& ec) const noexcept
 }
 
 template <class T, Access A>
-T Option<T, A>::get(const Socket& s) const
-  requires gettable
-{
+T Option<T, A>::get(const Socket& s) const requires gettable {
   std::error_code ec;
   T value = get(s, ec);
   if (ec) throw_error(ec, op_name("getsockopt", id));
@@ -317,8 +330,7 @@ std::string Socket::getsockopt(int level, int optname, std::size_t buflen) const
   std::string value(buflen, '\0');
   std::size_t len = buflen;
   std::error_code ec;
-  if (!sys::getsockopt(fd_, level, optname, value.data(), &len, ec))
-    throw_error(ec, "getsockopt");
+  if (!sys::getsockopt(fd_, level, optname, value.data(), &len, ec)) throw_error(ec, "getsockopt");
   value.resize(len);
   return value;
 }

@@ -4,14 +4,14 @@
 #include <soket/resolver.hpp>
 
 #include <arpa/inet.h>
-#include <cerrno>
-#include <cstring>
-#include <memory>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <memory>
 
 #include <soket/error.hpp>
 #include <soket/socket.hpp>
@@ -124,9 +124,9 @@ std::string_view ipproto_name(int proto) noexcept {
 std::vector<AddrInfo> getaddrinfo(std::string_view host, std::string_view service, Family family,
                                   Type type, int proto, int flags, std::error_code& ec) {
   std::vector<AddrInfo> out;
-  AddrinfoList res = raw_getaddrinfo(std::string(host), std::string(service),
-                                     static_cast<int>(family), static_cast<int>(type), proto,
-                                     flags, ec);
+  AddrinfoList res =
+      raw_getaddrinfo(std::string(host), std::string(service), static_cast<int>(family),
+                      static_cast<int>(type), proto, flags, ec);
   if (ec) return out;
   for (const addrinfo* p = res.get(); p; p = p->ai_next) {
     AddrInfo info;
@@ -162,16 +162,15 @@ NameInfo getnameinfo(const Address& address, int flags, std::error_code& ec) {
   Address a = address;
   if (!a.is_resolved()) {
     // Python resolves the host with AI_NUMERICHOST: a name is an error, not a lookup.
-    AddrinfoList res = raw_getaddrinfo(a.host(), std::to_string(a.port()), AF_UNSPEC,
-                                       SOCK_DGRAM, 0, AI_NUMERICHOST, ec);
+    AddrinfoList res = raw_getaddrinfo(a.host(), std::to_string(a.port()), AF_UNSPEC, SOCK_DGRAM, 0,
+                                       AI_NUMERICHOST, ec);
     if (ec) return {};
     a = Address::from_sockaddr(res->ai_addr, res->ai_addrlen);
   }
   char host[NI_MAXHOST] = {};
   char serv[NI_MAXSERV] = {};
-  int rc = ::getnameinfo(static_cast<const sockaddr*>(a.data()),
-                         static_cast<socklen_t>(a.size()), host, sizeof host, serv, sizeof serv,
-                         flags);
+  int rc = ::getnameinfo(static_cast<const sockaddr*>(a.data()), static_cast<socklen_t>(a.size()),
+                         host, sizeof host, serv, sizeof serv, flags);
   if (rc != 0) {
     ec = gai_error(rc);
     return {};
@@ -270,8 +269,7 @@ std::uint16_t getservbyname(std::string_view name, std::string_view proto) {
     return ::getservbyname_r(n.c_str(), p.empty() ? nullptr : p.c_str(), &entry, b, len, &found);
   });
   if (!found)
-    throw_lookup(LookupError::service_not_found,
-                 "getservbyname " + n + (p.empty() ? "" : "/" + p));
+    throw_lookup(LookupError::service_not_found, "getservbyname " + n + (p.empty() ? "" : "/" + p));
   return ntohs(static_cast<std::uint16_t>(found->s_port));
 }
 
@@ -281,8 +279,8 @@ std::string getservbyport(std::uint16_t port, std::string_view proto) {
   servent* found = nullptr;
   std::vector<char> buf;
   with_buffer(buf, [&](char* b, std::size_t len) {
-    return ::getservbyport_r(static_cast<int>(htons(port)), p.empty() ? nullptr : p.c_str(),
-                             &entry, b, len, &found);
+    return ::getservbyport_r(static_cast<int>(htons(port)), p.empty() ? nullptr : p.c_str(), &entry,
+                             b, len, &found);
   });
   if (!found)
     throw_lookup(LookupError::port_not_found,

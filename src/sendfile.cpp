@@ -35,7 +35,9 @@ const char* check_params(Type type, const Timeout& timeout, std::optional<std::u
 
 // Errors after which sendfile(2) cannot work for this pair of descriptors but read + send can.
 // (Python gives up on any error before the first byte; the same here, except timeouts.)
-bool give_up_on_sendfile(const std::error_code& ec) { return ec != std::errc::timed_out; }
+bool give_up_on_sendfile(const std::error_code& ec) {
+  return ec != std::errc::timed_out;
+}
 
 }  // namespace
 
@@ -92,7 +94,8 @@ std::size_t Socket::sendfile(int fd, std::uint64_t offset, std::optional<std::ui
       return 0;
     }
     while (total < limit) {
-      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(limit - total, fallback_block));
+      std::size_t want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(limit - total, fallback_block));
       std::uint64_t pos = offset + total;
       ssize_t got;
       do {

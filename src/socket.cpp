@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include <soket/socket.hpp>
 
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <atomic>
 #include <cmath>
 #include <cstring>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <stdexcept>
-#include <sys/socket.h>
 
 #include <soket/error.hpp>
 
@@ -91,8 +91,7 @@ Socket::Socket(int fd, Family family, Type type, int proto) noexcept
 Socket::Socket(Family family, Type type, int proto) {
   std::error_code ec;
   *this = Socket(family, type, proto, ec);
-  if (ec == std::errc::operation_not_permitted &&
-      (type == Type::raw || family == Family::packet)) {
+  if (ec == std::errc::operation_not_permitted && (type == Type::raw || family == Family::packet)) {
     // Name the missing privilege: "Operation not permitted" alone sends users guessing.
     throw PermissionError(std::error_code(ec.value(), privilege_category(family)),
                           socket_op(family, type));
@@ -171,7 +170,9 @@ void Socket::close(std::error_code& ec) noexcept {
   if (fd >= 0) sys::close(fd, ec);
 }
 
-int Socket::detach() noexcept { return std::exchange(fd_, -1); }
+int Socket::detach() noexcept {
+  return std::exchange(fd_, -1);
+}
 
 Socket Socket::dup() const {
   std::error_code ec;
@@ -321,7 +322,9 @@ std::size_t Socket::send(std::span<const std::byte> data, int flags) {
   return n;
 }
 
-std::size_t Socket::send(std::string_view data, int flags) { return send(bytes_of(data), flags); }
+std::size_t Socket::send(std::string_view data, int flags) {
+  return send(bytes_of(data), flags);
+}
 
 std::size_t Socket::send(std::span<const std::byte> data, int flags, std::error_code& ec) noexcept {
   ssize_t n = 0;
@@ -338,7 +341,9 @@ void Socket::sendall(std::span<const std::byte> data, int flags) {
   if (ec) throw_error(ec, "sendall");
 }
 
-void Socket::sendall(std::string_view data, int flags) { sendall(bytes_of(data), flags); }
+void Socket::sendall(std::string_view data, int flags) {
+  sendall(bytes_of(data), flags);
+}
 
 std::size_t Socket::sendall(std::span<const std::byte> data, int flags,
                             std::error_code& ec) noexcept {
@@ -408,7 +413,8 @@ std::string Socket::recv(std::size_t bufsize, int flags, std::error_code& ec) {
 }
 
 std::size_t Socket::recv_into(std::span<std::byte> buffer, std::size_t nbytes, int flags) {
-  if (nbytes > buffer.size()) throw std::invalid_argument("recv_into: nbytes is greater than the buffer");
+  if (nbytes > buffer.size())
+    throw std::invalid_argument("recv_into: nbytes is greater than the buffer");
   std::error_code ec;
   std::size_t n = recv_into(buffer, nbytes, flags, ec);
   if (ec) throw_error(ec, "recv_into");
@@ -541,8 +547,8 @@ void Socket::settimeout(double seconds) {
   if (!(seconds >= 0) || !(seconds < 9.2e9))
     throw std::invalid_argument("Timeout value out of range");
   // Rounded up, as Python's _PyTime_ROUND_TIMEOUT: 1e-10 s is 1 ns, never 0 (non-blocking).
-  settimeout(Timeout(std::chrono::ceil<std::chrono::nanoseconds>(
-      std::chrono::duration<double>(seconds))));
+  settimeout(
+      Timeout(std::chrono::ceil<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds))));
 }
 
 void Socket::setblocking(bool flag) {
@@ -552,6 +558,8 @@ void Socket::setblocking(bool flag) {
   if (ec) throw_error(ec, "setblocking");
 }
 
-bool Socket::getblocking() const noexcept { return !timeout_ || timeout_->count() != 0; }
+bool Socket::getblocking() const noexcept {
+  return !timeout_ || timeout_->count() != 0;
+}
 
 }  // namespace soket

@@ -34,7 +34,8 @@ inline bool wait_until(int fd, sys::Want want, Deadline deadline, std::error_cod
       ec = timed_out_error();
       return false;
     }
-    bool ready = sys::wait(fd, want, std::chrono::duration_cast<std::chrono::nanoseconds>(left), ec);
+    bool ready =
+        sys::wait(fd, want, std::chrono::duration_cast<std::chrono::nanoseconds>(left), ec);
     if (ec == std::errc::interrupted) continue;  // PEP 475: retry with the time left
     if (ec) return false;
     if (ready) return true;

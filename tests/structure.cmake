@@ -18,3 +18,11 @@ target_link_libraries(soket_header_tests PRIVATE soket::soket soket_warnings)
 add_test(NAME structure.linux_headers_only_in_src_linux
          COMMAND ${CMAKE_COMMAND} -DROOT=${PROJECT_SOURCE_DIR}
                  -P ${CMAKE_CURRENT_SOURCE_DIR}/check_linux_includes.cmake)
+
+# Formatting follows .clang-format (Debian 12's clang-format 14, installed by scripts/setup.sh).
+find_program(SOKET_CLANG_FORMAT NAMES clang-format-14 clang-format)
+if(SOKET_CLANG_FORMAT)
+  add_test(NAME structure.clang_format
+           COMMAND ${CMAKE_COMMAND} -DROOT=${PROJECT_SOURCE_DIR} -DCLANG_FORMAT=${SOKET_CLANG_FORMAT}
+                   -P ${CMAKE_CURRENT_SOURCE_DIR}/check_format.cmake)
+endif()

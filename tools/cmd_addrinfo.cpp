@@ -20,14 +20,15 @@ struct AddrinfoArgs {
   std::string host;
   std::string service;
   std::string family = "unspec";  // inet, inet6, unix, unspec
-  std::string type;  // "" (any), stream, dgram, raw
+  std::string type;               // "" (any), stream, dgram, raw
   std::vector<std::string> flags;
   bool json = false;
 };
 
 const std::map<std::string, int> flag_names = {
-    {"passive", ai::passive},   {"canonname", ai::canonname},     {"numerichost", ai::numerichost},
-    {"numericserv", ai::numericserv}, {"v4mapped", ai::v4mapped}, {"all", ai::all},
+    {"passive", ai::passive},         {"canonname", ai::canonname},
+    {"numerichost", ai::numerichost}, {"numericserv", ai::numericserv},
+    {"v4mapped", ai::v4mapped},       {"all", ai::all},
     {"addrconfig", ai::addrconfig},
 };
 
@@ -101,10 +102,11 @@ void run(const AddrinfoArgs& args) {
 
 void add_addrinfo_command(CLI::App& app) {
   auto args = std::make_shared<AddrinfoArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "addrinfo", "Resolve HOST [SERVICE] with getaddrinfo and print each result as "
-                  "detailsocket.py does (Family / Type / Protocol / Canonical name / Socket "
-                  "address)");
+  CLI::App* cmd =
+      app.add_subcommand("addrinfo",
+                         "Resolve HOST [SERVICE] with getaddrinfo and print each result as "
+                         "detailsocket.py does (Family / Type / Protocol / Canonical name / Socket "
+                         "address)");
   cmd->add_option("host", args->host, "host name or address ('' for none)")->required();
   cmd->add_option("service", args->service, "port number or service name (e.g. http)");
   cmd->add_option("-f,--family", args->family, "address family: inet, inet6, unix, unspec")

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // `soket client ADDRESS [MESSAGE...]`: the documents' client.py — connect (TCP, UDP or Unix),
 // send the message or stdin, print what the server replies.
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include <soket/io/selector.hpp>
@@ -50,7 +50,8 @@ void run_stream(Socket& sock, const ClientArgs& args) {
   char buf[65536];
   for (;;) {
     auto ready = sel.select(stdin_open ? std::nullopt : sock.gettimeout());
-    if (ready.empty()) throw_error(timed_out_error(), "recv from " + sock.getpeername().to_string());
+    if (ready.empty())
+      throw_error(timed_out_error(), "recv from " + sock.getpeername().to_string());
     for (auto [key, events] : ready) {
       if (key.fd == STDIN_FILENO) {
         ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
@@ -99,10 +100,10 @@ void client(const ClientArgs& args) {
   std::string proto = args.proto;
   if (proto.empty()) proto = address.family() == Family::unix ? "unix" : "tcp";
   bool unix_family = proto == "unix" || proto == "unixgram";
-  if (unix_family && address.family() != Family::unix)
-    address = Address::unix_path(args.address);
-  Family family = unix_family ? Family::unix
-                  : address.family() == Family::inet6 ? Family::inet6 : Family::inet;
+  if (unix_family && address.family() != Family::unix) address = Address::unix_path(args.address);
+  Family family = unix_family                         ? Family::unix
+                  : address.family() == Family::inet6 ? Family::inet6
+                                                      : Family::inet;
   bool dgram = proto == "udp" || proto == "unixgram";
   Socket sock(family, dgram ? Type::dgram : Type::stream);
   if (args.timeout > 0) sock.settimeout(args.timeout);
@@ -122,8 +123,7 @@ void add_client_command(CLI::App& app) {
   auto args = std::make_shared<ClientArgs>();
   auto* cmd = app.add_subcommand(
       "client", "Connect like the documents' client.py, send MESSAGE (or stdin), print replies");
-  cmd->add_option("address", args->address,
-                  "HOST:PORT, [v6]:PORT, unix:/path, /path or @abstract")
+  cmd->add_option("address", args->address, "HOST:PORT, [v6]:PORT, unix:/path, /path or @abstract")
       ->required();
   cmd->add_option("message", args->message, "Words sent as one line (one datagram with UDP)");
   cmd->add_option("--proto", args->proto, "tcp, udp, unix or unixgram (default: from ADDRESS)")

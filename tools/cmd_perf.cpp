@@ -3,6 +3,8 @@
 // size, duration, warm-up; checks every echoed byte; messages/s, MB/s and latency percentiles;
 // a one-way bulk mode (like iperf) and an idle mode (hold connections open). A timed run ends
 // with a half-close and reads the echoes still in flight, so no server sees a reset.
+#include <fmt/format.h>
+#include <sys/resource.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
@@ -11,10 +13,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <sys/resource.h>
 #include <thread>
 #include <vector>
 
@@ -127,9 +127,8 @@ class Worker final : public Handler {
         // Half-close and keep reading until each server closes its side; a server that
         // does not within the grace period is closed on.
         loop_.for_each_connection([](Connection& c) { c.shutdown(); });
-        loop_.call_after(std::chrono::seconds(3), [this] {
-          loop_.for_each_connection([](Connection& c) { c.close(); });
-        });
+        loop_.call_after(std::chrono::seconds(3),
+                         [this] { loop_.for_each_connection([](Connection& c) { c.close(); }); });
       });
     }
     if (open_ > 0) loop_.run();
@@ -263,7 +262,8 @@ void run_perf(const Args& a) {
   for (std::size_t i = 0; i < pattern.size(); ++i)
     pattern[i] = static_cast<std::byte>((i % period) * 7 + 1);
   std::vector<std::unique_ptr<Worker>> workers;
-  for (std::size_t t = 0; t < a.threads; ++t) workers.push_back(std::make_unique<Worker>(a, pattern));
+  for (std::size_t t = 0; t < a.threads; ++t)
+    workers.push_back(std::make_unique<Worker>(a, pattern));
   for (std::size_t i = 0; i < a.connections; ++i) {
     Socket s(addr.family(), Type::stream);
     s.settimeout(std::chrono::seconds(10));
@@ -300,18 +300,26 @@ void run_perf(const Args& a) {
   double mbs = static_cast<double>(a.bulk ? total.bytes_out : total.bytes_in) / elapsed / 1e6;
   std::string mode = a.idle ? "idle" : a.bulk ? "bulk" : "echo";
   if (a.json) {
-    nlohmann::json j = {{"address", addr.to_string()}, {"mode", mode},
-                        {"connections", a.connections}, {"depth", a.depth}, {"size", a.size},
-                        {"threads", a.threads}, {"seconds", elapsed},
-                        {"messages", total.messages}, {"messages_per_second", mps},
-                        {"mb_per_second", mbs}, {"bytes_sent", total.bytes_out},
-                        {"bytes_received", total.bytes_in}, {"corrupt_bytes", total.corrupt},
+    nlohmann::json j = {{"address", addr.to_string()},
+                        {"mode", mode},
+                        {"connections", a.connections},
+                        {"depth", a.depth},
+                        {"size", a.size},
+                        {"threads", a.threads},
+                        {"seconds", elapsed},
+                        {"messages", total.messages},
+                        {"messages_per_second", mps},
+                        {"mb_per_second", mbs},
+                        {"bytes_sent", total.bytes_out},
+                        {"bytes_received", total.bytes_in},
+                        {"corrupt_bytes", total.corrupt},
                         {"errors", total.errors},
-                        {"latency_us", {{"p50", h.percentile(0.5) / 1e3},
-                                        {"p90", h.percentile(0.9) / 1e3},
-                                        {"p99", h.percentile(0.99) / 1e3},
-                                        {"p99.9", h.percentile(0.999) / 1e3},
-                                        {"max", static_cast<double>(h.max()) / 1e3}}}};
+                        {"latency_us",
+                         {{"p50", h.percentile(0.5) / 1e3},
+                          {"p90", h.percentile(0.9) / 1e3},
+                          {"p99", h.percentile(0.99) / 1e3},
+                          {"p99.9", h.percentile(0.999) / 1e3},
+                          {"max", static_cast<double>(h.max()) / 1e3}}}};
     std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("%s", fmt::format("soket perf: {} {}, {} connections x {} in flight, {}-byte "
@@ -320,27 +328,30 @@ void run_perf(const Args& a) {
                           .c_str());
     if (!a.idle) {
       if (a.bulk)
-        std::printf("%s", fmt::format("MB/s sent: {:.1f}   bytes sent: {}   received: {}\n",
-                                      mbs, total.bytes_out, total.bytes_in).c_str());
+        std::printf("%s", fmt::format("MB/s sent: {:.1f}   bytes sent: {}   received: {}\n", mbs,
+                                      total.bytes_out, total.bytes_in)
+                              .c_str());
       else
         std::printf("%s", fmt::format("messages/s: {:.0f}   MB/s: {:.1f}   bytes sent: {}   "
                                       "received: {}\n",
-                                      mps, mbs, total.bytes_out, total.bytes_in).c_str());
+                                      mps, mbs, total.bytes_out, total.bytes_in)
+                              .c_str());
       if (!a.bulk)
         std::printf("%s", fmt::format("latency us: p50 {:.1f}  p90 {:.1f}  p99 {:.1f}  "
                                       "p99.9 {:.1f}  max {:.1f}\n",
                                       h.percentile(0.5) / 1e3, h.percentile(0.9) / 1e3,
                                       h.percentile(0.99) / 1e3, h.percentile(0.999) / 1e3,
-                                      static_cast<double>(h.max()) / 1e3).c_str());
+                                      static_cast<double>(h.max()) / 1e3)
+                              .c_str());
     }
     std::printf("errors: %llu   corrupt bytes: %llu\n",
                 static_cast<unsigned long long>(total.errors),
                 static_cast<unsigned long long>(total.corrupt));
   }
   std::fflush(stdout);
-  if (total.corrupt || total.errors ||
-      (a.messages && total.finished != a.connections)) {
-    std::fprintf(stderr, "soket perf: %llu corrupt bytes, %llu connection errors, %llu of %zu "
+  if (total.corrupt || total.errors || (a.messages && total.finished != a.connections)) {
+    std::fprintf(stderr,
+                 "soket perf: %llu corrupt bytes, %llu connection errors, %llu of %zu "
                  "connections finished\n",
                  static_cast<unsigned long long>(total.corrupt),
                  static_cast<unsigned long long>(total.errors),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `soket serve`: the documents' server.py on Python's socketserver — greet, echo, discard,
 // daytime and chargen over TCP, UDP or Unix sockets, threaded or forking.
+#include <pthread.h>
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
@@ -8,7 +9,6 @@
 #include <ctime>
 #include <map>
 #include <mutex>
-#include <pthread.h>
 #include <set>
 #include <string>
 #include <thread>
@@ -142,9 +142,7 @@ class StreamHandler : public StreamRequestHandler {
 
   void serve() {
     switch (mode_) {
-      case Mode::greet:
-        wfile->write("Thank you for connecting");
-        break;
+      case Mode::greet: wfile->write("Thank you for connecting"); break;
       case Mode::echo:
         for (std::string line; !(line = readline()).empty();) wfile->write(line);
         break;
@@ -152,9 +150,7 @@ class StreamHandler : public StreamRequestHandler {
         while (!rfile->read1(65536).empty()) {
         }
         break;
-      case Mode::daytime:
-        wfile->write(daytime());
-        break;
+      case Mode::daytime: wfile->write(daytime()); break;
       case Mode::chargen: {
         std::size_t offset = 0;
         while (!state_->stopping.load()) wfile->write(chargen_line(offset));
@@ -199,14 +195,12 @@ template <class Base>
 class ToolServer : public Base {
  public:
   ToolServer(Address address, HandlerFactory factory, State* state, std::size_t max_connections)
-      : Base(std::move(address), std::move(factory), false),
-        state_(state),
-        max_(max_connections) {}
+      : Base(std::move(address), std::move(factory), false), state_(state), max_(max_connections) {}
 
   bool verify_request(Request& request, const Address& client_address) override {
     if (request.is_datagram()) return true;
     std::size_t active = state_->active.load();
-    if constexpr (requires(Base& b) { b.active_children(); }) {
+    if constexpr (requires(Base & b) { b.active_children(); }) {
       this->collect_children();
       active = this->active_children().size();
     }
@@ -231,8 +225,8 @@ class ToolServer : public Base {
 // their own (the library installs no signal handlers; the tool does it this way).
 template <class Server>
 int run(Server& server, State& state, const std::string& unlink_path) {
-  server.allow_reuse_address = server.socket.type() == Type::stream &&
-                               server.socket.family() != Family::unix;
+  server.allow_reuse_address =
+      server.socket.type() == Type::stream && server.socket.family() != Family::unix;
   server.server_bind();
   server.server_activate();
   print_line(stderr, "Listening on " + server.server_address.repr());
@@ -265,7 +259,7 @@ int run(Server& server, State& state, const std::string& unlink_path) {
       s->shutdown(Shut::rd, ec);
     }
   }
-  if constexpr (requires(Server& s) { s.active_children(); }) {
+  if constexpr (requires(Server & s) { s.active_children(); }) {
     for (pid_t pid : server.active_children()) ::kill(pid, SIGTERM);
   }
   server.server_close();
@@ -275,8 +269,8 @@ int run(Server& server, State& state, const std::string& unlink_path) {
 }
 
 template <class Base>
-int serve_with(const ServeArgs& args, const Address& address, HandlerFactory factory,
-               State& state, const std::string& unlink_path) {
+int serve_with(const ServeArgs& args, const Address& address, HandlerFactory factory, State& state,
+               const std::string& unlink_path) {
   if (args.forking) {
     ToolServer<ForkingServer<Base>> s(address, std::move(factory), &state, args.max_connections);
     return run(s, state, unlink_path);
@@ -308,7 +302,8 @@ int serve(const ServeArgs& args) {
   if (args.idle_timeout > 0)
     idle = std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::duration<double>(args.idle_timeout));
-  HandlerFactory stream_factory = [&args, idle, st = &state]() -> std::unique_ptr<BaseRequestHandler> {
+  HandlerFactory stream_factory = [&args, idle,
+                                   st = &state]() -> std::unique_ptr<BaseRequestHandler> {
     return std::make_unique<StreamHandler>(args.mode, args.max_line, idle, st, args.forking);
   };
   HandlerFactory dgram_factory = handler<DatagramHandler>(args.mode);
@@ -332,7 +327,8 @@ int serve(const ServeArgs& args) {
 void add_serve_command(CLI::App& app) {
   auto args = std::make_shared<ServeArgs>();
   auto* cmd = app.add_subcommand(
-      "serve", "Run the documents' server.py on socketserver: greet, echo, discard, daytime, chargen");
+      "serve",
+      "Run the documents' server.py on socketserver: greet, echo, discard, daytime, chargen");
   const std::map<std::string, Mode> modes = {{"greet", Mode::greet},
                                              {"echo", Mode::echo},
                                              {"discard", Mode::discard},

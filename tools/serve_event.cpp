@@ -3,10 +3,10 @@
 // engine (one loop per thread), TCP, UDP and Unix.
 #include "serve_event.hpp"
 
+#include <pthread.h>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
-#include <pthread.h>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -136,7 +136,8 @@ int serve_event(const EventServeOptions& o) {
     ServerOptions so;
     so.threads = o.threads;
     so.max_connections = o.max_connections;
-    so.connection.idle_timeout = std::chrono::milliseconds(static_cast<long long>(o.idle_timeout * 1000));
+    so.connection.idle_timeout =
+        std::chrono::milliseconds(static_cast<long long>(o.idle_timeout * 1000));
     Server server(address, h, so);
     // The same first line as socketserver's serve, so scripts read the port the same way.
     print_line(stderr, "Listening on " + server.address().repr());

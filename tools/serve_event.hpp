@@ -8,10 +8,10 @@
 namespace soket::tools {
 
 struct EventServeOptions {
-  std::string mode;       // greet, echo, discard, daytime, chargen
-  std::string proto;      // tcp, udp, unix, unixgram
-  std::string address;    // HOST:PORT (tcp/udp)
-  std::string unix_path;  // unix/unixgram
+  std::string mode;         // greet, echo, discard, daytime, chargen
+  std::string proto;        // tcp, udp, unix, unixgram
+  std::string address;      // HOST:PORT (tcp/udp)
+  std::string unix_path;    // unix/unixgram
   std::size_t threads = 0;  // loops; 0: one per core
   std::size_t max_connections = 0;
   double idle_timeout = 0;  // seconds; 0: never

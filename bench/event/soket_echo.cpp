@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The soket engine's echo server for the benchmark: one loop (one thread).
-// Usage: soket_echo [port] [threads] [reuseport|rr] [batch]   (prints "PORT <n>", listens on 127.0.0.1)
+// Usage: soket_echo [port] [threads] [reuseport|rr] [batch]   (prints "PORT <n>", listens on
+// 127.0.0.1)
+#include <unistd.h>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
-#include <unistd.h>
 
 #include <soket/event.hpp>
 

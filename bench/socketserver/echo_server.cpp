@@ -2,10 +2,10 @@
 // The benchmark's soket server: ThreadingTCPServer with the same echo handler as echo_server.py
 // (recv up to 64 KiB, sendall it back, until EOF). Prints its port on stdout; stops on SIGTERM.
 //   usage: bench_socketserver_echo [port]
+#include <pthread.h>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <pthread.h>
 #include <thread>
 
 #include <soket/server/request_handler.hpp>

@@ -2,9 +2,9 @@
 // The documents' "many clients at once" server on the event engine: echo (RFC 862) on every
 // core, with the Delphi-style events on_open / on_data / on_close.
 // Usage: event_echo_server [host:port]   (default 127.0.0.1:12345; Ctrl-C stops it cleanly)
+#include <pthread.h>
 #include <csignal>
 #include <iostream>
-#include <pthread.h>
 
 #include <soket/event.hpp>
 
@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
   EchoHandler handler;
   soket::event::Server server(soket::Address::parse(argc > 1 ? argv[1] : "127.0.0.1:12345"),
                               handler);
-  std::cout << "Listening on " << server.address() << " with " << server.loops().size()
-            << " loops" << std::endl;
+  std::cout << "Listening on " << server.address() << " with " << server.loops().size() << " loops"
+            << std::endl;
   server.start();
   int sig = 0;
   sigwait(&stop, &sig);

@@ -14,21 +14,21 @@ namespace soket {
 
 /// Python: socket.AddressFamily. Values equal the kernel's AF_* (checked in src/linux/).
 enum class Family : int {
-  unspec = 0,  ///< AF_UNSPEC: "any", for getaddrinfo
-  unix = 1,    ///< AF_UNIX: paths and Linux abstract names
-  local = 1,   ///< AF_LOCAL: the same family, usable where `unix` is a macro
-  inet = 2,    ///< AF_INET: IPv4
-  inet6 = 10,  ///< AF_INET6: IPv6
-  packet = 17, ///< AF_PACKET: link-level packets (needs CAP_NET_RAW)
+  unspec = 0,   ///< AF_UNSPEC: "any", for getaddrinfo
+  unix = 1,     ///< AF_UNIX: paths and Linux abstract names
+  local = 1,    ///< AF_LOCAL: the same family, usable where `unix` is a macro
+  inet = 2,     ///< AF_INET: IPv4
+  inet6 = 10,   ///< AF_INET6: IPv6
+  packet = 17,  ///< AF_PACKET: link-level packets (needs CAP_NET_RAW)
 };
 
 /// Python: socket.SocketKind. Values equal the kernel's SOCK_*.
 enum class Type : int {
-  stream = 1,    ///< SOCK_STREAM
-  dgram = 2,     ///< SOCK_DGRAM
-  raw = 3,       ///< SOCK_RAW
-  rdm = 4,       ///< SOCK_RDM
-  seqpacket = 5, ///< SOCK_SEQPACKET
+  stream = 1,     ///< SOCK_STREAM
+  dgram = 2,      ///< SOCK_DGRAM
+  raw = 3,        ///< SOCK_RAW
+  rdm = 4,        ///< SOCK_RDM
+  seqpacket = 5,  ///< SOCK_SEQPACKET
 };
 
 /// Python: socket.SHUT_RD / SHUT_WR / SHUT_RDWR.

@@ -18,32 +18,58 @@ class Error : public std::system_error {
 };
 
 /// Python: BlockingIOError (EAGAIN, EWOULDBLOCK, EINPROGRESS, EALREADY).
-class BlockingIOError : public Error { using Error::Error; };
+class BlockingIOError : public Error {
+  using Error::Error;
+};
 /// Python: ConnectionError, the base of the four below.
-class ConnectionError : public Error { using Error::Error; };
+class ConnectionError : public Error {
+  using Error::Error;
+};
 /// Python: BrokenPipeError (EPIPE, ESHUTDOWN).
-class BrokenPipeError : public ConnectionError { using ConnectionError::ConnectionError; };
+class BrokenPipeError : public ConnectionError {
+  using ConnectionError::ConnectionError;
+};
 /// Python: ConnectionAbortedError (ECONNABORTED).
-class ConnectionAbortedError : public ConnectionError { using ConnectionError::ConnectionError; };
+class ConnectionAbortedError : public ConnectionError {
+  using ConnectionError::ConnectionError;
+};
 /// Python: ConnectionRefusedError (ECONNREFUSED).
-class ConnectionRefusedError : public ConnectionError { using ConnectionError::ConnectionError; };
+class ConnectionRefusedError : public ConnectionError {
+  using ConnectionError::ConnectionError;
+};
 /// Python: ConnectionResetError (ECONNRESET).
-class ConnectionResetError : public ConnectionError { using ConnectionError::ConnectionError; };
+class ConnectionResetError : public ConnectionError {
+  using ConnectionError::ConnectionError;
+};
 /// Python: InterruptedError (EINTR, where it is not retried).
-class InterruptedError : public Error { using Error::Error; };
+class InterruptedError : public Error {
+  using Error::Error;
+};
 /// Python: PermissionError (EACCES, EPERM).
-class PermissionError : public Error { using Error::Error; };
+class PermissionError : public Error {
+  using Error::Error;
+};
 /// Python: FileNotFoundError (ENOENT: a Unix socket path that does not exist).
-class FileNotFoundError : public Error { using Error::Error; };
+class FileNotFoundError : public Error {
+  using Error::Error;
+};
 /// Python: TimeoutError (socket.timeout): a socket timeout expired, or ETIMEDOUT.
-class TimeoutError : public Error { using Error::Error; };
+class TimeoutError : public Error {
+  using Error::Error;
+};
 /// soket's addition (Python raises plain OSError): EADDRINUSE, so it can be caught by type.
-class AddressInUseError : public Error { using Error::Error; };
+class AddressInUseError : public Error {
+  using Error::Error;
+};
 /// Python: socket.gaierror, for getaddrinfo()/getnameinfo() failures (code() is an EAI_* value
 /// in gai_category()).
-class gaierror : public Error { using Error::Error; };
+class gaierror : public Error {
+  using Error::Error;
+};
 /// Python: socket.herror, for the legacy gethostby*() failures (h_errno in herror_category()).
-class herror : public Error { using Error::Error; };
+class herror : public Error {
+  using Error::Error;
+};
 
 /// The error category of getaddrinfo's EAI_* codes; message() is gai_strerror's.
 const std::error_category& gai_category() noexcept;
@@ -53,7 +79,9 @@ const std::error_category& herror_category() noexcept;
 /// The category of socket timeouts (Python's socket.timeout): message() is "timed out", and
 /// its codes compare equal to std::errc::timed_out.
 const std::error_category& timeout_category() noexcept;
-inline std::error_code timed_out_error() noexcept { return {1, timeout_category()}; }
+inline std::error_code timed_out_error() noexcept {
+  return {1, timeout_category()};
+}
 
 /// Throws the Error subclass that Python would raise for `ec` (the one errno → class table).
 /// what() becomes "<op>: <message>" or, with a peer, "<op> <peer>: <message>".

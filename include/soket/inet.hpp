@@ -33,11 +33,15 @@ constexpr std::uint16_t(htons)(std::uint16_t x) noexcept {
   if constexpr (std::endian::native == std::endian::big) return x;
   return static_cast<std::uint16_t>((x >> 8) | (x << 8));
 }
-constexpr std::uint16_t(ntohs)(std::uint16_t x) noexcept { return (htons)(x); }
+constexpr std::uint16_t(ntohs)(std::uint16_t x) noexcept {
+  return (htons)(x);
+}
 constexpr std::uint32_t(htonl)(std::uint32_t x) noexcept {
   if constexpr (std::endian::native == std::endian::big) return x;
   return (x >> 24) | ((x >> 8) & 0x0000ff00u) | ((x << 8) & 0x00ff0000u) | (x << 24);
 }
-constexpr std::uint32_t(ntohl)(std::uint32_t x) noexcept { return (htonl)(x); }
+constexpr std::uint32_t(ntohl)(std::uint32_t x) noexcept {
+  return (htonl)(x);
+}
 
 }  // namespace soket

@@ -22,16 +22,16 @@ class Socket;
 /// Control-message levels and types (Python: socket.SOL_SOCKET, SCM_RIGHTS, SCM_CREDENTIALS).
 /// Values equal the kernel's (checked in src/message.cpp).
 namespace scm {
-inline constexpr int sol_socket = 1;   ///< SOL_SOCKET: the level of the two types below
-inline constexpr int rights = 1;       ///< SCM_RIGHTS: an array of descriptors (C ints)
-inline constexpr int credentials = 2;  ///< SCM_CREDENTIALS: a struct ucred
-inline constexpr int so_passcred = 16; ///< SO_PASSCRED: ask the kernel to attach credentials
-inline constexpr int so_peercred = 17; ///< SO_PEERCRED: the peer's credentials at connect time
+inline constexpr int sol_socket = 1;    ///< SOL_SOCKET: the level of the two types below
+inline constexpr int rights = 1;        ///< SCM_RIGHTS: an array of descriptors (C ints)
+inline constexpr int credentials = 2;   ///< SCM_CREDENTIALS: a struct ucred
+inline constexpr int so_passcred = 16;  ///< SO_PASSCRED: ask the kernel to attach credentials
+inline constexpr int so_peercred = 17;  ///< SO_PEERCRED: the peer's credentials at connect time
 }  // namespace scm
 
 /// More MSG_* flags: the ones recvmsg reports in msg_flags.
 namespace msg {
-inline constexpr int ctrunc = 0x8;  ///< MSG_CTRUNC: ancillary data did not fit and was cut
+inline constexpr int ctrunc = 0x8;       ///< MSG_CTRUNC: ancillary data did not fit and was cut
 inline constexpr int errqueue = 0x2000;  ///< MSG_ERRQUEUE
 }  // namespace msg
 
@@ -117,8 +117,8 @@ struct ReceivedFds {
 /// Returns the number of data bytes sent. The descriptors stay open here.
 std::size_t send_fds(Socket& sock, std::span<const std::span<const std::byte>> buffers,
                      std::span<const int> fds, int flags = 0, const Address& address = {});
-std::size_t send_fds(Socket& sock, std::string_view data, std::span<const int> fds,
-                     int flags = 0, const Address& address = {});
+std::size_t send_fds(Socket& sock, std::string_view data, std::span<const int> fds, int flags = 0,
+                     const Address& address = {});
 std::size_t send_fds(Socket& sock, std::span<const std::span<const std::byte>> buffers,
                      std::span<const int> fds, int flags, const Address& address,
                      std::error_code& ec) noexcept;

@@ -18,10 +18,33 @@ namespace soket::opt {
 /// Which option: an index into the table of kernel levels and names in src/options.cpp (public
 /// headers carry no OS numbers).
 enum class Id : int {
-  reuse_address, reuse_port, keep_alive, keep_idle, keep_interval, keep_count, no_delay,
-  receive_buffer_size, send_buffer_size, linger, broadcast, error, type, domain, protocol,
-  accept_connection, v6_only, ttl, multicast_ttl, multicast_loop, multicast_if, add_membership,
-  drop_membership, bind_to_device, user_timeout, receive_timeout, send_timeout,
+  reuse_address,
+  reuse_port,
+  keep_alive,
+  keep_idle,
+  keep_interval,
+  keep_count,
+  no_delay,
+  receive_buffer_size,
+  send_buffer_size,
+  linger,
+  broadcast,
+  error,
+  type,
+  domain,
+  protocol,
+  accept_connection,
+  v6_only,
+  ttl,
+  multicast_ttl,
+  multicast_loop,
+  multicast_if,
+  add_membership,
+  drop_membership,
+  bind_to_device,
+  user_timeout,
+  receive_timeout,
+  send_timeout,
 };
 
 enum class Access { read_write, read_only, write_only };
@@ -69,9 +92,9 @@ inline constexpr Option<int> send_buffer_size{Id::send_buffer_size};
 inline constexpr Option<std::optional<Seconds>> linger{Id::linger};
 /// SO_ERROR: the pending error (clears it), as std::error_code; empty if none.
 inline constexpr Option<std::error_code, Access::read_only> error{Id::error};
-inline constexpr Option<Type, Access::read_only> type{Id::type};        ///< SO_TYPE
-inline constexpr Option<Family, Access::read_only> domain{Id::domain};  ///< SO_DOMAIN
-inline constexpr Option<int, Access::read_only> protocol{Id::protocol}; ///< SO_PROTOCOL
+inline constexpr Option<Type, Access::read_only> type{Id::type};         ///< SO_TYPE
+inline constexpr Option<Family, Access::read_only> domain{Id::domain};   ///< SO_DOMAIN
+inline constexpr Option<int, Access::read_only> protocol{Id::protocol};  ///< SO_PROTOCOL
 /// SO_ACCEPTCONN: whether listen() was called.
 inline constexpr Option<bool, Access::read_only> accept_connection{Id::accept_connection};
 /// SO_BINDTODEVICE: an interface name ("lo"); "" unbinds. Setting needs CAP_NET_RAW.
@@ -83,15 +106,15 @@ inline constexpr Option<Microseconds> receive_timeout{Id::receive_timeout};
 inline constexpr Option<Microseconds> send_timeout{Id::send_timeout};
 
 // IPPROTO_TCP
-inline constexpr Option<bool> no_delay{Id::no_delay};               ///< TCP_NODELAY
-inline constexpr Option<Seconds> keep_idle{Id::keep_idle};          ///< TCP_KEEPIDLE
-inline constexpr Option<Seconds> keep_interval{Id::keep_interval};  ///< TCP_KEEPINTVL
-inline constexpr Option<int> keep_count{Id::keep_count};            ///< TCP_KEEPCNT
+inline constexpr Option<bool> no_delay{Id::no_delay};                  ///< TCP_NODELAY
+inline constexpr Option<Seconds> keep_idle{Id::keep_idle};             ///< TCP_KEEPIDLE
+inline constexpr Option<Seconds> keep_interval{Id::keep_interval};     ///< TCP_KEEPINTVL
+inline constexpr Option<int> keep_count{Id::keep_count};               ///< TCP_KEEPCNT
 inline constexpr Option<Milliseconds> user_timeout{Id::user_timeout};  ///< TCP_USER_TIMEOUT
 
 // IPPROTO_IP / IPPROTO_IPV6
-inline constexpr Option<int> ttl{Id::ttl};                      ///< IP_TTL
-inline constexpr Option<int> multicast_ttl{Id::multicast_ttl};  ///< IP_MULTICAST_TTL
+inline constexpr Option<int> ttl{Id::ttl};                         ///< IP_TTL
+inline constexpr Option<int> multicast_ttl{Id::multicast_ttl};     ///< IP_MULTICAST_TTL
 inline constexpr Option<bool> multicast_loop{Id::multicast_loop};  ///< IP_MULTICAST_LOOP
 /// IP_MULTICAST_IF: the IPv4 address of the interface multicast leaves by ("0.0.0.0": default).
 inline constexpr Option<std::string> multicast_if{Id::multicast_if};

@@ -56,17 +56,17 @@ inline constexpr int overflow = -12;   ///< EAI_OVERFLOW
 
 /// Python: socket.IPPROTO_* protocol numbers (for Socket's proto and getaddrinfo).
 namespace ipproto {
-inline constexpr int ip = 0;        ///< IPPROTO_IP: the default for the family and type
-inline constexpr int icmp = 1;      ///< IPPROTO_ICMP
-inline constexpr int igmp = 2;      ///< IPPROTO_IGMP
-inline constexpr int tcp = 6;       ///< IPPROTO_TCP
-inline constexpr int udp = 17;      ///< IPPROTO_UDP
-inline constexpr int ipv6 = 41;     ///< IPPROTO_IPV6
-inline constexpr int icmpv6 = 58;   ///< IPPROTO_ICMPV6
-inline constexpr int sctp = 132;    ///< IPPROTO_SCTP
-inline constexpr int udplite = 136; ///< IPPROTO_UDPLITE
-inline constexpr int raw = 255;     ///< IPPROTO_RAW
-inline constexpr int mptcp = 262;   ///< IPPROTO_MPTCP
+inline constexpr int ip = 0;         ///< IPPROTO_IP: the default for the family and type
+inline constexpr int icmp = 1;       ///< IPPROTO_ICMP
+inline constexpr int igmp = 2;       ///< IPPROTO_IGMP
+inline constexpr int tcp = 6;        ///< IPPROTO_TCP
+inline constexpr int udp = 17;       ///< IPPROTO_UDP
+inline constexpr int ipv6 = 41;      ///< IPPROTO_IPV6
+inline constexpr int icmpv6 = 58;    ///< IPPROTO_ICMPV6
+inline constexpr int sctp = 132;     ///< IPPROTO_SCTP
+inline constexpr int udplite = 136;  ///< IPPROTO_UDPLITE
+inline constexpr int raw = 255;      ///< IPPROTO_RAW
+inline constexpr int mptcp = 262;    ///< IPPROTO_MPTCP
 }  // namespace ipproto
 
 /// Python's IPPROTO_* name for a protocol number, as detailsocket.py's table prints it:
@@ -86,14 +86,14 @@ struct AddrInfo {
 /// service is Python's None; `type` Type{} (0) means any type. Results come in libc's order.
 /// Throws gaierror naming the host: "getaddrinfo nosuch.invalid: Name or service not known".
 std::vector<AddrInfo> getaddrinfo(std::string_view host, std::string_view service,
-                                  Family family = Family::unspec, Type type = Type{},
-                                  int proto = 0, int flags = 0);
+                                  Family family = Family::unspec, Type type = Type{}, int proto = 0,
+                                  int flags = 0);
 std::vector<AddrInfo> getaddrinfo(std::string_view host, std::string_view service, Family family,
                                   Type type, int proto, int flags, std::error_code& ec);
 /// The same with a numeric port (Python's int port).
 std::vector<AddrInfo> getaddrinfo(std::string_view host, std::uint16_t port,
-                                  Family family = Family::unspec, Type type = Type{},
-                                  int proto = 0, int flags = 0);
+                                  Family family = Family::unspec, Type type = Type{}, int proto = 0,
+                                  int flags = 0);
 
 /// Python: getnameinfo(sockaddr, flags) -> (host, port). An unresolved address must be numeric
 /// (as in Python, which passes AI_NUMERICHOST); throws gaierror.

@@ -125,8 +125,8 @@ class Socket {
   std::pair<std::string, Address> recvfrom(std::size_t bufsize, int flags, std::error_code& ec);
 
   /// Python: recvfrom_into(buffer[, nbytes[, flags]]) -> (nbytes, address). Does not allocate.
-  std::pair<std::size_t, Address> recvfrom_into(std::span<std::byte> buffer,
-                                                std::size_t nbytes = 0, int flags = 0);
+  std::pair<std::size_t, Address> recvfrom_into(std::span<std::byte> buffer, std::size_t nbytes = 0,
+                                                int flags = 0);
   std::pair<std::size_t, Address> recvfrom_into(std::span<std::byte> buffer, std::size_t nbytes,
                                                 int flags, std::error_code& ec) noexcept;
 

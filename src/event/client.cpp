@@ -26,10 +26,14 @@ namespace {
 /// destroyed mid-connect frees it and closes its socket.
 class Connector final : public Watcher {
  public:
-  Connector(Loop& loop, const Address& address, Handler& handler,
-            const ConnectionOptions& options, Socket s)
-      : Watcher(s.fileno()), loop_(loop), address_(address), handler_(handler),
-        options_(options), socket_(std::move(s)) {}
+  Connector(Loop& loop, const Address& address, Handler& handler, const ConnectionOptions& options,
+            Socket s)
+      : Watcher(s.fileno()),
+        loop_(loop),
+        address_(address),
+        handler_(handler),
+        options_(options),
+        socket_(std::move(s)) {}
 
   ~Connector() override {
     loop_.unwatch(*this);  // before socket_ closes the descriptor
@@ -108,8 +112,8 @@ Address resolve(const Address& address, Family family) {
 
 }  // namespace
 
-void connect(Loop& loop, const Address& address, Handler& handler,
-             const ConnectionOptions& options, std::chrono::milliseconds timeout, Family family) {
+void connect(Loop& loop, const Address& address, Handler& handler, const ConnectionOptions& options,
+             std::chrono::milliseconds timeout, Family family) {
   const Address target = address.is_resolved() ? address : resolve(address, family);
   Socket s(target.family(), Type::stream);
   std::error_code ec;
@@ -122,7 +126,10 @@ void connect(Loop& loop, const Address& address, Handler& handler,
   auto c = std::make_unique<Connector>(loop, address, handler, options, std::move(s));
   // Refused at once (a Unix path nobody listens on) goes through the callback as well, so
   // callers handle one path.
-  if (in_progress) c->start(timeout); else c->start_done(ec);
+  if (in_progress)
+    c->start(timeout);
+  else
+    c->start_done(ec);
   detail::LoopAccess::impl(loop).own(std::move(c));
 }
 

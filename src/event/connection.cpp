@@ -26,7 +26,9 @@ bool would_block(const std::error_code& ec) noexcept {
 
 }  // namespace
 
-bool Connection::output_empty() const noexcept { return out_ == nullptr; }
+bool Connection::output_empty() const noexcept {
+  return out_ == nullptr;
+}
 
 std::size_t Connection::output_size() const noexcept {
   return out_ ? out_->buf.readable() + out_->file_left : 0;
@@ -245,7 +247,8 @@ void Connection::after_write() {
 void Connection::update_interest() {
   if (state_ != State::open) return;
   std::uint32_t want = 0;
-  if (!eof_ && !reading_paused_ && !(congested_ && options_->pause_reading_when_congested)) want |= readable;
+  if (!eof_ && !reading_paused_ && !(congested_ && options_->pause_reading_when_congested))
+    want |= readable;
   if (out_ && !deferred_) want |= writable;
   if (want == interest()) return;
   try {
@@ -282,7 +285,9 @@ void Connection::close_after_flush() {
   close_pending_ = true;
 }
 
-void Connection::close() { close_with({}); }
+void Connection::close() {
+  close_with({});
+}
 
 void Connection::close_with(std::error_code reason) {
   if (state_ != State::open) return;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <soket/event/datagram_server.hpp>
 
-#include <cstring>
 #include <sys/socket.h>
+#include <cstring>
 #include <vector>
 
 #include <soket/error.hpp>
@@ -37,7 +37,8 @@ struct DatagramServer::Batch {
 
 DatagramServer::DatagramServer(Loop& loop, const Address& address, DatagramHandler& handler,
                                std::size_t batch, std::size_t max_datagram)
-    : loop_(loop), handler_(handler),
+    : loop_(loop),
+      handler_(handler),
       batch_(std::make_unique<Batch>(batch ? batch : 1, max_datagram ? max_datagram : 1)) {
   Socket s(address.family(), Type::dgram);
   s.bind(address);
@@ -49,7 +50,9 @@ DatagramServer::DatagramServer(Loop& loop, const Address& address, DatagramHandl
   loop_.watch(*this, readable);
 }
 
-DatagramServer::~DatagramServer() { loop_.unwatch(*this); }
+DatagramServer::~DatagramServer() {
+  loop_.unwatch(*this);
+}
 
 void DatagramServer::send_to(std::span<const std::byte> data, const Address& to) {
   Batch& b = *batch_;
@@ -111,8 +114,10 @@ void DatagramServer::handle_events(std::uint32_t) {
     auto& m = b.rx[static_cast<std::size_t>(i)];
     Address from = Address::from_sockaddr(m.msg_hdr.msg_name, m.msg_hdr.msg_namelen);
     ++received_;
-    handler_.on_datagram(*this, std::span(b.rx_data.data() + static_cast<std::size_t>(i) * b.max_datagram, m.msg_len),
-                         from, (m.msg_hdr.msg_flags & MSG_TRUNC) != 0);
+    handler_.on_datagram(
+        *this,
+        std::span(b.rx_data.data() + static_cast<std::size_t>(i) * b.max_datagram, m.msg_len), from,
+        (m.msg_hdr.msg_flags & MSG_TRUNC) != 0);
   }
   in_batch_ = false;
   flush();

@@ -80,7 +80,10 @@ void Loop::post(std::function<void()> fn) {
 }
 
 void Loop::dispatch(std::function<void()> fn) {
-  if (in_loop_thread()) fn(); else post(std::move(fn));
+  if (in_loop_thread())
+    fn();
+  else
+    post(std::move(fn));
 }
 
 void LoopImpl::run_posted() {
@@ -103,9 +106,13 @@ TimerId Loop::call_every(Clock::duration period, std::function<void()> fn) {
   return impl_->timers.add(Clock::now() + period, period, std::move(fn));
 }
 
-bool Loop::cancel(TimerId id) noexcept { return impl_->timers.cancel(id); }
+bool Loop::cancel(TimerId id) noexcept {
+  return impl_->timers.cancel(id);
+}
 
-Loop::Clock::time_point Loop::now() const noexcept { return impl_->now; }
+Loop::Clock::time_point Loop::now() const noexcept {
+  return impl_->now;
+}
 
 void Loop::watch(Watcher& w, std::uint32_t interest) {
   std::error_code ec;
@@ -179,8 +186,8 @@ ConnectionId LoopImpl::adopt(int fd, Handler& handler, const ConnectionOptions& 
   if (options.idle_timeout.count() > 0) {
     // One coarse sweep per loop instead of a timer per connection.
     Clock::duration period = options.idle_timeout / 4;
-    period = std::clamp<Clock::duration>(period, std::chrono::milliseconds(10),
-                                         std::chrono::seconds(1));
+    period =
+        std::clamp<Clock::duration>(period, std::chrono::milliseconds(10), std::chrono::seconds(1));
     if (!sweep || period < sweep_period) {
       if (sweep) timers.cancel(sweep);
       sweep_period = period;
@@ -221,15 +228,16 @@ void LoopImpl::flush_deferred() {
       }
     }
     std::error_code ec;
-    bool submitted = uring->ok() && uring->submit_and_reap(
-        [&](std::uint64_t k, int res) {
-          Connection* c = deferred[k];
-          if (res > 0) c->out_->buf.retrieve(static_cast<std::size_t>(res));
-          c->deferred_ = true;  // marks "handled by the ring" for the pass below
-          if (res < 0 && res != -EAGAIN && res != -EINTR)
-            c->close_with({-res, std::system_category()});
-        },
-        ec);
+    bool submitted =
+        uring->ok() && uring->submit_and_reap(
+                           [&](std::uint64_t k, int res) {
+                             Connection* c = deferred[k];
+                             if (res > 0) c->out_->buf.retrieve(static_cast<std::size_t>(res));
+                             c->deferred_ = true;  // marks "handled by the ring" for the pass below
+                             if (res < 0 && res != -EAGAIN && res != -EINTR)
+                               c->close_with({-res, std::system_category()});
+                           },
+                           ec);
     for (std::size_t k = first; k < i; ++k) {
       Connection* c = deferred[k];
       bool by_ring = submitted && c->deferred_;
@@ -270,7 +278,9 @@ Connection* Loop::find(ConnectionId id) noexcept {
   return &c;
 }
 
-std::size_t Loop::connection_count() const noexcept { return impl_->live; }
+std::size_t Loop::connection_count() const noexcept {
+  return impl_->live;
+}
 
 void Loop::for_each_connection(const std::function<void(Connection&)>& fn) {
   for (auto& chunk : impl_->chunks)

@@ -9,7 +9,9 @@ LoopGroup::LoopGroup(std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) loops_.push_back(std::make_unique<Loop>());
 }
 
-LoopGroup::~LoopGroup() { stop(); }
+LoopGroup::~LoopGroup() {
+  stop();
+}
 
 void LoopGroup::start() {
   if (!threads_.empty()) return;

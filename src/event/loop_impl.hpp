@@ -33,9 +33,9 @@ struct Output {
 
 struct LoopImpl {
   using Clock = Loop::Clock;
-  static constexpr std::size_t chunk_size = 256;     // connections per slab chunk
+  static constexpr std::size_t chunk_size = 256;  // connections per slab chunk
   static constexpr std::size_t scratch_size = 64 << 10;
-  static constexpr std::size_t pool_max = 256;       // pooled buffers kept per loop
+  static constexpr std::size_t pool_max = 256;         // pooled buffers kept per loop
   static constexpr std::size_t pool_keep = 256 << 10;  // larger pooled buffers are freed
 
   explicit LoopImpl(Loop& l) : self(l), scratch(scratch_size) {}
@@ -61,7 +61,7 @@ struct LoopImpl {
   Buffer scratch;  // every read lands here first; leftovers move to a pooled buffer
 
   std::vector<Connection*> deferred;  // batch_writes connections with sends this turn
-  std::unique_ptr<sys::Uring> uring;   // created on the first batched send
+  std::unique_ptr<sys::Uring> uring;  // created on the first batched send
   void flush_deferred();
 
   TimerId sweep;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <soket/event/server.hpp>
 
+#include <sys/socket.h>
 #include <condition_variable>
 #include <mutex>
-#include <sys/socket.h>
 
 #include <soket/error.hpp>
 #include <soket/socket.hpp>
@@ -83,7 +83,10 @@ void Server::on_accept(Loop& acceptor_loop, int fd) {
       live_.fetch_sub(1, std::memory_order_relaxed);  // adopt closed fd; no on_close comes
     }
   };
-  if (&target == &acceptor_loop) adopt(); else target.post(adopt);
+  if (&target == &acceptor_loop)
+    adopt();
+  else
+    target.post(adopt);
 }
 
 void Server::stop(std::chrono::milliseconds drain) {

@@ -15,13 +15,14 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 void check_fd(int fd) {
-  if (fd < 0) throw std::invalid_argument("selector: invalid file descriptor: " + std::to_string(fd));
+  if (fd < 0)
+    throw std::invalid_argument("selector: invalid file descriptor: " + std::to_string(fd));
 }
 
 void check_events(Events events, int fd) {
   if (events == 0 || (events & ~(EVENT_READ | EVENT_WRITE)) != 0)
-    throw std::invalid_argument("selector: invalid events " + std::to_string(events) +
-                                " for fd " + std::to_string(fd));
+    throw std::invalid_argument("selector: invalid events " + std::to_string(events) + " for fd " +
+                                std::to_string(fd));
 }
 
 std::invalid_argument not_registered(int fd) {
@@ -87,7 +88,8 @@ std::vector<Ready> BaseSelector::select(Timeout timeout) {
   auto left = block ? std::chrono::nanoseconds(0) : *timeout;
   while (!backend_wait(sys::timeout_ms(left, block))) {
     // EINTR: retry with the time left (PEP 475); an expired timeout polls once more.
-    if (!block) left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now());
+    if (!block)
+      left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now());
   }
   result.reserve(ready_.size());
   for (const auto& r : ready_) {
@@ -119,7 +121,9 @@ EpollSelector::EpollSelector() {
   if (ec) throw_error(ec, "epoll_create1");
 }
 
-EpollSelector::~EpollSelector() { close(); }
+EpollSelector::~EpollSelector() {
+  close();
+}
 
 void EpollSelector::backend_add(int fd, Events events) {
   std::error_code ec;
@@ -159,7 +163,9 @@ void EpollSelector::backend_close() noexcept {
 
 // -- poll -------------------------------------------------------------------------------------
 
-PollSelector::~PollSelector() { close(); }
+PollSelector::~PollSelector() {
+  close();
+}
 
 bool PollSelector::backend_wait(int timeout_ms) {
   std::vector<sys::ReadyFd> interest, out;

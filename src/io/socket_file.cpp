@@ -79,8 +79,8 @@ std::string SocketFile::read(std::size_t n) {
         // Large reads bypass the buffer (Python's BufferedReader does the same).
         std::size_t old = out.size();
         out.resize(old + want);
-        auto got = sock_->recv_into(std::span<std::byte>(
-            reinterpret_cast<std::byte*>(out.data()) + old, want));
+        auto got = sock_->recv_into(
+            std::span<std::byte>(reinterpret_cast<std::byte*>(out.data()) + old, want));
         out.resize(old + got);
         if (got == 0) break;
         continue;
@@ -152,8 +152,8 @@ SocketStreamBuf::int_type SocketStreamBuf::underflow() {
   if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
   if (error_) return traits_type::eof();
   std::error_code ec;
-  auto n = sock_->recv_into(std::span<std::byte>(reinterpret_cast<std::byte*>(in_.data()),
-                                                 in_.size()), 0, 0, ec);
+  auto n = sock_->recv_into(
+      std::span<std::byte>(reinterpret_cast<std::byte*>(in_.data()), in_.size()), 0, 0, ec);
   if (ec) {
     error_ = ec;
     message_ = describe("recv", nullptr) + ": " + ec.message();
@@ -168,8 +168,8 @@ bool SocketStreamBuf::flush_out() {
   auto len = static_cast<std::size_t>(pptr() - pbase());
   if (len == 0) return true;
   std::error_code ec;
-  sock_->sendall(std::span<const std::byte>(reinterpret_cast<const std::byte*>(pbase()), len),
-                 0, ec);
+  sock_->sendall(std::span<const std::byte>(reinterpret_cast<const std::byte*>(pbase()), len), 0,
+                 ec);
   setp(out_.data(), out_.data() + out_.size());
   if (ec) {
     error_ = ec;
@@ -188,6 +188,8 @@ SocketStreamBuf::int_type SocketStreamBuf::overflow(int_type ch) {
   return traits_type::not_eof(ch);
 }
 
-int SocketStreamBuf::sync() { return (!error_ && flush_out()) ? 0 : -1; }
+int SocketStreamBuf::sync() {
+  return (!error_ && flush_out()) ? 0 : -1;
+}
 
 }  // namespace soket::io

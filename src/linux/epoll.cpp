@@ -2,14 +2,14 @@
 // Linux readiness and wakeup primitives: epoll, poll, eventfd, fork/waitpid.
 #include "linux/epoll.hpp"
 
-#include <cerrno>
-#include <climits>
-#include <csignal>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
+#include <climits>
+#include <csignal>
 
 #include "linux/sys.hpp"
 
@@ -57,7 +57,10 @@ int timeout_ms(std::chrono::nanoseconds timeout, bool block) noexcept {
 
 int epoll_create(std::error_code& ec) noexcept {
   int fd = ::epoll_create1(EPOLL_CLOEXEC);
-  if (fd < 0) ec = last_error(); else ec.clear();
+  if (fd < 0)
+    ec = last_error();
+  else
+    ec.clear();
   return fd;
 }
 
@@ -84,8 +87,8 @@ bool epoll_wait(int epfd, std::vector<ReadyFd>& out, int max_events, int timeout
   }
   ec.clear();
   for (int i = 0; i < n; ++i)
-    out.push_back({evs[i].data.fd, from_revents(EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP,
-                                                evs[i].events)});
+    out.push_back(
+        {evs[i].data.fd, from_revents(EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, evs[i].events)});
   return true;
 }
 
@@ -116,7 +119,10 @@ bool poll(const std::vector<ReadyFd>& interest, std::vector<ReadyFd>& out, int t
 
 int eventfd(std::error_code& ec) noexcept {
   int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (fd < 0) ec = last_error(); else ec.clear();
+  if (fd < 0)
+    ec = last_error();
+  else
+    ec.clear();
   return fd;
 }
 
@@ -137,7 +143,10 @@ void close_quietly(int fd) noexcept {
 
 pid_t fork(std::error_code& ec) noexcept {
   pid_t pid = ::fork();
-  if (pid < 0) ec = last_error(); else ec.clear();
+  if (pid < 0)
+    ec = last_error();
+  else
+    ec.clear();
   return pid;
 }
 
@@ -146,12 +155,17 @@ pid_t waitpid(pid_t pid, bool block, std::error_code& ec) noexcept {
     int status = 0;
     pid_t r = ::waitpid(pid, &status, block ? 0 : WNOHANG);
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0) ec = last_error(); else ec.clear();
+    if (r < 0)
+      ec = last_error();
+    else
+      ec.clear();
     return r;
   }
 }
 
-void exit_now(int status) noexcept { ::_exit(status); }
+void exit_now(int status) noexcept {
+  ::_exit(status);
+}
 
 bool kill(pid_t pid, int sig, std::error_code& ec) noexcept {
   if (::kill(pid, sig) < 0) {

@@ -3,9 +3,9 @@
 // descriptors, eventfd, fork/waitpid. Internal: never installed.
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <cstdint>
-#include <sys/types.h>
 #include <system_error>
 #include <vector>
 
@@ -14,7 +14,7 @@ namespace soket::sys {
 /// Readiness bits, as the io layer spells them (mapped to EPOLLIN/POLLIN ... in epoll.cpp).
 inline constexpr unsigned ready_read = 1;
 inline constexpr unsigned ready_write = 2;
-inline constexpr unsigned ready_error = 4;   // EPOLLERR/EPOLLHUP/POLLNVAL: reported as both
+inline constexpr unsigned ready_error = 4;  // EPOLLERR/EPOLLHUP/POLLNVAL: reported as both
 inline constexpr unsigned ready_hangup = 8;
 
 /// One ready descriptor from epoll_wait / poll.

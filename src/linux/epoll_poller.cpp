@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "linux/epoll_poller.hpp"
 
-#include <cerrno>
-#include <climits>
-#include <cstring>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+#include <cerrno>
+#include <climits>
+#include <cstring>
 
 #include <soket/error.hpp>
 #include <soket/event/watcher.hpp>
@@ -37,7 +37,10 @@ void ctl(int epfd, int op, event::Watcher& w, std::uint32_t interest,
   epoll_event ev{};
   ev.events = to_epoll(interest);
   ev.data.ptr = &w;
-  if (::epoll_ctl(epfd, op, w.fd(), &ev) < 0) ec = last_error(); else ec.clear();
+  if (::epoll_ctl(epfd, op, w.fd(), &ev) < 0)
+    ec = last_error();
+  else
+    ec.clear();
 }
 
 }  // namespace
@@ -72,14 +75,16 @@ void EpollPoller::add(event::Watcher& w, std::uint32_t interest, std::error_code
   ctl(epfd_, EPOLL_CTL_ADD, w, interest, ec);
 }
 
-void EpollPoller::modify(event::Watcher& w, std::uint32_t interest,
-                         std::error_code& ec) noexcept {
+void EpollPoller::modify(event::Watcher& w, std::uint32_t interest, std::error_code& ec) noexcept {
   ctl(epfd_, EPOLL_CTL_MOD, w, interest, ec);
 }
 
 void EpollPoller::remove(event::Watcher& w, std::error_code& ec) noexcept {
   epoll_event ev{};
-  if (::epoll_ctl(epfd_, EPOLL_CTL_DEL, w.fd(), &ev) < 0) ec = last_error(); else ec.clear();
+  if (::epoll_ctl(epfd_, EPOLL_CTL_DEL, w.fd(), &ev) < 0)
+    ec = last_error();
+  else
+    ec.clear();
 }
 
 int EpollPoller::wait(std::chrono::milliseconds timeout) {

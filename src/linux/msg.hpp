@@ -3,9 +3,9 @@
 // receive, errno as std::error_code. Internal: never installed.
 #pragma once
 
-#include <cstddef>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <cstddef>
 #include <system_error>
 
 namespace soket::sys {

@@ -2,11 +2,11 @@
 // AF_PACKET address encoding (struct sockaddr_ll).
 #include "linux/packet.hpp"
 
-#include <algorithm>
 #include <arpa/inet.h>
-#include <cstring>
 #include <netpacket/packet.h>
 #include <sys/socket.h>
+#include <algorithm>
+#include <cstring>
 
 namespace soket::sys {
 
@@ -19,7 +19,8 @@ std::size_t encode_packet(const PacketFields& fields, void* out) noexcept {
   ll.sll_ifindex = fields.ifindex;
   ll.sll_hatype = static_cast<unsigned short>(fields.hatype);
   ll.sll_pkttype = static_cast<unsigned char>(fields.pkttype);
-  ll.sll_halen = static_cast<unsigned char>(std::min<std::size_t>(fields.halen, sizeof ll.sll_addr));
+  ll.sll_halen =
+      static_cast<unsigned char>(std::min<std::size_t>(fields.halen, sizeof ll.sll_addr));
   std::memcpy(ll.sll_addr, fields.hwaddr.data(), ll.sll_halen);
   std::memcpy(out, &ll, sizeof ll);
   return sizeof ll;
@@ -35,7 +36,8 @@ bool decode_packet(const void* sa, std::size_t len, PacketFields& out) noexcept 
   out.pkttype = ll.sll_pkttype;
   out.hatype = ll.sll_hatype;
   // The kernel's halen is capped at the 8 bytes sockaddr_ll (and what we copied) can hold.
-  std::size_t avail = len > offsetof(sockaddr_ll, sll_addr) ? len - offsetof(sockaddr_ll, sll_addr) : 0;
+  std::size_t avail =
+      len > offsetof(sockaddr_ll, sll_addr) ? len - offsetof(sockaddr_ll, sll_addr) : 0;
   out.halen = std::min({static_cast<std::size_t>(ll.sll_halen), sizeof ll.sll_addr, avail});
   std::memcpy(out.hwaddr.data(), ll.sll_addr, out.halen);
   return true;

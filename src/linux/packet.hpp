@@ -16,7 +16,7 @@ struct PacketFields {
   int pkttype = 0;             ///< PACKET_HOST, PACKET_OUTGOING, ...
   int hatype = 0;              ///< ARPHRD_*, e.g. 772 (loopback)
   std::array<std::uint8_t, 8> hwaddr{};
-  std::size_t halen = 0;       ///< at most 8
+  std::size_t halen = 0;  ///< at most 8
 };
 
 /// Writes a sockaddr_ll into `out` (at least packet_sockaddr_size bytes); returns its length.

@@ -2,15 +2,17 @@
 // sendfile(2) and file helpers for Socket::sendfile.
 #include "linux/sendfile.hpp"
 
-#include <cerrno>
 #include <fcntl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
 
 namespace soket::sys {
 namespace {
-std::error_code errno_code() noexcept { return {errno, std::system_category()}; }
+std::error_code errno_code() noexcept {
+  return {errno, std::system_category()};
+}
 }  // namespace
 
 ssize_t sendfile(int out_fd, int in_fd, std::uint64_t* offset, std::size_t count,
@@ -41,7 +43,10 @@ bool fstat(int fd, FileInfo& info, std::error_code& ec) noexcept {
 ssize_t read_at(int fd, void* buf, std::size_t len, const std::uint64_t* offset,
                 std::error_code& ec) noexcept {
   ssize_t n = offset ? ::pread(fd, buf, len, static_cast<off_t>(*offset)) : ::read(fd, buf, len);
-  if (n < 0) ec = errno_code(); else ec.clear();
+  if (n < 0)
+    ec = errno_code();
+  else
+    ec.clear();
   return n;
 }
 
@@ -56,7 +61,10 @@ bool seek(int fd, std::uint64_t offset, std::error_code& ec) noexcept {
 
 int open_read(const char* path, std::error_code& ec) noexcept {
   int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) ec = errno_code(); else ec.clear();
+  if (fd < 0)
+    ec = errno_code();
+  else
+    ec.clear();
   return fd;
 }
 

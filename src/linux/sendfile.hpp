@@ -2,9 +2,9 @@
 // sendfile(2) and the file queries the sendfile fallback needs. Internal: never installed.
 #pragma once
 
+#include <sys/types.h>
 #include <cstddef>
 #include <cstdint>
-#include <sys/types.h>
 #include <system_error>
 
 namespace soket::sys {

@@ -14,7 +14,10 @@ namespace soket::sys {
 namespace {
 
 ssize_t result(ssize_t n, std::error_code& ec) noexcept {
-  if (n < 0) ec = last_error(); else ec.clear();
+  if (n < 0)
+    ec = last_error();
+  else
+    ec.clear();
   return n;
 }
 
@@ -22,8 +25,8 @@ ssize_t result(ssize_t n, std::error_code& ec) noexcept {
 
 int accept_nonblocking(int fd, void* addr, std::size_t* len, std::error_code& ec) noexcept {
   socklen_t l = len ? static_cast<socklen_t>(*len) : 0;
-  int c = ::accept4(fd, static_cast<sockaddr*>(addr), len ? &l : nullptr,
-                    SOCK_NONBLOCK | SOCK_CLOEXEC);
+  int c =
+      ::accept4(fd, static_cast<sockaddr*>(addr), len ? &l : nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (c < 0) {
     ec = last_error();
   } else {
@@ -50,7 +53,10 @@ ssize_t writev(int fd, const iovec* iov, int count, std::error_code& ec) noexcep
 
 int open_reserve(std::error_code& ec) noexcept {
   int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) ec = last_error(); else ec.clear();
+  if (fd < 0)
+    ec = last_error();
+  else
+    ec.clear();
   return fd;
 }
 

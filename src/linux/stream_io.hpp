@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The engine's stream system calls: non-blocking accept, readv/write/writev (sendfile is in sendfile.hpp), and
-// the reserve descriptor for EMFILE. Every send passes MSG_NOSIGNAL. Internal: never installed.
+// The engine's stream system calls: non-blocking accept, readv/write/writev (sendfile is in
+// sendfile.hpp), and the reserve descriptor for EMFILE. Every send passes MSG_NOSIGNAL. Internal:
+// never installed.
 #pragma once
 
+#include <sys/types.h>
 #include <cstddef>
 #include <cstdint>
-#include <sys/types.h>
 #include <system_error>
 
 struct iovec;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "linux/sys.hpp"
 
-#include <cerrno>
-#include <climits>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <cerrno>
+#include <climits>
 
 namespace soket::sys {
 namespace {
@@ -21,7 +21,9 @@ bool check(int rc, std::error_code& ec) noexcept {
   return true;
 }
 
-socklen_t socklen(std::size_t len) noexcept { return static_cast<socklen_t>(len); }
+socklen_t socklen(std::size_t len) noexcept {
+  return static_cast<socklen_t>(len);
+}
 
 }  // namespace
 
@@ -54,7 +56,10 @@ ssize_t sendto(int fd, const void* buf, std::size_t len, int flags, const void* 
                std::size_t addrlen, std::error_code& ec) noexcept {
   ssize_t n = ::sendto(fd, buf, len, flags | MSG_NOSIGNAL, static_cast<const sockaddr*>(addr),
                        socklen(addrlen));
-  if (n < 0) ec = last_error(); else ec.clear();
+  if (n < 0)
+    ec = last_error();
+  else
+    ec.clear();
   return n;
 }
 
@@ -75,7 +80,9 @@ bool shutdown(int fd, int how, std::error_code& ec) noexcept {
   return check(::shutdown(fd, how), ec);
 }
 
-bool close(int fd, std::error_code& ec) noexcept { return check(::close(fd), ec); }
+bool close(int fd, std::error_code& ec) noexcept {
+  return check(::close(fd), ec);
+}
 
 bool getsockname(int fd, void* addr, std::size_t* len, std::error_code& ec) noexcept {
   socklen_t l = socklen(*len);

@@ -4,14 +4,16 @@
 // Internal: never installed.
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <cstddef>
-#include <sys/types.h>
 #include <system_error>
 
 namespace soket::sys {
 
-inline std::error_code last_error() noexcept { return {errno, std::system_category()}; }
+inline std::error_code last_error() noexcept {
+  return {errno, std::system_category()};
+}
 
 /// socket(2) with SOCK_CLOEXEC. Returns the fd or -1.
 int socket(int family, int type, int proto, std::error_code& ec) noexcept;

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "linux/uring.hpp"
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <linux/io_uring.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "linux/sys.hpp"
 
@@ -40,8 +40,8 @@ Uring::Uring(unsigned entries) noexcept {
   if (single) {
     cq_ring_ = sq_ring_;
   } else {
-    cq_ring_ = ::mmap(nullptr, cq_ring_size_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-                      fd, IORING_OFF_CQ_RING);
+    cq_ring_ = ::mmap(nullptr, cq_ring_size_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd,
+                      IORING_OFF_CQ_RING);
     if (cq_ring_ == MAP_FAILED) {
       ::munmap(sq_ring_, sq_ring_size_);
       ::close(fd);
@@ -101,8 +101,7 @@ bool Uring::submit(std::error_code& ec) noexcept {
   queued_ = 0;
   if (n == 0) return true;
   for (;;) {
-    long rc = ::syscall(__NR_io_uring_enter, fd_, to_submit, n, IORING_ENTER_GETEVENTS, nullptr,
-                        0);
+    long rc = ::syscall(__NR_io_uring_enter, fd_, to_submit, n, IORING_ENTER_GETEVENTS, nullptr, 0);
     if (rc >= 0) break;
     if (errno == EINTR) {
       to_submit = 0;  // the submission happened before the wait was interrupted: just wait

@@ -21,7 +21,9 @@ BaseServer::BaseServer(Address address, HandlerFactory factory)
   if (ec) throw_error(ec, "eventfd");
 }
 
-BaseServer::~BaseServer() { sys::close_quietly(wake_fd_); }
+BaseServer::~BaseServer() {
+  sys::close_quietly(wake_fd_);
+}
 
 void BaseServer::serve_forever(std::chrono::duration<double> poll_interval) {
   {
@@ -95,7 +97,8 @@ void BaseServer::handle_request_noblock() {
     const auto code = e.code();
     out_of_descriptors_ = code == std::errc::too_many_files_open ||
                           code == std::errc::too_many_files_open_in_system ||
-                          code == std::errc::no_buffer_space || code == std::errc::not_enough_memory;
+                          code == std::errc::no_buffer_space ||
+                          code == std::errc::not_enough_memory;
     return;
   }
   auto& [request, client_address] = got;
@@ -113,7 +116,9 @@ void BaseServer::handle_request_noblock() {
 
 void BaseServer::server_close() {}
 
-bool BaseServer::verify_request(Request&, const Address&) { return true; }
+bool BaseServer::verify_request(Request&, const Address&) {
+  return true;
+}
 
 void BaseServer::process_request(Request& request, const Address& client_address) {
   finish_request(request, client_address);
@@ -125,7 +130,9 @@ void BaseServer::finish_request(Request& request, const Address& client_address)
   handler->run(request, client_address, *this);
 }
 
-void BaseServer::shutdown_request(Request& request) { close_request(request); }
+void BaseServer::shutdown_request(Request& request) {
+  close_request(request);
+}
 
 void BaseServer::close_request(Request&) {}
 

@@ -27,8 +27,7 @@ const Address& require_unix(const Address& address) {
 }  // namespace
 
 TCPServer::TCPServer(Address address, HandlerFactory factory, Type type)
-    : BaseServer(std::move(address), std::move(factory)),
-      socket(family_of(server_address), type) {}
+    : BaseServer(std::move(address), std::move(factory)), socket(family_of(server_address), type) {}
 
 TCPServer::TCPServer(Address address, HandlerFactory factory, bool bind_and_activate)
     : TCPServer(std::move(address), std::move(factory), Type::stream) {
@@ -48,7 +47,9 @@ void TCPServer::server_bind() {
   server_address = socket.getsockname();
 }
 
-void TCPServer::server_activate() { socket.listen(request_queue_size); }
+void TCPServer::server_activate() {
+  socket.listen(request_queue_size);
+}
 
 void TCPServer::server_close() {
   BaseServer::server_close();
@@ -88,7 +89,9 @@ std::pair<Request, Address> UDPServer::get_request() {
   return {Request(std::move(data), socket), std::move(addr)};
 }
 
-void UDPServer::shutdown_request(Request& request) { close_request(request); }
+void UDPServer::shutdown_request(Request& request) {
+  close_request(request);
+}
 
 // -- Unix -------------------------------------------------------------------------------------
 

@@ -6,7 +6,9 @@
 
 namespace soket::server::detail {
 
-ThreadSet::~ThreadSet() { join_all(); }
+ThreadSet::~ThreadSet() {
+  join_all();
+}
 
 void ThreadSet::reap_locked() {
   // Python 3.7+ also prunes finished threads on each new request (_Threads.reap).

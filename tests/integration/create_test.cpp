@@ -21,7 +21,9 @@ namespace {
 
 using soket::test::error_of;
 
-std::uint16_t refused_port() { return soket::test::closed_port(); }
+std::uint16_t refused_port() {
+  return soket::test::closed_port();
+}
 
 // Restores the default timeout at the end of a test that changes it.
 struct DefaultTimeoutGuard {
@@ -109,7 +111,9 @@ TEST(CreateConnection, AllErrorsListsEveryAttempt) {
 
 TEST(CreateConnection, UnknownHostIsGaierror) {
   EXPECT_THROW(soket::create_connection(Address{"nosuch.invalid", 80}, 5s), soket::gaierror);
-  EXPECT_EQ(error_of([] { soket::create_connection(Address{"nosuch.invalid", 80}, 5s); }),
+  EXPECT_EQ(error_of([] {
+              soket::create_connection(Address{"nosuch.invalid", 80}, 5s);
+            }),
             "getaddrinfo nosuch.invalid: Name or service not known");
 }
 
@@ -154,10 +158,11 @@ TEST(CreateServer, Ipv6OnlyUnlessDualstack) {
   Socket c = soket::create_connection(Address{"127.0.0.1", dual.getsockname().port()}, 5s);
   auto [conn, peer] = dual.accept();
   EXPECT_EQ(peer.host(), "::ffff:127.0.0.1");
-  EXPECT_EQ(error_of([] {
-              soket::create_server(Address{"127.0.0.1", 0}, Family::inet, std::nullopt, false, true);
-            }),
-            "create_server: dualstack_ipv6 requires AF_INET6 family");
+  EXPECT_EQ(
+      error_of([] {
+        soket::create_server(Address{"127.0.0.1", 0}, Family::inet, std::nullopt, false, true);
+      }),
+      "create_server: dualstack_ipv6 requires AF_INET6 family");
 }
 
 TEST(CreateServer, UnixStreamServer) {

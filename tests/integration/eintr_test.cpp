@@ -4,17 +4,17 @@
 // (CPython test_socket's InterruptedTimeoutBase / test_eintr).
 #include <soket/socket.hpp>
 
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
-#include <fcntl.h>
 #include <functional>
-#include <gtest/gtest.h>
-#include <pthread.h>
 #include <string>
-#include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include <soket/create.hpp>
@@ -30,7 +30,9 @@ using soket::test::TempUnixPath;
 namespace {
 
 std::atomic<int> signals_seen{0};
-extern "C" void count_signal(int) { signals_seen.fetch_add(1, std::memory_order_relaxed); }
+extern "C" void count_signal(int) {
+  signals_seen.fetch_add(1, std::memory_order_relaxed);
+}
 
 // Installs a no-op SIGUSR1 handler WITHOUT SA_RESTART (so blocking calls fail with EINTR) for
 // the life of the object.

@@ -44,7 +44,10 @@ TEST(EventDatagram, BatchesReceivesAndRepliesToEveryDatagram) {
   for (int i = 0; i < n + 1; ++i) {
     auto [data, from] = client.recvfrom(8192);
     EXPECT_EQ(from, server.address());
-    if (data.size() > 100) long_reply = data.size(); else got.insert(data);
+    if (data.size() > 100)
+      long_reply = data.size();
+    else
+      got.insert(data);
   }
   loop.post([&] { loop.stop(); });
   runner.join();

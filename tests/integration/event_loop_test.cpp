@@ -2,8 +2,8 @@
 // Loop: timers, posted functions from other threads, watchers, stop(), client connect.
 #include <soket/event/loop.hpp>
 
-#include <atomic>
 #include <gtest/gtest.h>
+#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,7 +21,10 @@ using namespace std::chrono_literals;
 TEST(Loop, TimersFireInDeadlineOrderOnTheLoopThread) {
   Loop loop;
   std::string order;
-  loop.call_after(30ms, [&] { order += 'c'; loop.stop(); });
+  loop.call_after(30ms, [&] {
+    order += 'c';
+    loop.stop();
+  });
   loop.call_after(10ms, [&] {
     EXPECT_TRUE(loop.in_loop_thread());
     order += 'a';

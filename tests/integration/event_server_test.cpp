@@ -3,14 +3,14 @@
 // modes, max connections, backpressure, idle timeout, graceful shutdown, sendfile, writev.
 #include <soket/event/server.hpp>
 
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <atomic>
 #include <cstdio>
-#include <gtest/gtest.h>
 #include <mutex>
-#include <sys/resource.h>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include <soket/event/buffer.hpp>
@@ -43,7 +43,8 @@ struct Echo : Handler {
 
 std::string pattern(std::size_t n, int seed) {
   std::string s(n, '\0');
-  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 31 + static_cast<std::size_t>(seed)) & 0xff);
+  for (std::size_t i = 0; i < n; ++i)
+    s[i] = static_cast<char>((i * 31 + static_cast<std::size_t>(seed)) & 0xff);
   return s;
 }
 
@@ -282,7 +283,8 @@ struct FileSender : Handler {
   std::error_code sendfile_error, second_error;
   void on_open(Connection& c) override {
     std::string_view head = "HEAD:", tail = ":TAIL";
-    c.send({std::as_bytes(std::span(head.data(), 2)), std::as_bytes(std::span(head.data() + 2, 3))});
+    c.send(
+        {std::as_bytes(std::span(head.data(), 2)), std::as_bytes(std::span(head.data() + 2, 3))});
     c.sendfile(file, 0, size, sendfile_error);
     c.sendfile(file, 0, size, second_error);  // one file at a time while it is queued
     c.send(tail);

@@ -4,14 +4,14 @@
 // descriptor limit is lowered, and 100,000 connect/close cycles without a leaked descriptor.
 #include <soket/event/server.hpp>
 
-#include <atomic>
-#include <cstdlib>
-#include <cstring>
 #include <gtest/gtest.h>
-#include <string>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include <soket/event/buffer.hpp>
@@ -32,7 +32,9 @@ constexpr bool sanitized = false;
 #endif
 
 /// SOKET_TEST_QUICK (or a sanitizer build) scales the counts down, said in the test output.
-bool quick() { return sanitized || std::getenv("SOKET_TEST_QUICK") != nullptr; }
+bool quick() {
+  return sanitized || std::getenv("SOKET_TEST_QUICK") != nullptr;
+}
 
 void raise_nofile() {
   rlimit r{};
@@ -238,7 +240,10 @@ TEST(EventStress, EmfileStormShedsConnectionsWithoutSpinningAndRecovers) {
     std::error_code ec;
     s.sendall(std::as_bytes(std::span("a", 1)), 0, ec);
     std::string got = ec ? "" : s.recv(1, 0, ec);
-    if (got == "a") ++served; else ++shed;
+    if (got == "a")
+      ++served;
+    else
+      ++shed;
   }
   EXPECT_GT(served, 10);
   EXPECT_LT(served, 64);

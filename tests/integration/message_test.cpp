@@ -3,16 +3,16 @@
 // fd passing against Python's own socket.send_fds/recv_fds (CPython test_socket's SCM tests).
 #include <soket/message.hpp>
 
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
-#include <gtest/gtest.h>
 #include <string>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 #include <soket/create.hpp>
@@ -37,7 +37,9 @@ std::string text(std::span<const std::byte> b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 
-bool is_cloexec(int fd) { return (::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0; }
+bool is_cloexec(int fd) {
+  return (::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0;
+}
 
 // Reads `fd` to EOF (bounded).
 std::string read_fd(int fd) {
@@ -74,7 +76,8 @@ std::pair<Socket, Socket> udp_pair() {
 }  // namespace
 
 TEST(Message, CmsgLenAndSpaceMatchPython) {
-  // python3 -c 'import socket; print(socket.CMSG_LEN(0), socket.CMSG_LEN(4), socket.CMSG_SPACE(4), socket.CMSG_SPACE(12))'
+  // python3 -c 'import socket; print(socket.CMSG_LEN(0), socket.CMSG_LEN(4), socket.CMSG_SPACE(4),
+  // socket.CMSG_SPACE(12))'
   EXPECT_EQ(cmsg_len(0), 16u);
   EXPECT_EQ(cmsg_len(4), 20u);
   EXPECT_EQ(cmsg_space(4), 24u);
@@ -100,7 +103,8 @@ TEST(Message, RecvmsgIntoScattersOverBuffersAndFlagsTruncation) {
   a.sendto("0123456789", b.getsockname());
   std::array<std::byte, 4> first{};
   std::array<std::byte, 3> second{};
-  std::array<std::span<std::byte>, 2> into{std::span<std::byte>(first), std::span<std::byte>(second)};
+  std::array<std::span<std::byte>, 2> into{std::span<std::byte>(first),
+                                           std::span<std::byte>(second)};
   MessageInto m = b.recvmsg_into(into);
   // A datagram longer than the buffers is cut, and msg_flags says so (Python's MSG_TRUNC).
   EXPECT_EQ(m.nbytes, 7u);
@@ -140,7 +144,8 @@ TEST(Message, SendmsgErrorsNameTheOperationAndAddress) {
   std::array<std::span<const std::byte>, 1> parts{bytes("x")};
   // An SCM_RIGHTS item with a descriptor that is not open: the kernel says EBADF.
   int bad = 1000000;
-  AncData item{scm::sol_socket, scm::rights, std::string(reinterpret_cast<char*>(&bad), sizeof bad)};
+  AncData item{scm::sol_socket, scm::rights,
+               std::string(reinterpret_cast<char*>(&bad), sizeof bad)};
   auto [a, b] = socketpair(Family::local, Type::stream);
   try {
     a.sendmsg(parts, std::span<const AncData>(&item, 1));
@@ -192,7 +197,8 @@ TEST(FdPassing, SeveralDescriptorsArriveInOrder) {
   ReceivedFds got = recv_fds(b, 64, 8);
   EXPECT_EQ(got.data, "five pipes");
   ASSERT_EQ(got.fds.size(), 5u);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(read_fd(got.fds[static_cast<std::size_t>(i)].get()), "pipe " + std::to_string(i));
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(read_fd(got.fds[static_cast<std::size_t>(i)].get()), "pipe " + std::to_string(i));
 }
 
 TEST(FdPassing, TruncatedControlDataIsReportedAndLeaksNothing) {
@@ -380,7 +386,8 @@ socket.send_fds(s, [b'py', b'thon'], [r, f.fileno()])
 os.close(r); f.close()
 print('sent', flush=True)
 s.recv(1)
-)", {path.path(), file}));
+)",
+                       {path.path(), file}));
   auto [conn, addr] = listener.accept();
   conn.settimeout(20.0);
   ReceivedFds got = recv_fds(conn, 64, 4);
@@ -406,7 +413,8 @@ s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
 msg, fds, flags, addr = socket.recv_fds(s, 1024, 4)
 print(msg.decode(), len(fds), os.read(fds[0], 100).decode(), os.read(fds[1], 100).decode(), flush=True)
-)", {path.path()}));
+)",
+                       {path.path()}));
   auto [conn, addr] = listener.accept();
   std::array<int, 2> fds{pipe_with("first-pipe"), pipe_with("second-pipe")};
   send_fds(conn, "from-soket", fds);

@@ -151,7 +151,9 @@ TEST(Options, MulticastOnLoopback) {
   // Leaving a group twice is the kernel's EADDRNOTAVAIL, worded with the option name.
   std::string what = error_of([&] { s.setsockopt(opt::drop_membership, group); });
   EXPECT_EQ(what.rfind("setsockopt IP_DROP_MEMBERSHIP: ", 0), 0u) << what;
-  EXPECT_EQ(error_of([&] { s.setsockopt(opt::add_membership, {"nonsense", "0.0.0.0"}); }),
+  EXPECT_EQ(error_of([&] {
+              s.setsockopt(opt::add_membership, {"nonsense", "0.0.0.0"});
+            }),
             "setsockopt IP_ADD_MEMBERSHIP: value out of range");
 }
 

@@ -4,15 +4,15 @@
 // the privilege error an unprivileged process gets (CPython test_socket's raw/packet tests).
 #include <soket/socket.hpp>
 
-#include <array>
 #include <arpa/inet.h>
-#include <cstring>
 #include <fcntl.h>
 #include <grp.h>
 #include <gtest/gtest.h>
-#include <string>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <array>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include <soket/error.hpp>
@@ -36,15 +36,22 @@ std::span<const std::byte> bytes(const std::vector<std::uint8_t>& v) {
 // The Internet checksum (RFC 1071) over `data`.
 std::uint16_t inet_checksum(const std::uint8_t* data, std::size_t len) {
   std::uint32_t sum = 0;
-  for (std::size_t i = 0; i + 1 < len; i += 2) sum += static_cast<std::uint32_t>(data[i] << 8 | data[i + 1]);
+  for (std::size_t i = 0; i + 1 < len; i += 2)
+    sum += static_cast<std::uint32_t>(data[i] << 8 | data[i + 1]);
   if (len % 2) sum += static_cast<std::uint32_t>(data[len - 1] << 8);
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   return static_cast<std::uint16_t>(~sum);
 }
 
-std::vector<std::uint8_t> echo_request(std::uint16_t id, std::uint16_t seq, const std::string& payload) {
-  std::vector<std::uint8_t> p{8, 0, 0, 0, static_cast<std::uint8_t>(id >> 8),
-                              static_cast<std::uint8_t>(id), static_cast<std::uint8_t>(seq >> 8),
+std::vector<std::uint8_t> echo_request(std::uint16_t id, std::uint16_t seq,
+                                       const std::string& payload) {
+  std::vector<std::uint8_t> p{8,
+                              0,
+                              0,
+                              0,
+                              static_cast<std::uint8_t>(id >> 8),
+                              static_cast<std::uint8_t>(id),
+                              static_cast<std::uint8_t>(seq >> 8),
                               static_cast<std::uint8_t>(seq)};
   p.insert(p.end(), payload.begin(), payload.end());
   std::uint16_t sum = inet_checksum(p.data(), p.size());
@@ -53,9 +60,13 @@ std::vector<std::uint8_t> echo_request(std::uint16_t id, std::uint16_t seq, cons
   return p;
 }
 
-std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
+std::uint16_t be16(const std::uint8_t* p) {
+  return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
+}
 
-bool is_root() { return ::geteuid() == 0; }
+bool is_root() {
+  return ::geteuid() == 0;
+}
 
 // Runs `body` in a forked child that has given up root (uid/gid 65534, "nobody"), and returns
 // what it wrote to the pipe (the exception message it saw).
@@ -86,7 +97,9 @@ std::string as_nobody(void (*body)(int out)) {
   return out;
 }
 
-void report(int out, const std::string& s) { (void)!::write(out, s.data(), s.size()); }
+void report(int out, const std::string& s) {
+  (void)!::write(out, s.data(), s.size());
+}
 
 }  // namespace
 
@@ -204,7 +217,9 @@ TEST(RawSocket, WithoutPrivilegeTheErrorNamesCapNetRaw) {
       Socket s(Family::inet, Type::raw, ipproto_icmp);
       GTEST_SKIP() << "this unprivileged process may open raw sockets";
     } catch (const PermissionError& e) {
-      EXPECT_STREQ(e.what(), "socket(inet, raw): Operation not permitted (raw sockets need CAP_NET_RAW or root)");
+      EXPECT_STREQ(
+          e.what(),
+          "socket(inet, raw): Operation not permitted (raw sockets need CAP_NET_RAW or root)");
     }
     return;
   }
@@ -219,7 +234,8 @@ TEST(RawSocket, WithoutPrivilegeTheErrorNamesCapNetRaw) {
       report(out, std::string("[other] ") + e.what());
     }
   });
-  EXPECT_EQ(raw, "socket(inet, raw): Operation not permitted (raw sockets need CAP_NET_RAW or root)");
+  EXPECT_EQ(raw,
+            "socket(inet, raw): Operation not permitted (raw sockets need CAP_NET_RAW or root)");
 
   std::string packet = as_nobody([](int out) {
     try {
@@ -233,5 +249,7 @@ TEST(RawSocket, WithoutPrivilegeTheErrorNamesCapNetRaw) {
     Socket t(Family::inet, Type::raw, ipproto_icmp, ec);
     report(out, ec == std::errc::operation_not_permitted ? "|ec ok" : "|ec " + ec.message());
   });
-  EXPECT_EQ(packet, "socket(packet, dgram): Operation not permitted (packet sockets need CAP_NET_RAW or root)|ec ok");
+  EXPECT_EQ(packet,
+            "socket(packet, dgram): Operation not permitted (packet sockets need CAP_NET_RAW or "
+            "root)|ec ok");
 }

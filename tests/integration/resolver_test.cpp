@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <soket/resolver.hpp>
 
-#include <algorithm>
 #include <gtest/gtest.h>
+#include <algorithm>
 #include <sstream>
 #include <string>
 
@@ -62,21 +62,22 @@ TEST(Resolver, GetaddrinfoNumericHosts) {
 TEST(Resolver, GetaddrinfoLocalhostAndServiceNames) {
   auto res = soket::getaddrinfo("localhost", "http", Family::inet);
   ASSERT_FALSE(res.empty());
-  auto tcp = std::find_if(res.begin(), res.end(), [](const auto& r) { return r.type == Type::stream; });
+  auto tcp =
+      std::find_if(res.begin(), res.end(), [](const auto& r) { return r.type == Type::stream; });
   ASSERT_NE(tcp, res.end());
   EXPECT_EQ(tcp->address.repr(), "('127.0.0.1', 80)");
   EXPECT_TRUE(tcp->address.is_resolved());
 
-  auto canon = soket::getaddrinfo("localhost", "", Family::inet, Type::stream, 0,
-                                  soket::ai::canonname);
+  auto canon =
+      soket::getaddrinfo("localhost", "", Family::inet, Type::stream, 0, soket::ai::canonname);
   ASSERT_FALSE(canon.empty());
   EXPECT_EQ(canon[0].canonname, "localhost");
 }
 
 TEST(Resolver, V4MappedAndAddrconfigFlags) {
   // AF_INET6 with AI_V4MAPPED turns an IPv4-only answer into ::ffff:a.b.c.d, as in Python.
-  auto mapped = soket::getaddrinfo("127.0.0.1", 80, Family::inet6, Type::stream, 0,
-                                   soket::ai::v4mapped);
+  auto mapped =
+      soket::getaddrinfo("127.0.0.1", 80, Family::inet6, Type::stream, 0, soket::ai::v4mapped);
   ASSERT_FALSE(mapped.empty());
   EXPECT_EQ(mapped[0].address.repr(), "('::ffff:127.0.0.1', 80, 0, 0)");
   EXPECT_THROW(soket::getaddrinfo("127.0.0.1", 80, Family::inet6, Type::stream), soket::gaierror);
@@ -130,8 +131,9 @@ TEST(Resolver, GetnameinfoNumericAndNamed) {
   EXPECT_EQ(n.service, "80");
   auto named = soket::getnameinfo(Address{"127.0.0.1", 80});
   EXPECT_EQ(named.service, "http");
-  EXPECT_EQ(soket::getnameinfo(Address{"::1", 53}, soket::ni::numerichost | soket::ni::dgram).service,
-            "domain");
+  EXPECT_EQ(
+      soket::getnameinfo(Address{"::1", 53}, soket::ni::numerichost | soket::ni::dgram).service,
+      "domain");
   // Python passes AI_NUMERICHOST: a name is refused, not looked up.
   std::string what = error_of([] { soket::getnameinfo(Address{"localhost", 80}); });
   EXPECT_EQ(what, "getnameinfo localhost:80: Name or service not known");
@@ -169,8 +171,7 @@ TEST(Resolver, HostFunctionsMatchPython) {
       << soket::getfqdn("localhost") << '\n'
       << soket::gethostbyname("localhost") << ' ' << soket::gethostbyname("") << ' '
       << soket::gethostbyname("<broadcast>") << '\n'
-      << soket::getfqdn(" localhost ") << ' ' << b(soket::getfqdn("::") == soket::getfqdn())
-      << '\n'
+      << soket::getfqdn(" localhost ") << ' ' << b(soket::getfqdn("::") == soket::getfqdn()) << '\n'
       << py_host_entry(soket::gethostbyname_ex("localhost")) << '\n'
       << py_host_entry(soket::gethostbyaddr("127.0.0.1")) << '\n'
       << "('" << ni.host << "', '" << ni.service << "')\n"
@@ -226,7 +227,8 @@ TEST(Resolver, InterfaceNamesAndIndexes) {
   EXPECT_GT(lo, 0u);
   EXPECT_EQ(soket::if_indextoname(lo), "lo");
   auto all = soket::if_nameindex();
-  EXPECT_NE(std::find(all.begin(), all.end(), std::pair<unsigned, std::string>(lo, "lo")), all.end());
+  EXPECT_NE(std::find(all.begin(), all.end(), std::pair<unsigned, std::string>(lo, "lo")),
+            all.end());
   EXPECT_EQ(error_of([] { soket::if_nametoindex("nosuch0"); }),
             "if_nametoindex nosuch0: no interface with this name");
   std::error_code ec;

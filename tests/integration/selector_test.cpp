@@ -4,15 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+#include <unistd.h>
 #include <csignal>
 #include <cstdio>
 #include <memory>
 #include <set>
 #include <stdexcept>
-#include <pthread.h>
 #include <string>
 #include <thread>
-#include <unistd.h>
 
 #include "support/support.hpp"
 
@@ -99,7 +99,7 @@ TYPED_TEST(SelectorTest, TimeoutExpiresWithNothingReady) {
   TypeParam sel;
   sel.register_(b, EVENT_READ);
   EXPECT_TRUE(sel.select(std::chrono::microseconds(100)).empty());  // rounded up to 1 ms
-  EXPECT_TRUE(sel.select(-1s).empty());                              // negative polls
+  EXPECT_TRUE(sel.select(-1s).empty());                             // negative polls
   EXPECT_TRUE(sel.select(20ms).empty());
 }
 

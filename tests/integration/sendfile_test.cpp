@@ -4,15 +4,15 @@
 // timeouts (CPython test_socket's SendfileUsingSendTest / SendfileUsingSendfileTest).
 #include <soket/socket.hpp>
 
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
-#include <gtest/gtest.h>
 #include <stdexcept>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include <soket/create.hpp>
@@ -30,7 +30,9 @@ constexpr std::uint64_t big_size = 100ull << 20;
 
 // The byte at position `i` of every test file: varies with the position, so a misplaced or
 // repeated block shows.
-std::uint8_t pattern(std::uint64_t i) { return static_cast<std::uint8_t>((i * 7) ^ (i >> 11)); }
+std::uint8_t pattern(std::uint64_t i) {
+  return static_cast<std::uint8_t>((i * 7) ^ (i >> 11));
+}
 
 void fill_pattern(std::vector<std::uint8_t>& buf, std::uint64_t from) {
   for (std::size_t k = 0; k < buf.size(); ++k) buf[k] = pattern(from + k);
@@ -113,7 +115,9 @@ class Sendfile : public ::testing::Test {
   int fd_ = -1;
 };
 
-off_t position(int fd) { return ::lseek(fd, 0, SEEK_CUR); }
+off_t position(int fd) {
+  return ::lseek(fd, 0, SEEK_CUR);
+}
 
 }  // namespace
 
@@ -128,8 +132,8 @@ TEST_F(Sendfile, WholeFileOverTcpArrivesIntactAndAdvancesThePosition) {
 
 TEST_F(Sendfile, OffsetAndCountSelectTheRange) {
   const std::uint64_t offset = 12345, count = (7ull << 20) + 3;
-  auto [sent, got] = transfer(loopback_pair(), offset,
-                              [&](Socket& s) { return s.sendfile(fd_, offset, count); });
+  auto [sent, got] =
+      transfer(loopback_pair(), offset, [&](Socket& s) { return s.sendfile(fd_, offset, count); });
   EXPECT_EQ(sent, count);
   EXPECT_EQ(got.bytes, count);
   EXPECT_EQ(got.mismatches, 0u);
@@ -143,8 +147,8 @@ TEST_F(Sendfile, CountPastTheEndStopsAtEndOfFileAndOffsetPastItSendsNothing) {
   EXPECT_EQ(sent, 1000u);
   EXPECT_EQ(got.bytes, 1000u);
   EXPECT_EQ(got.mismatches, 0u);
-  auto [none, nothing] = transfer(loopback_pair(), 0,
-                                  [&](Socket& s) { return s.sendfile(fd_, big_size + 5); });
+  auto [none, nothing] =
+      transfer(loopback_pair(), 0, [&](Socket& s) { return s.sendfile(fd_, big_size + 5); });
   EXPECT_EQ(none, 0u);
   EXPECT_EQ(nothing.bytes, 0u);
 }
@@ -159,8 +163,8 @@ TEST_F(Sendfile, PathAndFileOverloadsOverAUnixStreamSocket) {
 
   std::FILE* f = std::fopen(path_.c_str(), "rb");
   ASSERT_TRUE(f);
-  auto [sent2, got2] = transfer(socketpair(), 5000,
-                                [&](Socket& s) { return s.sendfile(f, 5000, 70000); });
+  auto [sent2, got2] =
+      transfer(socketpair(), 5000, [&](Socket& s) { return s.sendfile(f, 5000, 70000); });
   EXPECT_EQ(sent2, 70000u);
   EXPECT_EQ(got2.mismatches, 0u);
   // The stream continues after the last byte sent, as Python's file.tell() would say.

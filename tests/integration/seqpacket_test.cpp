@@ -3,8 +3,8 @@
 // (CPython test_socket's SeqpacketTests / UnixSeqpacket tests), also against Python.
 #include <soket/socket.hpp>
 
-#include <array>
 #include <gtest/gtest.h>
+#include <array>
 #include <string>
 
 #include <soket/create.hpp>
@@ -64,7 +64,8 @@ TEST(Seqpacket, AShortBufferTruncatesOneMessageAndTheRestIsDiscarded) {
 }
 
 TEST(Seqpacket, SendmsgGathersIntoOneMessageAndEofIsEmpty) {
-  auto [client, server] = connected(Address::abstract("soket-seqpacket-" + std::to_string(::getpid())));
+  auto [client, server] =
+      connected(Address::abstract("soket-seqpacket-" + std::to_string(::getpid())));
   server.settimeout(10.0);
   std::array<std::span<const std::byte>, 3> parts{bytes("a"), bytes("b"), bytes("c")};
   client.sendmsg(parts);
@@ -107,7 +108,8 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.connect(sys.argv[1])
 s.send(b'py-1'); s.send(b'py-22')
 print(repr(s.recv(100)), repr(s.recv(100)), flush=True)
-)", {path.path()}));
+)",
+                       {path.path()}));
   auto [conn, addr] = listener.accept();
   conn.settimeout(20.0);
   EXPECT_EQ(conn.recv(100), "py-1");

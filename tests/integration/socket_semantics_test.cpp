@@ -3,17 +3,17 @@
 // result is what Python 3.11 does on Linux for the same calls (noted beside each test).
 #include <soket/socket.hpp>
 
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <array>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <fcntl.h>
 #include <functional>
-#include <gtest/gtest.h>
-#include <netdb.h>
-#include <poll.h>
 #include <string>
-#include <sys/socket.h>
 #include <vector>
 
 #include <soket/create.hpp>
@@ -51,7 +51,9 @@ bool writable_within(const Socket& s, std::chrono::milliseconds ms) {
   return ::poll(&p, 1, static_cast<int>(ms.count())) == 1;
 }
 
-bool is_nonblocking(const Socket& s) { return (::fcntl(s.fileno(), F_GETFL) & O_NONBLOCK) != 0; }
+bool is_nonblocking(const Socket& s) {
+  return (::fcntl(s.fileno(), F_GETFL) & O_NONBLOCK) != 0;
+}
 
 // A listener whose accept queue is full, so new SYNs are dropped and connects stay pending
 // (timeout_test's trick): the loopback way to see EINPROGRESS turn into EALREADY.
@@ -210,13 +212,22 @@ TEST(Semantics, ClosedSocketOperationsAreEbadfNamingTheOperation) {
   std::vector<std::pair<std::string, std::function<void()>>> calls = {
       {"send", [&] { s.send("x"); }},
       {"sendall", [&] { s.sendall("x"); }},
-      {"sendto 127.0.0.1:9", [&] { s.sendto("x", {"127.0.0.1", 9}); }},
+      {"sendto 127.0.0.1:9",
+       [&] {
+         s.sendto("x", {"127.0.0.1", 9});
+       }},
       {"recv", [&] { s.recv(1); }},
       {"recv_into", [&] { s.recv_into(buf); }},
       {"recvfrom", [&] { s.recvfrom(1); }},
       {"recvfrom_into", [&] { s.recvfrom_into(buf); }},
-      {"bind to 127.0.0.1:0", [&] { s.bind({"127.0.0.1", 0}); }},
-      {"connect to 127.0.0.1:9", [&] { s.connect({"127.0.0.1", 9}); }},
+      {"bind to 127.0.0.1:0",
+       [&] {
+         s.bind({"127.0.0.1", 0});
+       }},
+      {"connect to 127.0.0.1:9",
+       [&] {
+         s.connect({"127.0.0.1", 9});
+       }},
       {"listen", [&] { s.listen(); }},
       {"accept", [&] { s.accept(); }},
       {"shutdown", [&] { s.shutdown(Shut::rdwr); }},

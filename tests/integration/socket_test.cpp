@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <numeric>
 #include <sys/socket.h>
+#include <numeric>
 #include <thread>
 #include <vector>
 
@@ -16,19 +16,23 @@
 #include "support/support.hpp"
 
 using namespace soket;
-using soket::test::listen_ephemeral;
 using soket::test::closed_port;
+using soket::test::listen_ephemeral;
 using soket::test::loopback_pair;
 
 namespace {
 
-std::span<std::byte> as_span(std::vector<std::byte>& v) { return {v.data(), v.size()}; }
+std::span<std::byte> as_span(std::vector<std::byte>& v) {
+  return {v.data(), v.size()};
+}
 
 std::string text(std::span<const std::byte> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
-bool is_cloexec(int fd) { return (::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0; }
+bool is_cloexec(int fd) {
+  return (::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0;
+}
 
 class TcpBothFamilies : public ::testing::TestWithParam<Family> {};
 
@@ -132,8 +136,8 @@ TEST(Socket, ConnectedUdpUsesSendAndRecv) {
 
 TEST(Socket, UnixStreamOnAPathAndAnAbstractName) {
   soket::test::TempUnixPath tmp;
-  for (Address where : {Address::unix_path(tmp.path()), Address::abstract("soket-test-" +
-                                                          std::to_string(::getpid()))}) {
+  for (Address where : {Address::unix_path(tmp.path()),
+                        Address::abstract("soket-test-" + std::to_string(::getpid()))}) {
     Socket listener(Family::unix, Type::stream);
     listener.bind(where);
     listener.listen();
@@ -234,8 +238,8 @@ TEST(Socket, ConnectionRefused) {
     s.connect({"127.0.0.1", port});
     FAIL();
   } catch (const ConnectionRefusedError& e) {
-    EXPECT_EQ(std::string(e.what()), "connect to 127.0.0.1:" + std::to_string(port) +
-                                         ": Connection refused");
+    EXPECT_EQ(std::string(e.what()),
+              "connect to 127.0.0.1:" + std::to_string(port) + ": Connection refused");
   }
   Socket t(Family::inet);
   EXPECT_EQ(t.connect_ex({"127.0.0.1", port}), ECONNREFUSED);

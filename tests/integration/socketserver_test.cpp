@@ -6,16 +6,16 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <atomic>
 #include <future>
 #include <memory>
 #include <string>
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <thread>
 #include <type_traits>
-#include <unistd.h>
 #include <vector>
 
 #include <soket/options.hpp>
@@ -58,7 +58,8 @@ class Running {
 template <class S>
 class Backlogged : public S {
  public:
-  Backlogged(Address address, HandlerFactory factory) : S(std::move(address), std::move(factory), false) {
+  Backlogged(Address address, HandlerFactory factory)
+      : S(std::move(address), std::move(factory), false) {
     this->request_queue_size = 256;
     this->server_bind();
     this->server_activate();
@@ -84,27 +85,27 @@ int exchange_lines(const std::function<Socket()>& connect, int clients, int mess
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
-     try {
-      std::vector<std::unique_ptr<Socket>> socks;
-      std::vector<std::unique_ptr<io::SocketFile>> files;
-      for (int c = t; c < clients; c += threads) {
-        socks.push_back(std::make_unique<Socket>(connect()));
-        socks.back()->settimeout(60.0);  // a lost reply fails the test instead of hanging it
-        files.push_back(std::make_unique<io::SocketFile>(*socks.back()));
-      }
-      for (int m = 0; m < messages; ++m) {
-        for (std::size_t i = 0; i < socks.size(); ++i)
-          socks[i]->sendall("client " + std::to_string(t) + "/" + std::to_string(i) + " message " +
-                            std::to_string(m) + "\n");
-        for (std::size_t i = 0; i < socks.size(); ++i) {
-          std::string expect = "client " + std::to_string(t) + "/" + std::to_string(i) +
-                               " message " + std::to_string(m) + "\n";
-          if (files[i]->readline() == expect) ++verified;
+      try {
+        std::vector<std::unique_ptr<Socket>> socks;
+        std::vector<std::unique_ptr<io::SocketFile>> files;
+        for (int c = t; c < clients; c += threads) {
+          socks.push_back(std::make_unique<Socket>(connect()));
+          socks.back()->settimeout(60.0);  // a lost reply fails the test instead of hanging it
+          files.push_back(std::make_unique<io::SocketFile>(*socks.back()));
         }
+        for (int m = 0; m < messages; ++m) {
+          for (std::size_t i = 0; i < socks.size(); ++i)
+            socks[i]->sendall("client " + std::to_string(t) + "/" + std::to_string(i) +
+                              " message " + std::to_string(m) + "\n");
+          for (std::size_t i = 0; i < socks.size(); ++i) {
+            std::string expect = "client " + std::to_string(t) + "/" + std::to_string(i) +
+                                 " message " + std::to_string(m) + "\n";
+            if (files[i]->readline() == expect) ++verified;
+          }
+        }
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
       }
-     } catch (const std::exception& e) {
-      ADD_FAILURE() << e.what();
-     }
     });
   }
   for (auto& th : pool) th.join();
@@ -321,7 +322,8 @@ TEST(TCPServer, AcceptOutOfDescriptorsRecovers) {
       ::getrlimit(RLIMIT_NOFILE, &rl);
       rl.rlim_cur = static_cast<rlim_t>(FdLeakGuard::count_open() + 8);
       if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) ::_exit(6);
-      for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) server.filler.push_back(fd);
+      for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;)
+        server.filler.push_back(fd);
       if (errno != EMFILE) ::_exit(7);
       server.serve_forever(std::chrono::milliseconds(20));
       stopper.join();
@@ -382,7 +384,7 @@ TEST(ThreadingTCPServer, ShutdownWhileRequestInFlightFinishesTheReply) {
   server.shutdown();        // returns once serve_forever stopped, handler still running
   serving.join();
   release.set_value();
-  server.server_close();    // block_on_close: waits for the handler thread
+  server.server_close();  // block_on_close: waits for the handler thread
   EXPECT_EQ(server.thread_count(), 0u);
   io::SocketFile f(c);
   EXPECT_EQ(f.readline(), "done: work\n");
@@ -558,9 +560,8 @@ TEST(TCPServer, AllowReuseAddressIsAppliedBeforeBind) {
 template <class S>
 class ServerMatrix : public ::testing::Test {};
 using ServerTypes =
-    ::testing::Types<TCPServer, ThreadingTCPServer, UDPServer, ThreadingUDPServer,
-                     UnixStreamServer, ThreadingUnixStreamServer, UnixDatagramServer,
-                     ThreadingUnixDatagramServer>;
+    ::testing::Types<TCPServer, ThreadingTCPServer, UDPServer, ThreadingUDPServer, UnixStreamServer,
+                     ThreadingUnixStreamServer, UnixDatagramServer, ThreadingUnixDatagramServer>;
 TYPED_TEST_SUITE(ServerMatrix, ServerTypes);
 
 TYPED_TEST(ServerMatrix, EchoesFiveClientsFiveMessagesEach) {

@@ -86,8 +86,8 @@ std::vector<std::string> tool_argv(const Query& q) {
 }
 
 std::string python_blocks(const Query& q) {
-  Child py(soket::test::python_argv(detailsocket_py,
-                                    {q.host, q.service, q.family, q.type, q.flags}));
+  Child py(
+      soket::test::python_argv(detailsocket_py, {q.host, q.service, q.family, q.type, q.flags}));
   std::string out = py.read_all();
   EXPECT_EQ(py.wait(), 0) << py.read_stderr();
   return out;
@@ -123,15 +123,14 @@ TEST_P(AddrinfoInterop, JsonDescribesTheSameResults) {
   EXPECT_EQ(verdict.rfind("ok ", 0), 0u) << verdict << "\njson:\n" << json;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Queries, AddrinfoInterop,
-    ::testing::Values(Query{"localhost", "http", "", "", ""},
-                      Query{"127.0.0.1", "80", "", "", ""},
-                      Query{"::1", "80", "inet6", "", ""},
-                      Query{"localhost", "domain", "", "dgram", ""},
-                      Query{"127.0.0.1", "53", "inet", "dgram", ""},
-                      Query{"localhost", "", "inet", "stream", "canonname"},
-                      Query{"", "8080", "inet", "stream", "passive"}));
+INSTANTIATE_TEST_SUITE_P(Queries, AddrinfoInterop,
+                         ::testing::Values(Query{"localhost", "http", "", "", ""},
+                                           Query{"127.0.0.1", "80", "", "", ""},
+                                           Query{"::1", "80", "inet6", "", ""},
+                                           Query{"localhost", "domain", "", "dgram", ""},
+                                           Query{"127.0.0.1", "53", "inet", "dgram", ""},
+                                           Query{"localhost", "", "inet", "stream", "canonname"},
+                                           Query{"", "8080", "inet", "stream", "passive"}));
 
 TEST(AddrinfoTool, UnknownHostFailsWithGaierrorOnStderr) {
   Child tool({soket::test::built_program("tools/soket"), "addrinfo", "nosuch.invalid", "http"});
@@ -145,8 +144,8 @@ TEST(AddrinfoTool, UnknownHostFailsWithGaierrorOnStderr) {
 TEST(AddrinfoTool, ServiceTypeMismatchMatchesPythonsMessage) {
   std::string python = python_blocks({"localhost", "http", "", "dgram", ""});
   ASSERT_EQ(python, "gaierror: Servname not supported for ai_socktype\n");
-  Child tool({soket::test::built_program("tools/soket"), "addrinfo", "localhost", "http",
-              "--type", "dgram"});
+  Child tool({soket::test::built_program("tools/soket"), "addrinfo", "localhost", "http", "--type",
+              "dgram"});
   EXPECT_EQ(tool.read_all(), "");
   EXPECT_EQ(tool.wait(), 2);
   EXPECT_EQ(tool.read_stderr(),
@@ -154,13 +153,13 @@ TEST(AddrinfoTool, ServiceTypeMismatchMatchesPythonsMessage) {
 }
 
 TEST(AddrinfoTool, RejectsUnknownOptionValues) {
-  Child bad_family({soket::test::built_program("tools/soket"), "addrinfo", "localhost",
-                    "--family", "ipx"});
+  Child bad_family(
+      {soket::test::built_program("tools/soket"), "addrinfo", "localhost", "--family", "ipx"});
   bad_family.read_all();
   EXPECT_NE(bad_family.wait(), 0);
   EXPECT_NE(bad_family.read_stderr().find("--family"), std::string::npos);
-  Child bad_flag({soket::test::built_program("tools/soket"), "addrinfo", "localhost",
-                  "--flags", "canonname,bogus"});
+  Child bad_flag({soket::test::built_program("tools/soket"), "addrinfo", "localhost", "--flags",
+                  "canonname,bogus"});
   bad_flag.read_all();
   EXPECT_NE(bad_flag.wait(), 0);
   EXPECT_NE(bad_flag.read_stderr().find("bogus"), std::string::npos);

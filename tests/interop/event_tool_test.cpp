@@ -15,7 +15,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string tool() { return built_program("tools/soket"); }
+std::string tool() {
+  return built_program("tools/soket");
+}
 
 std::uint16_t port_from(const std::string& line) {
   std::smatch m;
@@ -42,8 +44,8 @@ TEST(EventTool, PerfVerifiesEveryByteAgainstServeEngineEvent) {
   std::uint16_t port = port_from(*line);
   ASSERT_NE(port, 0) << *line;
   int status = -1;
-  auto j = run_perf({"127.0.0.1:" + std::to_string(port), "-c", "20", "-d", "8", "-s", "100",
-                     "-n", "200", "--json"},
+  auto j = run_perf({"127.0.0.1:" + std::to_string(port), "-c", "20", "-d", "8", "-s", "100", "-n",
+                     "200", "--json"},
                     &status);
   EXPECT_EQ(status, 0);
   ASSERT_TRUE(j.is_object());
@@ -106,9 +108,8 @@ with socketserver.ThreadingTCPServer(("127.0.0.1", 0), Echo) as s:
   auto port = py.read_line();
   ASSERT_TRUE(port);
   int status = -1;
-  auto j = run_perf({"127.0.0.1:" + *port, "-c", "4", "-d", "2", "-s", "1000", "-n", "50",
-                     "--json"},
-                    &status);
+  auto j = run_perf(
+      {"127.0.0.1:" + *port, "-c", "4", "-d", "2", "-s", "1000", "-n", "50", "--json"}, &status);
   EXPECT_EQ(status, 0);
   EXPECT_EQ(j["messages"], 4 * 50);
   EXPECT_EQ(j["corrupt_bytes"], 0);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The documents' programs, run as the documents run them: start the server, run the client,
 // read what each prints. Servers listen on port 0 and report the port on stderr.
-#include <csignal>
 #include <gtest/gtest.h>
+#include <csignal>
 #include <filesystem>
 #include <regex>
 
@@ -56,7 +56,8 @@ TEST(Examples, ServerkuAndClientkuTalkBothWays) {
   auto first = server.read_line();
   ASSERT_TRUE(first);
   EXPECT_TRUE(std::regex_match(
-      *first, std::regex(R"(^\('127\.0\.0\.1', \d+\) Selamat Anda Sudah Terhubung dengan Serverku\.py$)")))
+      *first,
+      std::regex(R"(^\('127\.0\.0\.1', \d+\) Selamat Anda Sudah Terhubung dengan Serverku\.py$)")))
       << *first;
   EXPECT_EQ(server.read_line(), "Hai Serverku.py, Clientku.py ingin berkomunikasi");
   EXPECT_EQ(server.wait(), 0);  // serverku serves one client and ends
@@ -84,7 +85,8 @@ TEST(Examples, UdpPair) {
   EXPECT_EQ(client.wait(), 0);
   auto line = server.read_line();
   ASSERT_TRUE(line);
-  EXPECT_TRUE(std::regex_match(*line, std::regex(R"(^Received 'halo udp' from \('127\.0\.0\.1', \d+\)$)")))
+  EXPECT_TRUE(
+      std::regex_match(*line, std::regex(R"(^Received 'halo udp' from \('127\.0\.0\.1', \d+\)$)")))
       << *line;
   interrupt(server);
 }
@@ -108,7 +110,8 @@ TEST(Examples, ClientReportsARefusedConnection) {
   interrupt(server);  // nobody listens on that port any more
   Child client({built_program("examples/client"), "127.0.0.1", port});
   EXPECT_EQ(client.wait(), 1);
-  EXPECT_EQ(client.read_stderr(), "client: connect to 127.0.0.1:" + port + ": Connection refused\n");
+  EXPECT_EQ(client.read_stderr(),
+            "client: connect to 127.0.0.1:" + port + ": Connection refused\n");
 }
 
 TEST(Examples, BadPortArgumentIsRejected) {

@@ -15,7 +15,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string tool() { return built_program("tools/soket"); }
+std::string tool() {
+  return built_program("tools/soket");
+}
 
 // A ThreadingTCPServer echo that holds each echo 10 ms (so a message is in flight when the
 // run stops) and, per connection, prints the bytes it echoed and how the client left: "clean"
@@ -52,8 +54,8 @@ TEST(PerfTool, WarmupIsNotCountedAndTheRunEndsWithEofNotReset) {
   Child server(python_argv(slow_echo));
   auto port = server.read_line();
   ASSERT_TRUE(port) << server.read_stderr();
-  Child perf({tool(), "perf", "127.0.0.1:" + *port, "-c", "2", "-d", "1", "-s", "64", "-w",
-              "0.5", "-t", "0.3", "--nodelay", "--json"});
+  Child perf({tool(), "perf", "127.0.0.1:" + *port, "-c", "2", "-d", "1", "-s", "64", "-w", "0.5",
+              "-t", "0.3", "--nodelay", "--json"});
   std::string out = perf.read_all(30s);
   EXPECT_EQ(perf.wait(30s), 0) << perf.read_stderr();
   auto j = nlohmann::json::parse(out, nullptr, false);

@@ -72,7 +72,8 @@ TEST(PythonInterop, PythonClientAgainstSoketTcpServer) {
   Socket listener(Family::inet);
   listener.bind({"127.0.0.1", 0});
   listener.listen();
-  Child py(python_argv(python_tcp_client, {"127.0.0.1", std::to_string(listener.getsockname().port())}));
+  Child py(
+      python_argv(python_tcp_client, {"127.0.0.1", std::to_string(listener.getsockname().port())}));
   listener.settimeout(20.0);
   auto [conn, addr] = listener.accept();
   conn.sendall("Thank you for connecting");
@@ -123,7 +124,8 @@ import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
 print(s.recv(100).decode(), flush=True)
-)", {tmp.path()}));
+)",
+                         {tmp.path()}));
     listener.settimeout(20.0);
     auto [conn, addr] = listener.accept();
     conn.sendall("Thank you for connecting");
@@ -140,7 +142,8 @@ s.listen(1)
 print('ready', flush=True)
 c, addr = s.accept()
 c.sendall(b'halo dari python')
-)", {path2}));
+)",
+                       {path2}));
   ASSERT_EQ(py.read_line(), "ready");
   Socket client(Family::unix);
   client.connect(Address::unix_path(path2));

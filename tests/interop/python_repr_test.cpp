@@ -3,18 +3,18 @@
 // binds, Python receives the descriptor and prints repr(sock.getsockname()).
 #include <soket/address.hpp>
 
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sched.h>
-#include <csignal>
-#include <string>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include <soket/error.hpp>
@@ -60,8 +60,8 @@ std::vector<std::string> python_reprs(std::vector<Socket>& sockets) {
 
 TEST(PythonRepr, AbstractNamesWithEveryByteValue) {
   const std::string prefix = "soket-repr-" + std::to_string(::getpid()) + "-";
-  std::vector<std::string> names = {"it's", "say \"hi\"", "both ' and \"", "back\\slash",
-                                    "tab\tnl\ncr\r", ""};
+  std::vector<std::string> names = {"it's",        "say \"hi\"",    "both ' and \"",
+                                    "back\\slash", "tab\tnl\ncr\r", ""};
   for (int start = 0; start < 256; start += 64) {
     std::string chunk;
     for (int c = start; c < start + 64; ++c) chunk += static_cast<char>(c);
@@ -81,11 +81,20 @@ TEST(PythonRepr, AbstractNamesWithEveryByteValue) {
 
 TEST(PythonRepr, UnixPathsWithQuotesControlsAndNonUtf8Bytes) {
   TempUnixPath dir;
-  std::vector<std::string> names = {
-      "plain",       "it's",        "say \"hi\" it's", "a\\b\tc",       "\x01\x1f\x7f",
-      "caf\xc3\xa9", "bad\xff",     "\xe2\x82",        "\xc0\xaf",      "\xed\xa0\x80",
-      "\xc2\x85\xc2\xa0\xe2\x80\x8b\xef\xbb\xbf",      "\xf0\x9f\x98\x80",
-      "\xf3\xb0\x80\x80",           "\xe2\x80\xa8\xe3\x80\x80\xc2\xad"};
+  std::vector<std::string> names = {"plain",
+                                    "it's",
+                                    "say \"hi\" it's",
+                                    "a\\b\tc",
+                                    "\x01\x1f\x7f",
+                                    "caf\xc3\xa9",
+                                    "bad\xff",
+                                    "\xe2\x82",
+                                    "\xc0\xaf",
+                                    "\xed\xa0\x80",
+                                    "\xc2\x85\xc2\xa0\xe2\x80\x8b\xef\xbb\xbf",
+                                    "\xf0\x9f\x98\x80",
+                                    "\xf3\xb0\x80\x80",
+                                    "\xe2\x80\xa8\xe3\x80\x80\xc2\xad"};
   std::vector<Socket> sockets;
   for (auto& name : names) {
     Socket s(Family::local);

@@ -2,11 +2,11 @@
 // `soket serve` and `soket client` against Python's own socket and socketserver modules.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <csignal>
 #include <regex>
 #include <string>
 #include <thread>
-#include <unistd.h>
 
 #include "support/support.hpp"
 
@@ -15,7 +15,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string tool() { return built_program("tools/soket"); }
+std::string tool() {
+  return built_program("tools/soket");
+}
 
 // Starts `soket serve ARGS...` and reads the port from "Listening on ('127.0.0.1', PORT)".
 struct Served {
@@ -41,7 +43,8 @@ struct Served {
   std::uint16_t port = 0;
 };
 
-std::string run_client(std::vector<std::string> args, int* status = nullptr, std::string* err = nullptr) {
+std::string run_client(std::vector<std::string> args, int* status = nullptr,
+                       std::string* err = nullptr) {
   args.insert(args.begin(), {tool(), "client"});
   Child c(args);
   c.close_stdin();
@@ -138,8 +141,9 @@ TEST(SoketServe, EchoOverUdpAndUnix) {
   Served udp({"--mode", "echo", "--proto", "udp", "--address", "127.0.0.1:0"});
   ASSERT_NE(udp.port, 0);
   int status = -1;
-  EXPECT_EQ(run_client({"--proto", "udp", "127.0.0.1:" + std::to_string(udp.port), "ping"}, &status),
-            "ping\n");
+  EXPECT_EQ(
+      run_client({"--proto", "udp", "127.0.0.1:" + std::to_string(udp.port), "ping"}, &status),
+      "ping\n");
   EXPECT_EQ(status, 0);
   EXPECT_EQ(udp.child.read_line()->rfind("Got datagram from ('127.0.0.1', ", 0), 0u);
   EXPECT_EQ(udp.stop(), 0);
@@ -191,8 +195,8 @@ Socket connect_accepted(const Address& addr, std::string_view probe) {
 }
 
 TEST(SoketServe, LineLimitAndConnectionLimit) {
-  Served s({"--mode", "echo", "--address", "127.0.0.1:0", "--max-line", "16",
-            "--max-connections", "1"});
+  Served s(
+      {"--mode", "echo", "--address", "127.0.0.1:0", "--max-line", "16", "--max-connections", "1"});
   Address addr("127.0.0.1", s.port);
   {
     Socket c(Family::inet);
@@ -233,7 +237,8 @@ TEST(SoketServe, IdleTimeoutCutsSilentClient) {
 TEST(SoketServe, DaytimeAndBadArguments) {
   Served s({"--mode", "daytime", "--address", "127.0.0.1:0"});
   std::string out = run_client({"127.0.0.1:" + std::to_string(s.port)});
-  EXPECT_TRUE(std::regex_match(out, std::regex(R"([A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4}\r\n)")))
+  EXPECT_TRUE(std::regex_match(
+      out, std::regex(R"([A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \d{4}\r\n)")))
       << out;
   EXPECT_EQ(s.stop(), 0);
 

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "support/support.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <dirent.h>
-#include <fcntl.h>
 #include <filesystem>
-#include <poll.h>
 #include <stdexcept>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace soket::test {
 
@@ -60,7 +60,9 @@ int FdLeakGuard::count_open() {
 }
 
 FdLeakGuard::FdLeakGuard() : before_(count_open()) {}
-int FdLeakGuard::leaked() const { return count_open() - before_; }
+int FdLeakGuard::leaked() const {
+  return count_open() - before_;
+}
 
 Child::Child(std::vector<std::string> argv, std::vector<std::string> env) {
   int in[2], out[2], err[2];

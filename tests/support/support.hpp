@@ -3,12 +3,12 @@
 // descriptor-leak checks and child processes (Python peers, example programs).
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <cstdint>
 #include <exception>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -78,9 +78,11 @@ class Child {
   void write_stdin(std::string_view data);
   void close_stdin();
   /// Reads one line of stdout (without '\n'); std::nullopt at EOF or after `timeout`.
-  std::optional<std::string> read_line(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  std::optional<std::string> read_line(
+      std::chrono::milliseconds timeout = std::chrono::seconds(20));
   /// The same for stderr.
-  std::optional<std::string> read_err_line(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  std::optional<std::string> read_err_line(
+      std::chrono::milliseconds timeout = std::chrono::seconds(20));
   /// Reads stdout to EOF (bounded by `timeout`).
   std::string read_all(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   std::string read_stderr(std::chrono::milliseconds timeout = std::chrono::seconds(5));

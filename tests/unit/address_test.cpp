@@ -90,7 +90,8 @@ TEST(Address, ParsesWhatUsersType) {
 TEST(Address, RejectsBadInputNamingIt) {
   EXPECT_EQ(parse_error("127.0.0.1:99999"),
             "invalid address \"127.0.0.1:99999\": port out of range (0-65535)");
-  EXPECT_EQ(parse_error("127.0.0.1"), "invalid address \"127.0.0.1\": missing ':port' (try host:port)");
+  EXPECT_EQ(parse_error("127.0.0.1"),
+            "invalid address \"127.0.0.1\": missing ':port' (try host:port)");
   EXPECT_EQ(parse_error("127.0.0.1:"), "invalid address \"127.0.0.1:\": missing port");
   EXPECT_EQ(parse_error(":80"), "invalid address \":80\": empty host");
   EXPECT_EQ(parse_error("[]:80"), "invalid address \"[]:80\": empty host");
@@ -101,7 +102,8 @@ TEST(Address, RejectsBadInputNamingIt) {
   EXPECT_EQ(parse_error("[::g]:80"), "invalid address \"::g\": not an IPv6 address");
   EXPECT_EQ(parse_error("host:nosuchservice"),
             "invalid address \"host:nosuchservice\": unknown port or service name 'nosuchservice'");
-  EXPECT_EQ(parse_error("bad host!:80"), "invalid address \"bad host!\": not an IP address or host name");
+  EXPECT_EQ(parse_error("bad host!:80"),
+            "invalid address \"bad host!\": not an IP address or host name");
   EXPECT_EQ(parse_error(""), "invalid address \"\": empty address");
   EXPECT_EQ(parse_error("unix:"), "invalid address \"\": empty Unix socket path");
   EXPECT_EQ(parse_error("[fe80::1%nosuchif0]:80"),
@@ -116,8 +118,9 @@ TEST(Address, UnixPathTooLongForSunPath) {
     Address::unix_path(too_long);
     FAIL() << "no error";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("Unix socket path too long (109 bytes; sun_path holds 108)"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("Unix socket path too long (109 bytes; sun_path holds 108)"),
+        std::string::npos)
         << e.what();
   }
   EXPECT_THROW(Address::abstract(std::string(108, 'b')), std::invalid_argument);
@@ -174,7 +177,7 @@ TEST(Address, UnixPathReprIsPythonsStrRepr) {
   EXPECT_EQ(Address::unix_path("/\xc2\x85\xc2\xa0\xe2\x80\x8b\xef\xbb\xbf").repr(),
             "'/\\x85\\xa0\\u200b\\ufeff'");
   EXPECT_EQ(Address::unix_path("/\xf0\x9f\x98\x80").repr(), "'/\xf0\x9f\x98\x80'");  // emoji
-  EXPECT_EQ(Address::unix_path("/\xf3\xb0\x80\x80").repr(), "'/\\U000f0000'");  // private use
+  EXPECT_EQ(Address::unix_path("/\xf3\xb0\x80\x80").repr(), "'/\\U000f0000'");       // private use
 }
 
 TEST(Address, ParseRejectsNulBytesInsteadOfCuttingAtThem) {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <soket/error.hpp>
 
-#include <cerrno>
 #include <gtest/gtest.h>
 #include <netdb.h>
+#include <cerrno>
 
 #include <soket/address.hpp>
 

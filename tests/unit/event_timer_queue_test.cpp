@@ -38,7 +38,7 @@ TEST(TimerQueue, CancelledTimersNeverRunAndStaleIdsAreIgnored) {
   TimerId a = q.add(t0 + 1ms, {}, [&] { ran += 1; });
   TimerId b = q.add(t0 + 2ms, {}, [&] { ran += 10; });
   EXPECT_TRUE(q.cancel(a));
-  EXPECT_FALSE(q.cancel(a));  // twice
+  EXPECT_FALSE(q.cancel(a));               // twice
   EXPECT_EQ(q.next_deadline(), t0 + 2ms);  // the cancelled entry no longer shortens the wait
   q.run_expired(t0 + 5ms);
   EXPECT_EQ(ran, 10);

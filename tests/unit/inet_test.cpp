@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <soket/inet.hpp>
 
+#include <gtest/gtest.h>
 #include <bit>
 #include <cstdint>
-#include <gtest/gtest.h>
 #include <stdexcept>
 #include <string>
 

@@ -2,10 +2,10 @@
 // Keeps docs/python-parity.md honest: every soket name a `yes`/`partial` row claims must be
 // used by some test under tests/, and every public name of Python's socket module (asked of
 // the Python on this machine) must have a row.
+#include <gtest/gtest.h>
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -87,7 +87,8 @@ std::string last_identifier(std::string span) {
 }
 
 bool contains_word(const std::string& text, const std::string& word) {
-  for (std::size_t pos = text.find(word); pos != std::string::npos; pos = text.find(word, pos + 1)) {
+  for (std::size_t pos = text.find(word); pos != std::string::npos;
+       pos = text.find(word, pos + 1)) {
     bool left = pos == 0 || !ident_char(text[pos - 1]);
     bool right = pos + word.size() >= text.size() || !ident_char(text[pos + word.size()]);
     if (left && right) return true;
@@ -191,7 +192,6 @@ TEST(Parity, EveryPythonNameHasARow) {
   for (const auto& name : methods) EXPECT_TRUE(mentions(rows, name)) << "socket.socket." << name;
   for (const auto& name : module) (not_applicable.count(name) ? left_out : covered)++;
   // For the report: how much of the module soket covers.
-  std::cout << "python-parity: " << module.size() << " module names, " << covered
-            << " covered, " << left_out << " not applicable; " << methods.size()
-            << " socket methods/attributes\n";
+  std::cout << "python-parity: " << module.size() << " module names, " << covered << " covered, "
+            << left_out << " not applicable; " << methods.size() << " socket methods/attributes\n";
 }

@@ -63,7 +63,10 @@ int main(int argc, char** argv) {
       }
       if (evs[i].events & EPOLLOUT) {
         ssize_t w = send(c->fd, c->pending + c->off, c->len - c->off, MSG_NOSIGNAL);
-        if (w < 0 && errno != EAGAIN) { conn_close(ep, c); continue; }
+        if (w < 0 && errno != EAGAIN) {
+          conn_close(ep, c);
+          continue;
+        }
         if (w > 0) c->off += (size_t)w;
         if (c->off == c->len) {
           free(c->pending);
@@ -82,7 +85,10 @@ int main(int argc, char** argv) {
         continue;
       }
       ssize_t w = send(c->fd, buf, (size_t)r, MSG_NOSIGNAL);
-      if (w < 0 && errno != EAGAIN) { conn_close(ep, c); continue; }
+      if (w < 0 && errno != EAGAIN) {
+        conn_close(ep, c);
+        continue;
+      }
       if (w < 0) w = 0;
       if (w < r) {
         c->len = (size_t)(r - w);

@@ -22,9 +22,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   void write(std::size_t n) {
     auto self = shared_from_this();
-    asio::async_write(socket_, asio::buffer(data_, n), [this, self](std::error_code ec, std::size_t) {
-      if (!ec) read();
-    });
+    asio::async_write(socket_, asio::buffer(data_, n),
+                      [this, self](std::error_code ec, std::size_t) {
+                        if (!ec) read();
+                      });
   }
   tcp::socket socket_;
   char data_[65536];

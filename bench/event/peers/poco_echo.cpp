@@ -33,7 +33,8 @@ class EchoConnection : public Poco::Net::TCPServerConnection {
 
 int main(int argc, char** argv) {
   Poco::Net::ServerSocket listener(
-      Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(argc > 1 ? std::atoi(argv[1]) : 0)),
+      Poco::Net::SocketAddress("127.0.0.1",
+                               static_cast<Poco::UInt16>(argc > 1 ? std::atoi(argv[1]) : 0)),
       4096);
   auto* params = new Poco::Net::TCPServerParams;
   params->setMaxThreads(256);

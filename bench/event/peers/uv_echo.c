@@ -18,7 +18,9 @@ static void alloc_cb(uv_handle_t* h, size_t suggested, uv_buf_t* buf) {
   buf->len = suggested;
 }
 
-static void close_cb(uv_handle_t* h) { free(h); }
+static void close_cb(uv_handle_t* h) {
+  free(h);
+}
 
 static void write_cb(uv_write_t* req, int status) {
   (void)status;

@@ -29,8 +29,10 @@ class Buffer {
   Buffer() noexcept = default;
   explicit Buffer(std::size_t capacity) { reserve(capacity); }
   Buffer(Buffer&& o) noexcept
-      : data_(std::move(o.data_)), capacity_(std::exchange(o.capacity_, 0)),
-        read_(std::exchange(o.read_, 0)), write_(std::exchange(o.write_, 0)) {}
+      : data_(std::move(o.data_)),
+        capacity_(std::exchange(o.capacity_, 0)),
+        read_(std::exchange(o.read_, 0)),
+        write_(std::exchange(o.write_, 0)) {}
   Buffer& operator=(Buffer&& o) noexcept {
     data_ = std::move(o.data_);
     capacity_ = std::exchange(o.capacity_, 0);

@@ -33,8 +33,7 @@ class Loop;
 /// The Loop owns the connect in flight. Loop::stop() leaves it pending: it goes on, its timeout
 /// still counting, when run() is called again. Destroying the Loop cancels it: its socket is
 /// closed and nothing leaks, and the handler is never called (so it may already be destroyed).
-void connect(Loop& loop, const Address& address, Handler& handler,
-             const ConnectionOptions& options, std::chrono::milliseconds timeout,
-             Family family = Family::inet);
+void connect(Loop& loop, const Address& address, Handler& handler, const ConnectionOptions& options,
+             std::chrono::milliseconds timeout, Family family = Family::inet);
 
 }  // namespace soket::event

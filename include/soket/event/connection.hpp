@@ -122,17 +122,17 @@ class Connection final : public Watcher {
   Loop* loop_ = nullptr;
   Handler* handler_ = nullptr;
   const ConnectionOptions* options_ = nullptr;
-  detail::Output* out_ = nullptr;   // pooled, only while output is queued
-  Buffer* in_ = nullptr;            // pooled, only while a partial message waits
+  detail::Output* out_ = nullptr;  // pooled, only while output is queued
+  Buffer* in_ = nullptr;           // pooled, only while a partial message waits
   void* context_ = nullptr;
   std::uint32_t slot_ = 0, generation_ = 1;
-  std::uint32_t last_active_ = 0;   // loop tick (ms) of the last read
+  std::uint32_t last_active_ = 0;  // loop tick (ms) of the last read
   State state_ = State::free;
   bool congested_ = false;
-  bool reading_paused_ = false;     // by the handler
-  bool eof_ = false;                // peer sent FIN
+  bool reading_paused_ = false;  // by the handler
+  bool eof_ = false;             // peer sent FIN
   bool shutdown_pending_ = false, close_pending_ = false, write_shut_ = false;
-  bool deferred_ = false;           // in the loop's batch of sends for this turn
+  bool deferred_ = false;  // in the loop's batch of sends for this turn
 };
 
 }  // namespace soket::event

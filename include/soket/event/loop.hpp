@@ -21,7 +21,7 @@ class Handler;
 namespace detail {
 struct LoopImpl;
 struct LoopAccess;
-}
+}  // namespace detail
 
 /// The reactor, at most one per thread (muduo's EventLoop). It owns its poller, its timers, a
 /// wakeup eventfd, the queue of posted functions and the connections adopted into it.

@@ -127,7 +127,8 @@ class SocketFile {
 };
 
 /// Python: sock.makefile(): a SocketFile over `sock`.
-inline SocketFile makefile(Socket& sock, std::size_t buffer_size = SocketFile::default_buffer_size) {
+inline SocketFile makefile(Socket& sock,
+                           std::size_t buffer_size = SocketFile::default_buffer_size) {
   return SocketFile(sock, buffer_size);
 }
 

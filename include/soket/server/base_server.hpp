@@ -127,7 +127,7 @@ class BaseServer {
   HandlerFactory handler_factory_;
 
  private:
-  int wake_fd_ = -1;  // eventfd: shutdown() makes serve_forever return at once
+  int wake_fd_ = -1;                 // eventfd: shutdown() makes serve_forever return at once
   bool out_of_descriptors_ = false;  // the last accept failed with EMFILE/ENFILE/ENOBUFS
   std::atomic<bool> shutdown_request_{false};
   std::mutex mutex_;

@@ -3,11 +3,11 @@
 // request), with Python's class names as aliases (ForkingTCPServer, ForkingUDPServer, ...).
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <set>
-#include <sys/types.h>
 
 #include <soket/server/tcp_server.hpp>
 #include <soket/server/udp_server.hpp>
