@@ -4,7 +4,8 @@ include(CMakePackageConfigHelpers)
 install(DIRECTORY include/soket DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${PROJECT_BINARY_DIR}/include/soket/version.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/soket)
-install(TARGETS soket_core soket EXPORT soketTargets
+# The layers install themselves (cmake/layer.cmake); this is the umbrella target.
+install(TARGETS soket EXPORT soketTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -18,6 +18,7 @@
 
 #include "commands.hpp"
 #include "serve_event.hpp"
+#include "services.hpp"
 
 namespace soket::tools {
 namespace {
@@ -52,23 +53,6 @@ void print_line(std::FILE* f, const std::string& line) {
   std::string s = line + '\n';
   std::fwrite(s.data(), 1, s.size(), f);
   std::fflush(f);
-}
-
-std::string daytime() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a %b %e %H:%M:%S %Y\r\n", &tm);  // time.ctime() + CRLF
-  return buf;
-}
-
-// RFC 864: 72-character lines from a rotating window over the 95 printable characters.
-std::string chargen_line(std::size_t& offset) {
-  std::string line;
-  for (std::size_t i = 0; i < 72; ++i) line += static_cast<char>(' ' + (offset + i) % 95);
-  offset = (offset + 1) % 95;
-  return line + "\r\n";
 }
 
 class StreamHandler : public StreamRequestHandler {
