@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The benchmark's soket server: ThreadingTCPServer with the same echo handler as echo_server.py
-// (recv up to 64 KiB, sendall it back, until EOF). Prints its port on stdout; stops on SIGTERM.
+// The benchmark's soket server: ThreadingTCPServer with the same echo handler as the Python peer
+// bench/event/peers/py_echo.py socketserver (recv up to 64 KiB, sendall it back, until EOF).
+// Prints its port on stdout; stops on SIGTERM.
 //   usage: bench_socketserver_echo [port]
 #include <pthread.h>
 #include <csignal>

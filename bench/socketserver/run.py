@@ -36,10 +36,11 @@ PIN = {"server": [], "load": []}
 def start(argv):
     proc = subprocess.Popen(PIN["server"] + argv, stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
-    if not line.strip().isdigit():
+    words = line.split()  # "41234", or "PORT 41234" from bench/event/peers/py_echo.py
+    if not words or not words[-1].isdigit():
         stop(proc)
         raise RuntimeError(f"{argv[-1]} did not print its port (got {line!r})")
-    return proc, int(line)
+    return proc, int(words[-1])
 
 
 def stop(proc):
@@ -81,7 +82,9 @@ def main():
     bench = os.path.join(args.build_dir, "bench", "socketserver")
     servers = {
         "soket": [os.path.join(bench, "bench_socketserver_echo")],
-        "python": [sys.executable, os.path.join(HERE, "echo_server.py")],
+        # The same Python peer as bench/event's: socketserver.ThreadingTCPServer, echo handler.
+        "python": [sys.executable, os.path.join(HERE, "..", "event", "peers", "py_echo.py"),
+                   "socketserver"],
     }
     for path in (tool, servers["soket"][0]):
         if not os.access(path, os.X_OK):
