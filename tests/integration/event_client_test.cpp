@@ -48,25 +48,7 @@ struct Recorder : Handler {
   }
 };
 
-/// A listener that never accepts, its accept queue full: Linux drops further SYNs, so a
-/// connect to it stays in progress until its own timeout.
-struct FullBacklog {
-  Socket listener{Family::inet};
-  std::vector<Socket> fillers;
-  FullBacklog() {
-    listener.bind(Address("127.0.0.1", 0));
-    listener.listen(0);
-    for (int i = 0; i < 4; ++i) {
-      Socket s(Family::inet);
-      s.settimeout(0s);
-      std::error_code ec;
-      s.connect(listener.getsockname(), ec);  // in progress or done: either fills the queue
-      fillers.push_back(std::move(s));
-    }
-    std::this_thread::sleep_for(50ms);  // let the handshakes that can complete, complete
-  }
-  Address address() const { return listener.getsockname(); }
-};
+using soket::test::FullBacklog;
 
 }  // namespace
 

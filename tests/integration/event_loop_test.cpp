@@ -220,26 +220,13 @@ TEST(Loop, ClientConnectWorksOverUnixSockets) {
 }
 
 TEST(Loop, ClientConnectTimesOutWhenTheBacklogIsFull) {
-  // A listener that never accepts, with its accept queue filled: Linux drops further SYNs,
-  // so a connect neither succeeds nor fails until our timeout.
-  Socket listener(Family::inet);
-  listener.bind(Address("127.0.0.1", 0));
-  listener.listen(0);
-  std::vector<Socket> fillers;
-  for (int i = 0; i < 4; ++i) {
-    Socket s(Family::inet);
-    s.settimeout(0s);
-    std::error_code ec;
-    s.connect(listener.getsockname(), ec);  // in progress or done: either fills the queue
-    fillers.push_back(std::move(s));
-  }
-  std::this_thread::sleep_for(50ms);
+  soket::test::FullBacklog full;  // a connect neither succeeds nor fails until our timeout
   Loop loop;
   HelloClient h;
   h.loop = &loop;
   ConnectionOptions opts;
   test::FdLeakGuard fds;
-  event::connect(loop, listener.getsockname(), h, opts, 200ms);
+  event::connect(loop, full.address(), h, opts, 200ms);
   loop.run();
   EXPECT_FALSE(h.opened);
   EXPECT_EQ(h.connect_error, std::errc::timed_out);

@@ -36,6 +36,20 @@ std::pair<Socket, Socket> loopback_pair(Family family) {
   return {std::move(client), std::move(conn)};
 }
 
+FullBacklog::FullBacklog() {
+  listener_.bind(Address("127.0.0.1", 0));
+  listener_.listen(0);
+  for (int i = 0; i < 4; ++i) {
+    Socket s(Family::inet);
+    s.settimeout(0.0);
+    std::error_code ec;
+    s.connect(listener_.getsockname(), ec);  // in progress or done: either fills the queue
+    fillers_.push_back(std::move(s));
+  }
+  // Let the handshakes that can complete, complete.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
 TempUnixPath::TempUnixPath() {
   std::string templ = (std::filesystem::temp_directory_path() / "soket-test-XXXXXX").string();
   if (!::mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");

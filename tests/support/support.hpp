@@ -38,6 +38,19 @@ std::uint16_t closed_port();
 /// A connected TCP pair over loopback: {client, server side}.
 std::pair<Socket, Socket> loopback_pair(Family family = Family::inet);
 
+/// A listener that never accepts, its accept queue full: Linux drops further SYNs, so a
+/// connect to it stays in progress until the connector's own timeout. The loopback way to
+/// provoke a connect timeout without an unreachable network.
+class FullBacklog {
+ public:
+  FullBacklog();
+  Address address() const { return listener_.getsockname(); }
+
+ private:
+  Socket listener_{Family::inet};
+  std::vector<Socket> fillers_;
+};
+
 /// A fresh path for a Unix socket in a private temporary directory, removed with it.
 class TempUnixPath {
  public:
