@@ -8,7 +8,7 @@
 int main(int argc, char** argv) try {
   const char* path = argc > 1 ? argv[1] : "/tmp/soket-example.sock";
 
-  soket::Socket s(soket::Family::unix, soket::Type::stream);
+  soket::Socket s(soket::Family::local, soket::Type::stream);
   s.connect(soket::Address::unix_path(path));
   std::cout << s.recv(1024) << std::endl;
 } catch (const std::exception& e) {

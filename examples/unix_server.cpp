@@ -16,7 +16,7 @@ int main(int argc, char** argv) try {
   if (std::filesystem::is_socket(path)) std::filesystem::remove(path);
   examples::exit_on_interrupt(path);
 
-  soket::Socket s(soket::Family::unix, soket::Type::stream);
+  soket::Socket s(soket::Family::local, soket::Type::stream);
   s.bind(address);
   s.listen(5);
   std::cerr << "Listening on " << s.getsockname() << std::endl;

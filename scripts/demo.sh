@@ -10,33 +10,37 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-# Starts a server whose first stderr line is "Listening on ('127.0.0.1', PORT)"; sets $port.
+# Starts a server that prints "Listening on ('127.0.0.1', PORT)..." (on stdout or stderr,
+# shown as well); waits at most 5 s for it and sets $port.
 start() {
   local log
   log=$(mktemp)
-  "$@" 2>"$log" &
+  "$@" > >(tee -a "$log") 2> >(tee -a "$log" >&2) &
   pids+=($!)
   for _ in $(seq 100); do grep -q Listening "$log" && break; sleep 0.05; done
-  port=$(sed -n "s/.*', \([0-9]*\))$/\1/p" "$log" | head -n 1)
+  port=$(sed -n "s/.*Listening on ('127.0.0.1', \([0-9]*\)).*/\1/p" "$log" | head -n 1)
   rm -f "$log"
+  [[ -n $port ]] || { echo "demo: $1 did not start" >&2; exit 1; }
 }
+# Every client is bounded: a server that misbehaves cannot hang the demo.
+run() { timeout 10 "$@"; }
 
 echo "== server.py / client.py (the documents' first exchange) =="
 start "$ex/server" 127.0.0.1 0
-"$ex/client" 127.0.0.1 "$port"
-"$ex/client" 127.0.0.1 "$port"
+run "$ex/client" 127.0.0.1 "$port"
+run "$ex/client" 127.0.0.1 "$port"
 sleep 0.2
 
 echo
 echo "== serverku.py / clientku.py (both ways) =="
 start "$ex/serverku" 127.0.0.1 0
-"$ex/clientku" 127.0.0.1 "$port"
+run "$ex/clientku" 127.0.0.1 "$port"
 sleep 0.2
 
 echo
 echo "== UDP sendto / recvfrom =="
 start "$ex/udp_server" 127.0.0.1 0
-"$ex/udp_client" 127.0.0.1 "$port" "Halo, UDP"
+run "$ex/udp_client" 127.0.0.1 "$port" "Halo, UDP"
 sleep 0.2
 
 echo
@@ -45,7 +49,27 @@ sock=$(mktemp -u /tmp/soket-demo-XXXXXX.sock)
 "$ex/unix_server" "$sock" 2>/dev/null &
 pids+=($!)
 for _ in $(seq 100); do [[ -S $sock ]] && break; sleep 0.05; done
-"$ex/unix_client" "$sock"
+run "$ex/unix_client" "$sock"
+sleep 0.2
+
+echo
+echo "== serverku2.py: one server, clients in turn =="
+start "$ex/serverku2" 127.0.0.1 0
+run "$ex/client" 127.0.0.1 "$port"
+run "$ex/client" 127.0.0.1 "$port"
+sleep 0.2
+
+echo
+echo "== serverku2.py on socketserver.ThreadingTCPServer =="
+start "$ex/serverku2_threading" 127.0.0.1 0
+run "$ex/client" 127.0.0.1 "$port"
+run "$ex/client" 127.0.0.1 "$port"
+sleep 0.2
+
+echo
+echo "== the event engine's echo server =="
+start "$ex/event_echo_server" 127.0.0.1:0
+echo "Halo, event engine" | run nc -N 127.0.0.1 "$port"
 sleep 0.2
 
 if [[ -x $ex/detailsocket ]]; then
