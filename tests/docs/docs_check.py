@@ -33,7 +33,7 @@ are killed silently.
 
 Usage (the test suite runs these as separate CTest entries):
   docs_check.py extract   --source SRC --build BIN --work DIR
-  docs_check.py cmake     --work DIR [--compiler CXX] [--launcher L] [--sanitize S]
+  docs_check.py cmake     --work DIR [--compiler CXX] [--launcher L]
   docs_check.py pkgconfig --work DIR [--ccache]
   docs_check.py run       --work DIR
 """
@@ -336,9 +336,6 @@ def cmake_pass(args):
         cfg.append(f"-DCMAKE_CXX_COMPILER={args.compiler}")
     if args.launcher:
         cfg.append(f"-DCMAKE_CXX_COMPILER_LAUNCHER={args.launcher}")
-    if args.sanitize:
-        flags = f"-fsanitize={args.sanitize} -fno-omit-frame-pointer -g"
-        cfg += [f"-DCMAKE_CXX_FLAGS={flags}", f"-DCMAKE_EXE_LINKER_FLAGS=-fsanitize={args.sanitize}"]
     run(cfg, quiet=True)
     r = subprocess.run([args.cmake_exe, "--build", str(bdir), "-j2"], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True)
@@ -599,7 +596,6 @@ def main():
     c.add_argument("--cmake-exe", default="cmake")
     c.add_argument("--compiler", default="")
     c.add_argument("--launcher", default="")
-    c.add_argument("--sanitize", default="")
     p = sub.add_parser("pkgconfig")
     p.add_argument("--work", required=True)
     p.add_argument("--ccache", action="store_true")
