@@ -361,6 +361,13 @@ def pkgconfig_pass(args):
     env = dict(os.environ, PKG_CONFIG_PATH=str(work / "prefix" / "lib" / "pkgconfig"))
     if args.ccache and pathlib.Path("/usr/lib/ccache/c++").exists():
         env["PATH"] = "/usr/lib/ccache:" + env["PATH"]  # still `c++`, cached
+    # The documented command has no depfile, so every edge depends on a stamp of the installed
+    # package instead: a changed header or library rebuilds everything.
+    digest = hashlib.sha256()
+    for f in sorted((work / "prefix").rglob("*")):
+        if f.is_file() and f.suffix in (".hpp", ".a", ".so", ".pc"):
+            digest.update(str(f).encode() + f.read_bytes())
+    write_if_changed(out / "prefix.stamp", digest.hexdigest())
     # One ninja edge per program, running the documented command in the program's directory.
     edges = ["rule cxx", "  command = cd $dir && $cmd", "  description = $desc"]
     for key, p in sorted(m["programs"].items()):
@@ -368,7 +375,7 @@ def pkgconfig_pass(args):
         d.mkdir(parents=True, exist_ok=True)
         write_if_changed(d / f"{name}.cpp", (work / "src" / key / f"{name}.cpp").read_text())
         cmd = f"c++ -std=c++20 {name}.cpp -o {name} {PKG_CONFIG_FLAGS}"
-        edges += [f"build {key}/{name}: cxx {key}/{name}.cpp", f"  dir = {d}",
+        edges += [f"build {key}/{name}: cxx {key}/{name}.cpp | prefix.stamp", f"  dir = {d}",
                   f"  cmd = {cmd.replace('$', '$$')}", f"  desc = {name}.cpp ({key})"]
     # Fragments: compiled and linked the same way.
     fdir = out / "fragments"
@@ -380,11 +387,13 @@ def pkgconfig_pass(args):
             write_if_changed(fdir / t, (work / "src" / t).read_text())
         obj = t.replace(".cpp", ".o")
         cmd = f"c++ -std=c++20 -Wall -Wextra -Werror -Wno-unused -Wno-unused-parameter -c {t} -o {obj} $$(pkg-config --cflags soket)"
-        edges += [f"build fragments/{obj}: cxx fragments/{t}", f"  dir = {fdir}", f"  cmd = {cmd}",
+        edges += [f"build fragments/{obj}: cxx fragments/{t} | prefix.stamp", f"  dir = {fdir}",
+                  f"  cmd = {cmd}",
                   f"  desc = {t}"]
         objs.append(obj)
     link = f"c++ {' '.join(objs)} -o fragments $$(pkg-config --libs soket)"
-    edges += [f"build fragments/fragments: cxx {' '.join('fragments/' + o for o in objs)}",
+    edges += [f"build fragments/fragments: cxx {' '.join('fragments/' + o for o in objs)} | "
+              "prefix.stamp",
               f"  dir = {fdir}", f"  cmd = {link}", "  desc = link fragments"]
     write_if_changed(out / "build.ninja", "\n".join(edges) + "\n")
     r = subprocess.run(["ninja", "-C", str(out), "-j2"], env=env, stdout=subprocess.PIPE,
