@@ -44,7 +44,6 @@ import json
 import os
 import pathlib
 import re
-import shlex
 import shutil
 import signal
 import subprocess
@@ -159,13 +158,6 @@ def parse_session(body, where, programs):
 def strip_comment(cmd):
     """`./server &   # python server.py &` -> `./server &` (a # after whitespace, outside
     quotes, starts a comment, as in the shell)."""
-    try:
-        lex = shlex.shlex(cmd, posix=True, punctuation_chars=False)
-        lex.commenters = "#"
-        lex.whitespace_split = True
-        list(lex)  # validates quoting
-    except ValueError:
-        return cmd
     out, quote = [], None
     for i, ch in enumerate(cmd):
         if quote:
