@@ -10,6 +10,7 @@ soket_add_test(python_repr_test interop/python_repr_test.cpp)
 # Messages, fd passing, sendfile, raw/packet, seqpacket, EINTR (h2).
 soket_add_test(message_test integration/message_test.cpp)
 soket_add_test(sendfile_test integration/sendfile_test.cpp)
+soket_add_test(sendfile_sigpipe_test integration/sendfile_sigpipe_test.cpp)
 soket_add_test(raw_test integration/raw_test.cpp)
 soket_add_test(seqpacket_test integration/seqpacket_test.cpp)
 soket_add_test(eintr_test integration/eintr_test.cpp)

@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <cerrno>
 
+#include "linux/signals.hpp"
+
 namespace soket::sys {
 namespace {
 std::error_code errno_code() noexcept {
@@ -18,7 +20,13 @@ std::error_code errno_code() noexcept {
 ssize_t sendfile(int out_fd, int in_fd, std::uint64_t* offset, std::size_t count,
                  std::error_code& ec) noexcept {
   off_t off = static_cast<off_t>(*offset);
-  ssize_t n = ::sendfile(out_fd, in_fd, &off, count);
+  ssize_t n;
+  {
+    // sendfile(2) has no MSG_NOSIGNAL: a peer that has gone raises SIGPIPE (also along with a
+    // partial count), so it is blocked and consumed here, for every caller.
+    NoSigpipe no_sigpipe;
+    n = ::sendfile(out_fd, in_fd, &off, count);
+  }
   if (n < 0) {
     ec = errno_code();
     return n;

@@ -10,7 +10,7 @@
 namespace soket::sys {
 
 /// sendfile(2) from `in_fd` at `*offset` (advanced by the bytes sent) to socket `out_fd`.
-/// Returns bytes sent (0 at end of file) or -1.
+/// Never raises SIGPIPE (see NoSigpipe). Returns bytes sent (0 at end of file) or -1.
 ssize_t sendfile(int out_fd, int in_fd, std::uint64_t* offset, std::size_t count,
                  std::error_code& ec) noexcept;
 
