@@ -34,3 +34,6 @@ if(NOT SOKET_SANITIZE)
                    ${PROJECT_SOURCE_DIR})
   set_tests_properties(consumer.find_package_and_pkg_config PROPERTIES TIMEOUT 300)
 endif()
+# The Linux layer's signal helpers (src/linux/signals), an internal API.
+soket_add_test(signals_test unit/signals_test.cpp)
+target_include_directories(signals_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
