@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // sendfile(2) has no MSG_NOSIGNAL: Socket::sendfile and event::Connection::sendfile to a peer
 // that has gone must report BrokenPipe/ConnectionReset, not kill the process with SIGPIPE —
-// also when the kernel returns a partial count with SIGPIPE already pending (a reset in the
-// middle of a transfer). Each case runs in a child process with SIGPIPE's default disposition
-// (a gtest death test, re-executed so it is safe with threads and under TSan).
+// also when the kernel returns a partial count with SIGPIPE already pending (a peer that
+// closes in the middle of a transfer). Each case runs in a child process with SIGPIPE's default
+// disposition (a gtest death test, re-executed so it is safe with threads and under TSan).
 #include <soket/socket.hpp>
 
 #include <gtest/gtest.h>
@@ -133,9 +133,15 @@ struct FileSender : event::Handler {
   blocking_sendfile(a, 1 << 20);
 }
 
-[[noreturn]] void socket_reset_mid_transfer() {
+// Over a Unix socket the peer's close mid-transfer makes sendfile(2) return a partial count
+// with SIGPIPE already pending (the next call then fails with EPIPE); over TCP it is a reset.
+std::pair<Socket, Socket> stream_pair(Family family) {
+  return family == Family::unix ? socketpair() : loopback_pair(family);
+}
+
+[[noreturn]] void socket_reset_mid_transfer(Family family) {
   std::signal(SIGPIPE, SIG_DFL);
-  auto [a, b] = loopback_pair();
+  auto [a, b] = stream_pair(family);
   std::thread peer = reset_after_some(b);
   peer.detach();  // the child ends inside blocking_sendfile
   blocking_sendfile(a, 256 << 20);
@@ -148,9 +154,9 @@ struct FileSender : event::Handler {
   event_sendfile(std::move(a), 1 << 20);
 }
 
-[[noreturn]] void connection_reset_mid_transfer() {
+[[noreturn]] void connection_reset_mid_transfer(Family family) {
   std::signal(SIGPIPE, SIG_DFL);
-  auto [a, b] = loopback_pair();
+  auto [a, b] = stream_pair(family);
   std::thread peer = reset_after_some(b);
   peer.detach();
   event_sendfile(std::move(a), 256 << 20);
@@ -188,7 +194,12 @@ TEST_F(SendfileSigpipe, SocketSendfileToAClosedPeerRaisesBrokenPipe) {
 }
 
 TEST_F(SendfileSigpipe, SocketSendfileResetMidTransferRaisesAnError) {
-  EXPECT_EXIT(socket_reset_mid_transfer(), ::testing::ExitedWithCode(ok), "child: ");
+  EXPECT_EXIT(socket_reset_mid_transfer(Family::inet), ::testing::ExitedWithCode(ok), "child: ");
+}
+
+TEST_F(SendfileSigpipe, SocketSendfilePeerClosesMidTransferRaisesBrokenPipe) {
+  EXPECT_EXIT(socket_reset_mid_transfer(Family::unix), ::testing::ExitedWithCode(ok),
+              "child: .*[Bb]roken pipe");
 }
 
 TEST_F(SendfileSigpipe, ConnectionSendfileToAClosedPeerClosesWithBrokenPipe) {
@@ -197,7 +208,13 @@ TEST_F(SendfileSigpipe, ConnectionSendfileToAClosedPeerClosesWithBrokenPipe) {
 }
 
 TEST_F(SendfileSigpipe, ConnectionSendfileResetMidTransferClosesWithAnError) {
-  EXPECT_EXIT(connection_reset_mid_transfer(), ::testing::ExitedWithCode(ok), "child: ");
+  EXPECT_EXIT(connection_reset_mid_transfer(Family::inet), ::testing::ExitedWithCode(ok),
+              "child: ");
+}
+
+TEST_F(SendfileSigpipe, ConnectionSendfilePeerClosesMidTransferClosesWithBrokenPipe) {
+  EXPECT_EXIT(connection_reset_mid_transfer(Family::unix), ::testing::ExitedWithCode(ok),
+              "child: .*[Bb]roken pipe");
 }
 
 // A SIGPIPE the caller had blocked and pending before the call is the caller's: sendfile
