@@ -10,7 +10,8 @@
 #include <soket/options.hpp>
 #include <soket/resolver.hpp>
 
-#include "linux/sys.hpp"
+#include "linux/fd.hpp"
+#include "linux/socket.hpp"
 #include "lookup_error.hpp"
 
 namespace soket {

@@ -15,8 +15,10 @@
 #include <soket/error.hpp>
 #include <soket/socket.hpp>
 
+#include "linux/fd.hpp"
 #include "linux/msg.hpp"
-#include "linux/sys.hpp"
+#include "linux/poll.hpp"
+#include "linux/socket.hpp"
 #include "socket_call.hpp"
 
 namespace soket {

@@ -16,7 +16,7 @@
 
 #include <soket/error.hpp>
 
-#include "linux/sys.hpp"
+#include "linux/socket.hpp"
 
 namespace soket::opt {
 namespace {

@@ -16,7 +16,7 @@
 #include <soket/error.hpp>
 #include <soket/socket.hpp>
 
-#include "linux/sys.hpp"
+#include "linux/result.hpp"
 #include "lookup_error.hpp"
 
 namespace soket {

@@ -11,8 +11,11 @@
 
 #include <soket/error.hpp>
 
+#include "linux/fd.hpp"
+#include "linux/file.hpp"
+#include "linux/poll.hpp"
 #include "linux/sendfile.hpp"
-#include "linux/sys.hpp"
+#include "linux/socket.hpp"
 #include "socket_call.hpp"
 
 namespace soket {

@@ -11,7 +11,9 @@
 
 #include <soket/error.hpp>
 
-#include "linux/sys.hpp"
+#include "linux/fd.hpp"
+#include "linux/poll.hpp"
+#include "linux/socket.hpp"
 #include "socket_call.hpp"
 
 namespace soket {

@@ -10,7 +10,7 @@
 #include <soket/error.hpp>
 #include <soket/socket.hpp>
 
-#include "linux/sys.hpp"
+#include "linux/poll.hpp"
 
 namespace soket::detail {
 

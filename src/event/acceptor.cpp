@@ -3,8 +3,8 @@
 
 #include <cerrno>
 
+#include "linux/fd.hpp"
 #include "linux/stream_io.hpp"
-#include "linux/sys.hpp"
 
 namespace soket::event::detail {
 

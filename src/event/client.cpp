@@ -16,8 +16,9 @@
 #include <soket/socket.hpp>
 
 #include "event/loop_impl.hpp"
+#include "linux/fd.hpp"
+#include "linux/socket.hpp"
 #include "linux/stream_io.hpp"
-#include "linux/sys.hpp"
 
 namespace soket::event {
 namespace {

@@ -9,9 +9,10 @@
 #include <soket/event/loop.hpp>
 
 #include "event/loop_impl.hpp"
+#include "linux/fd.hpp"
 #include "linux/sendfile.hpp"
+#include "linux/socket.hpp"
 #include "linux/stream_io.hpp"
-#include "linux/sys.hpp"
 
 namespace soket::event {
 

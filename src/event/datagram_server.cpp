@@ -9,8 +9,8 @@
 #include <soket/event/loop.hpp>
 #include <soket/socket.hpp>
 
+#include "linux/fd.hpp"
 #include "linux/mmsg.hpp"
-#include "linux/sys.hpp"
 
 namespace soket::event {
 

@@ -9,7 +9,7 @@
 #include <soket/socket.hpp>
 
 #include "event/loop_impl.hpp"
-#include "linux/sys.hpp"
+#include "linux/fd.hpp"
 
 namespace soket::event {
 

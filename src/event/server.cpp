@@ -10,8 +10,8 @@
 
 #include "event/acceptor.hpp"
 #include "event/loop_impl.hpp"
+#include "linux/fd.hpp"
 #include "linux/stream_io.hpp"
-#include "linux/sys.hpp"
 
 namespace soket::event {
 

@@ -8,6 +8,8 @@
 #include <soket/error.hpp>
 
 #include "linux/epoll.hpp"
+#include "linux/fd.hpp"
+#include "linux/poll.hpp"
 
 namespace soket::selectors {
 namespace {

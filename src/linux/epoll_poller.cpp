@@ -11,7 +11,7 @@
 #include <soket/error.hpp>
 #include <soket/event/watcher.hpp>
 
-#include "linux/sys.hpp"
+#include "linux/result.hpp"
 
 namespace soket::sys {
 namespace {

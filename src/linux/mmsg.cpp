@@ -3,7 +3,7 @@
 
 #include <sys/socket.h>
 
-#include "linux/sys.hpp"
+#include "linux/result.hpp"
 
 namespace soket::sys {
 

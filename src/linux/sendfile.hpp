@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// sendfile(2) and the file queries the sendfile fallback needs. Internal: never installed.
+// sendfile(2), without SIGPIPE. (The source file's calls are in file.hpp.) Internal: never
+// installed.
 #pragma once
 
 #include <sys/types.h>
@@ -10,23 +11,8 @@
 namespace soket::sys {
 
 /// sendfile(2) from `in_fd` at `*offset` (advanced by the bytes sent) to socket `out_fd`.
-/// Returns bytes sent (0 at end of file) or -1.
+/// Never raises SIGPIPE (see NoSigpipe). Returns bytes sent (0 at end of file) or -1.
 ssize_t sendfile(int out_fd, int in_fd, std::uint64_t* offset, std::size_t count,
                  std::error_code& ec) noexcept;
-
-/// What sendfile needs to know about a source file.
-struct FileInfo {
-  bool regular = false;    ///< S_ISREG: sendfile(2) can read it with offsets
-  std::uint64_t size = 0;  ///< st_size
-};
-bool fstat(int fd, FileInfo& info, std::error_code& ec) noexcept;
-
-/// pread(2), or read(2) when `offset` is null (pipes, sockets). Retries nothing.
-ssize_t read_at(int fd, void* buf, std::size_t len, const std::uint64_t* offset,
-                std::error_code& ec) noexcept;
-/// lseek(fd, offset, SEEK_SET); ESPIPE for pipes.
-bool seek(int fd, std::uint64_t offset, std::error_code& ec) noexcept;
-/// open(2) read-only, close-on-exec. Returns the fd or -1.
-int open_read(const char* path, std::error_code& ec) noexcept;
 
 }  // namespace soket::sys

@@ -8,7 +8,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "linux/sys.hpp"
+#include "linux/socket.hpp"
 
 namespace soket::sys {
 namespace {

@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "linux/sys.hpp"
+#include "linux/result.hpp"
 
 namespace soket::sys {
 namespace {

@@ -10,7 +10,8 @@
 #include <soket/io/selector.hpp>
 #include <soket/server/request_handler.hpp>
 
-#include "linux/epoll.hpp"
+#include "linux/eventfd.hpp"
+#include "linux/fd.hpp"
 
 namespace soket::server {
 

@@ -7,7 +7,7 @@
 
 #include <soket/error.hpp>
 
-#include "linux/epoll.hpp"
+#include "linux/process.hpp"
 
 namespace soket::server::detail {
 

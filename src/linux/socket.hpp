@@ -1,22 +1,21 @@
 // SPDX-License-Identifier: MIT
-// The Linux system-call layer: thin wrappers that always pass SOCK_CLOEXEC / MSG_NOSIGNAL and
-// report errno as std::error_code. Everything above this calls sys::, never ::socket.
+// Socket system calls: thin wrappers that always pass SOCK_CLOEXEC / MSG_NOSIGNAL and report
+// errno as std::error_code. Everything above src/linux calls sys::, never ::socket.
 // Internal: never installed.
 #pragma once
 
 #include <sys/types.h>
-#include <chrono>
 #include <cstddef>
 #include <system_error>
 
-namespace soket::sys {
+#include "linux/result.hpp"
 
-inline std::error_code last_error() noexcept {
-  return {errno, std::system_category()};
-}
+namespace soket::sys {
 
 /// socket(2) with SOCK_CLOEXEC. Returns the fd or -1.
 int socket(int family, int type, int proto, std::error_code& ec) noexcept;
+/// socketpair(2) with SOCK_CLOEXEC; fds[0] and fds[1] are set on success.
+bool socketpair(int family, int type, int proto, int fds[2], std::error_code& ec) noexcept;
 /// accept4(2) with SOCK_CLOEXEC. addr/len may be null.
 int accept(int fd, void* addr, std::size_t* len, std::error_code& ec) noexcept;
 bool bind(int fd, const void* addr, std::size_t len, std::error_code& ec) noexcept;
@@ -30,29 +29,11 @@ ssize_t sendto(int fd, const void* buf, std::size_t len, int flags, const void* 
 ssize_t recvfrom(int fd, void* buf, std::size_t len, int flags, void* addr, std::size_t* addrlen,
                  std::error_code& ec) noexcept;
 bool shutdown(int fd, int how, std::error_code& ec) noexcept;
-/// close(2), never retried on EINTR (Linux has already released the descriptor).
-bool close(int fd, std::error_code& ec) noexcept;
 bool getsockname(int fd, void* addr, std::size_t* len, std::error_code& ec) noexcept;
 bool getpeername(int fd, void* addr, std::size_t* len, std::error_code& ec) noexcept;
 bool setsockopt(int fd, int level, int name, const void* value, std::size_t len,
                 std::error_code& ec) noexcept;
 bool getsockopt(int fd, int level, int name, void* value, std::size_t* len,
                 std::error_code& ec) noexcept;
-/// Sets or clears O_NONBLOCK.
-bool set_nonblocking(int fd, bool on, std::error_code& ec) noexcept;
-/// FD_CLOEXEC: read (false with ec set on error) and set or clear.
-bool get_cloexec(int fd, std::error_code& ec) noexcept;
-bool set_cloexec(int fd, bool on, std::error_code& ec) noexcept;
-/// fcntl(F_DUPFD_CLOEXEC): a close-on-exec duplicate of fd, or -1.
-int dup(int fd, std::error_code& ec) noexcept;
-/// socketpair(2) with SOCK_CLOEXEC; fds[0] and fds[1] are set on success.
-bool socketpair(int family, int type, int proto, int fds[2], std::error_code& ec) noexcept;
-
-/// What poll() should wait for.
-enum class Want { read, write };
-/// Waits until fd is ready for `want` or `timeout` passes. Returns true when ready (or the fd
-/// has an error/hang-up to report), false on timeout. EINTR is returned in ec for the caller
-/// to retry with the time left.
-bool wait(int fd, Want want, std::chrono::nanoseconds timeout, std::error_code& ec) noexcept;
 
 }  // namespace soket::sys
