@@ -16,6 +16,8 @@
 #include <soket/socket.hpp>
 
 #include "event/loop_impl.hpp"
+#include "event/report.hpp"
+#include "event/thread_check.hpp"
 #include "linux/stream_io.hpp"
 #include "linux/sys.hpp"
 
@@ -84,11 +86,18 @@ class Connector final : public Watcher {
       fd = socket_.detach();
     }
     self.reset();  // closes the socket on failure
-    if (ec) return handler.on_connect_error(address, ec);
+    if (!ec) {
+      try {
+        detail::LoopAccess::impl(loop).adopt(fd, handler, options);
+        return;
+      } catch (const Error& e) {
+        ec = e.code();
+      }
+    }
     try {
-      detail::LoopAccess::impl(loop).adopt(fd, handler, options);
-    } catch (const Error& e) {
-      handler.on_connect_error(address, e.code());
+      handler.on_connect_error(address, ec);
+    } catch (...) {
+      detail::route_error(handler, nullptr, std::current_exception());
     }
   }
 
@@ -114,6 +123,7 @@ Address resolve(const Address& address, Family family) {
 
 void connect(Loop& loop, const Address& address, Handler& handler, const ConnectionOptions& options,
              std::chrono::milliseconds timeout, Family family) {
+  SOKET_LOOP_THREAD_ONLY(loop, "event::connect");
   const Address target = address.is_resolved() ? address : resolve(address, family);
   Socket s(target.family(), Type::stream);
   std::error_code ec;

@@ -4,11 +4,14 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <soket/error.hpp>
 #include <soket/event/buffer.hpp>
 #include <soket/event/handler.hpp>
 #include <soket/event/loop.hpp>
 
 #include "event/loop_impl.hpp"
+#include "event/report.hpp"
+#include "event/thread_check.hpp"
 #include "linux/sendfile.hpp"
 #include "linux/stream_io.hpp"
 #include "linux/sys.hpp"
@@ -95,7 +98,11 @@ void Connection::on_readable() {
     d.scratch.has_written(got);
   }
   last_active_ = d.tick();
-  handler_->on_data(*this, *buf);
+  try {
+    handler_->on_data(*this, *buf);
+  } catch (...) {
+    detail::route_error(*handler_, this, std::current_exception());
+  }
   if (state_ != State::open) return;
   if (buf == &d.scratch) {
     if (!d.scratch.empty()) {
@@ -109,6 +116,7 @@ void Connection::on_readable() {
 }
 
 void Connection::send(std::span<const std::byte> data) {
+  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::send");
   if (state_ != State::open || write_shut_ || shutdown_pending_ || data.empty()) return;
   if (options_->batch_writes && !out_) {
     // The batching path: queue now, the loop sends every connection's bytes after the turn.
@@ -134,6 +142,7 @@ void Connection::send(std::span<const std::byte> data) {
 }
 
 void Connection::send(std::initializer_list<std::span<const std::byte>> pieces) {
+  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::send");
   if (state_ != State::open || write_shut_ || shutdown_pending_) return;
   if (out_ || options_->batch_writes || pieces.size() > 64) {
     for (auto p : pieces) send(p);
@@ -169,6 +178,7 @@ void Connection::send(std::initializer_list<std::span<const std::byte>> pieces) 
 
 void Connection::sendfile(int file_fd, std::int64_t offset, std::size_t count,
                           std::error_code& ec) {
+  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::sendfile");
   ec.clear();
   if (state_ != State::open || write_shut_ || shutdown_pending_) {
     ec = std::make_error_code(std::errc::not_connected);
@@ -229,7 +239,11 @@ void Connection::after_write() {
   if (state_ != State::open) return;
   if (congested_ && output_size() <= options_->low_water) {
     congested_ = false;
-    handler_->on_drain(*this);
+    try {
+      handler_->on_drain(*this);
+    } catch (...) {
+      detail::route_error(*handler_, this, std::current_exception());
+    }
     if (state_ != State::open) return;
   }
   if (!out_) {
@@ -259,16 +273,19 @@ void Connection::update_interest() {
 }
 
 void Connection::pause_reading() {
+  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::pause_reading");
   reading_paused_ = true;
   update_interest();
 }
 
 void Connection::resume_reading() {
+  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::resume_reading");
   reading_paused_ = false;
   update_interest();
 }
 
 void Connection::shutdown() {
+  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::shutdown");
   if (state_ != State::open || write_shut_) return;
   if (out_) {
     shutdown_pending_ = true;
@@ -280,21 +297,30 @@ void Connection::shutdown() {
 }
 
 void Connection::close_after_flush() {
+  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::close_after_flush");
   if (state_ != State::open) return;
   if (!out_) return close_with({});
   close_pending_ = true;
 }
 
 void Connection::close() {
+  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::close");
   close_with({});
 }
 
 void Connection::close_with(std::error_code reason) {
   if (state_ != State::open) return;
   state_ = State::closing;  // on_close may call close() again: it does nothing
-  handler_->on_close(*this, reason);
+  try {
+    handler_->on_close(*this, reason);
+  } catch (...) {
+    detail::route_error(*handler_, this, std::current_exception());  // then close anyway
+  }
   auto& d = LoopAccess::impl(*loop_);
-  // close(2) removes the descriptor from epoll (we never dup it): no EPOLL_CTL_DEL needed.
+  // Explicitly out of epoll: close(2) removes the registration only when this was the last
+  // descriptor of the open file, and an adopted descriptor may have been dup'ed or inherited
+  // by a child. This also forgets the rest of this turn's events for the slot.
+  loop_->unwatch(*this);
   std::error_code ignored;
   sys::close(fd(), ignored);
   if (out_) d.give_output(out_);
@@ -304,19 +330,31 @@ void Connection::close_with(std::error_code reason) {
   d.release(*this);
 }
 
-Address Connection::peer() const {
+Address Connection::peer(std::error_code& ec) const noexcept {
   Address a;
   std::size_t len = Address::max_size;
-  std::error_code ec;
   if (sys::getpeername(fd(), a.data(), &len, ec)) a.resize(len);
   return a;
 }
 
-Address Connection::local() const {
+Address Connection::peer() const {
+  std::error_code ec;
+  Address a = peer(ec);
+  if (ec) throw_error(ec, "getpeername");
+  return a;
+}
+
+Address Connection::local(std::error_code& ec) const noexcept {
   Address a;
   std::size_t len = Address::max_size;
-  std::error_code ec;
   if (sys::getsockname(fd(), a.data(), &len, ec)) a.resize(len);
+  return a;
+}
+
+Address Connection::local() const {
+  std::error_code ec;
+  Address a = local(ec);
+  if (ec) throw_error(ec, "getsockname");
   return a;
 }
 

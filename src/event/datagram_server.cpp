@@ -9,6 +9,8 @@
 #include <soket/event/loop.hpp>
 #include <soket/socket.hpp>
 
+#include "event/report.hpp"
+#include "event/thread_check.hpp"
 #include "linux/mmsg.hpp"
 #include "linux/sys.hpp"
 
@@ -55,6 +57,7 @@ DatagramServer::~DatagramServer() {
 }
 
 void DatagramServer::send_to(std::span<const std::byte> data, const Address& to) {
+  SOKET_LOOP_THREAD_ONLY(loop_, "DatagramServer::send_to");
   Batch& b = *batch_;
   if (b.queued == b.size) flush();
   if (b.queued == b.size || data.size() > b.max_datagram) {
@@ -75,6 +78,7 @@ void DatagramServer::send_to(std::span<const std::byte> data, const Address& to)
 }
 
 void DatagramServer::flush() {
+  SOKET_LOOP_THREAD_ONLY(loop_, "DatagramServer::flush");
   Batch& b = *batch_;
   std::size_t sent = 0;
   while (sent < b.queued) {
@@ -114,10 +118,15 @@ void DatagramServer::handle_events(std::uint32_t) {
     auto& m = b.rx[static_cast<std::size_t>(i)];
     Address from = Address::from_sockaddr(m.msg_hdr.msg_name, m.msg_hdr.msg_namelen);
     ++received_;
-    handler_.on_datagram(
-        *this,
-        std::span(b.rx_data.data() + static_cast<std::size_t>(i) * b.max_datagram, m.msg_len), from,
-        (m.msg_hdr.msg_flags & MSG_TRUNC) != 0);
+    try {
+      handler_.on_datagram(
+          *this,
+          std::span(b.rx_data.data() + static_cast<std::size_t>(i) * b.max_datagram, m.msg_len),
+          from, (m.msg_hdr.msg_flags & MSG_TRUNC) != 0);
+    } catch (...) {
+      // One bad datagram must not cost the others of the batch (nor the server).
+      detail::report_error("datagram from " + from.repr(), std::current_exception());
+    }
   }
   in_batch_ = false;
   flush();

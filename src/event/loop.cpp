@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: MIT
 #include <soket/event/loop.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <string>
 
 #include <soket/error.hpp>
 #include <soket/event/handler.hpp>
 #include <soket/socket.hpp>
 
+#include "deadline.hpp"
 #include "event/loop_impl.hpp"
+#include "event/report.hpp"
+#include "event/thread_check.hpp"
 #include "linux/sys.hpp"
 
 namespace soket::event {
@@ -38,6 +44,23 @@ std::unique_ptr<Watcher> LoopImpl::disown(Watcher* w) noexcept {
 
 bool Loop::in_loop_thread() const noexcept {
   return impl_->thread.load(std::memory_order_relaxed) == std::this_thread::get_id();
+}
+
+bool Loop::running() const noexcept {
+  return impl_->thread.load(std::memory_order_relaxed) != std::thread::id{};
+}
+
+void detail::check_loop_thread(const Loop& loop, const char* what) noexcept {
+  if (loop.running() && !loop.in_loop_thread()) {
+    std::string why = std::string(what) + " called from a thread other than its loop's";
+    thread_rule_broken(why.c_str());
+  }
+}
+
+void detail::thread_rule_broken(const char* what) noexcept {
+  std::string line = std::string("soket: thread rule broken: ") + what + "\n";
+  [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, line.data(), line.size());
+  std::abort();
 }
 
 void Loop::run() {
@@ -93,20 +116,31 @@ void LoopImpl::run_posted() {
     running.swap(posted);  // run without the lock, so callbacks may post again
     has_posted.store(false, std::memory_order_relaxed);
   }
-  for (auto& fn : running) fn();
+  for (auto& fn : running) {
+    try {
+      fn();
+    } catch (...) {
+      // A posted function has no connection to blame: report it and run the next one.
+      report_error("posted function", std::current_exception());
+    }
+  }
   running.clear();
 }
 
 TimerId Loop::call_after(Clock::duration delay, std::function<void()> fn) {
-  return impl_->timers.add(Clock::now() + delay, Clock::duration::zero(), std::move(fn));
+  SOKET_LOOP_THREAD_ONLY(*this, "Loop::call_after");
+  return impl_->timers.add(soket::detail::deadline_after(delay), Clock::duration::zero(),
+                           std::move(fn));
 }
 
 TimerId Loop::call_every(Clock::duration period, std::function<void()> fn) {
+  SOKET_LOOP_THREAD_ONLY(*this, "Loop::call_every");
   if (period <= Clock::duration::zero()) period = std::chrono::milliseconds(1);
-  return impl_->timers.add(Clock::now() + period, period, std::move(fn));
+  return impl_->timers.add(soket::detail::deadline_after(period), period, std::move(fn));
 }
 
 bool Loop::cancel(TimerId id) noexcept {
+  SOKET_LOOP_THREAD_ONLY(*this, "Loop::cancel");
   return impl_->timers.cancel(id);
 }
 
@@ -115,6 +149,7 @@ Loop::Clock::time_point Loop::now() const noexcept {
 }
 
 void Loop::watch(Watcher& w, std::uint32_t interest) {
+  SOKET_LOOP_THREAD_ONLY(*this, "Loop::watch");
   std::error_code ec;
   if (w.registered_) {
     if (w.interest_ == interest) return;
@@ -128,6 +163,7 @@ void Loop::watch(Watcher& w, std::uint32_t interest) {
 }
 
 void Loop::unwatch(Watcher& w) noexcept {
+  SOKET_LOOP_THREAD_ONLY(*this, "Loop::unwatch");
   if (!w.registered_) return;
   std::error_code ignored;
   impl_->poller.remove(w, ignored);
@@ -137,6 +173,7 @@ void Loop::unwatch(Watcher& w) noexcept {
 
 ConnectionId Loop::adopt(Socket&& socket, Handler& handler, const ConnectionOptions& options,
                          void* context) {
+  SOKET_LOOP_THREAD_ONLY(*this, "Loop::adopt");
   int fd = socket.fileno();
   std::error_code ec;
   sys::set_nonblocking(fd, true, ec);
@@ -146,6 +183,7 @@ ConnectionId Loop::adopt(Socket&& socket, Handler& handler, const ConnectionOpti
 
 ConnectionId Loop::adopt(int fd, Handler& handler, const ConnectionOptions& options,
                          void* context) {
+  SOKET_LOOP_THREAD_ONLY(*this, "Loop::adopt");
   std::error_code ec;
   sys::set_nonblocking(fd, true, ec);
   if (ec) throw_error(ec, "adopt fd " + std::to_string(fd));
@@ -195,7 +233,12 @@ ConnectionId LoopImpl::adopt(int fd, Handler& handler, const ConnectionOptions& 
     }
   }
   ConnectionId id = c.id();
-  handler.on_open(c);
+  try {
+    handler.on_open(c);
+  } catch (...) {
+    // The connection is adopted (counted, on_close will come): the handler decides its fate.
+    route_error(handler, &c, std::current_exception());
+  }
   return id;
 }
 
@@ -258,12 +301,14 @@ void LoopImpl::flush_deferred() {
 }
 
 void LoopImpl::sweep_idle() {
-  std::uint32_t t = tick();
+  std::uint64_t t = tick();
   for (auto& chunk : chunks) {
     for (std::size_t i = 0; i < chunk_size; ++i) {
       Connection& c = chunk[i];
       if (c.state_ != Connection::State::open) continue;
-      auto limit = static_cast<std::uint32_t>(c.options_->idle_timeout.count());
+      auto limit = static_cast<std::uint64_t>(
+          soket::detail::saturating_cast<std::chrono::milliseconds>(c.options_->idle_timeout)
+              .count());
       if (limit > 0 && t - c.last_active_ >= limit)
         c.close_with(std::make_error_code(std::errc::timed_out));
     }
@@ -271,6 +316,7 @@ void LoopImpl::sweep_idle() {
 }
 
 Connection* Loop::find(ConnectionId id) noexcept {
+  SOKET_LOOP_THREAD_ONLY(*this, "Loop::find");
   auto& d = *impl_;
   if (id.slot / LoopImpl::chunk_size >= d.chunks.size()) return nullptr;
   Connection& c = d.at(id.slot);
@@ -283,12 +329,14 @@ std::size_t Loop::connection_count() const noexcept {
 }
 
 void Loop::for_each_connection(const std::function<void(Connection&)>& fn) {
+  SOKET_LOOP_THREAD_ONLY(*this, "Loop::for_each_connection");
   for (auto& chunk : impl_->chunks)
     for (std::size_t i = 0; i < LoopImpl::chunk_size; ++i)
       if (chunk[i].state_ == Connection::State::open) fn(chunk[i]);
 }
 
 void Loop::drain(Clock::time_point deadline, std::function<void()> done) {
+  SOKET_LOOP_THREAD_ONLY(*this, "Loop::drain");
   auto& d = *impl_;
   d.draining = true;
   for_each_connection([](Connection& c) {

@@ -74,8 +74,9 @@ struct LoopImpl {
   void own(std::unique_ptr<Watcher> w) { owned.push_back(std::move(w)); }
   std::unique_ptr<Watcher> disown(Watcher* w) noexcept;
 
-  std::uint32_t tick() const noexcept {
-    return static_cast<std::uint32_t>(
+  // 64 bits: a 32-bit tick wraps after 49.7 days and truncated idle timeouts beyond that.
+  std::uint64_t tick() const noexcept {
+    return static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(now - start).count());
   }
   Connection& at(std::uint32_t slot) noexcept {

@@ -8,8 +8,10 @@
 #include <soket/error.hpp>
 #include <soket/socket.hpp>
 
+#include "deadline.hpp"
 #include "event/acceptor.hpp"
 #include "event/loop_impl.hpp"
+#include "event/thread_check.hpp"
 #include "linux/stream_io.hpp"
 #include "linux/sys.hpp"
 
@@ -90,9 +92,13 @@ void Server::on_accept(Loop& acceptor_loop, int fd) {
 }
 
 void Server::stop(std::chrono::milliseconds drain) {
+  for (std::size_t i = 0; i < group_.size(); ++i)
+    SOKET_THREAD_RULE(!group_.loop(i).in_loop_thread(),
+                      "Server::stop called from one of the server's own loop threads (it would "
+                      "wait for itself: deadlock); post the stop to another thread");
   if (!started_) return;
   started_ = false;
-  auto deadline = Loop::Clock::now() + drain;
+  auto deadline = soket::detail::deadline_after(drain);
   std::mutex mu;
   std::condition_variable cv;
   std::size_t remaining = group_.size();

@@ -40,6 +40,7 @@ class EpollPoller {
   int wakefd_ = -1;
   std::vector<unsigned char> events_;  // raw epoll_event storage, doubled when it fills
   std::size_t capacity_ = 64;
+  std::size_t next_ = 0, ready_ = 0;  // the batch in flight: events [next_, ready_) still to go
 };
 
 }  // namespace soket::sys

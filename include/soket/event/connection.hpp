@@ -95,9 +95,14 @@ class Connection final : public Watcher {
   void resume_reading();
 
   /// Python: getpeername() / getsockname(), read from the kernel (not stored, to keep
-  /// connections small).
+  /// connections small). Like Python's, peer() fails once the kernel has forgotten the peer —
+  /// after a reset (also inside on_close for it): it throws soket::Error ("getpeername:
+  /// Transport endpoint is not connected"), never an empty address. Keep what on_open saw if
+  /// you need it later. The ec forms report the failure instead (and return an empty Address).
   Address peer() const;
+  Address peer(std::error_code& ec) const noexcept;
   Address local() const;
+  Address local(std::error_code& ec) const noexcept;
 
   /// The handler's per-connection state.
   void set_context(void* p) noexcept { context_ = p; }
@@ -126,7 +131,7 @@ class Connection final : public Watcher {
   Buffer* in_ = nullptr;           // pooled, only while a partial message waits
   void* context_ = nullptr;
   std::uint32_t slot_ = 0, generation_ = 1;
-  std::uint32_t last_active_ = 0;  // loop tick (ms) of the last read
+  std::uint64_t last_active_ = 0;  // loop tick (ms) of the last read
   State state_ = State::free;
   bool congested_ = false;
   bool reading_paused_ = false;  // by the handler

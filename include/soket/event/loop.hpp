@@ -30,9 +30,15 @@ struct LoopAccess;
 /// ready watchers; run due timers; swap out the posted functions and run them (the lock is
 /// never held while they run).
 ///
-/// Thread rules: the thread that calls run() is the loop thread. post(), stop() and
-/// in_loop_thread() are safe from any thread; everything else is loop thread only (or any
-/// thread before run() starts).
+/// Thread rules: the thread that calls run() is the loop thread. post(), stop(),
+/// in_loop_thread() and running() are safe from any thread; everything else is loop thread
+/// only (or any thread while the loop is not running). Debug and sanitizer builds assert this
+/// in every loop-thread-only entry point (here, in Connection and in DatagramServer) and abort
+/// with "soket: thread rule broken: <function> called from a thread other than its loop's".
+///
+/// Exceptions: a timer or posted function that throws is reported on stderr (one line, "soket:
+/// timer: <what()>") and the loop goes on; a repeating timer keeps its schedule. Connection
+/// callbacks go to Handler::handle_error (handler.hpp).
 class Loop {
  public:
   using Clock = std::chrono::steady_clock;
@@ -55,6 +61,8 @@ class Loop {
   /// Runs fn now if called on the loop thread, otherwise post(fn).
   void dispatch(std::function<void()> fn);
   bool in_loop_thread() const noexcept;
+  /// True while run() executes, on whichever thread. Safe from any thread.
+  bool running() const noexcept;
 
   /// Timers (loop thread only). The callback runs on the loop thread.
   TimerId call_after(Clock::duration delay, std::function<void()> fn);
