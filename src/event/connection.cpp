@@ -9,7 +9,7 @@
 #include <soket/event/handler.hpp>
 #include <soket/event/loop.hpp>
 
-#include "event/loop_impl.hpp"
+#include "event/connection_manager.hpp"
 #include "event/report.hpp"
 #include "event/thread_check.hpp"
 #include "linux/sendfile.hpp"
@@ -18,7 +18,6 @@
 
 namespace soket::event {
 
-using detail::LoopAccess;
 using detail::Output;
 
 namespace {
@@ -28,6 +27,10 @@ bool would_block(const std::error_code& ec) noexcept {
 }
 
 }  // namespace
+
+Loop& Connection::loop() const noexcept {
+  return manager_->loop();
+}
 
 bool Connection::output_empty() const noexcept {
   return out_ == nullptr;
@@ -50,11 +53,11 @@ void Connection::handle_events(std::uint32_t ready) {
     }
   }
   // While draining for shutdown, a connection goes as soon as its replies are out.
-  if (state_ == State::open && out_ == nullptr && LoopAccess::impl(*loop_).draining) close();
+  if (state_ == State::open && out_ == nullptr && manager_->draining()) close();
 }
 
 void Connection::on_readable() {
-  auto& d = LoopAccess::impl(*loop_);
+  auto& d = *manager_;
   Buffer* buf;
   iovec iov[2];
   int count;
@@ -62,16 +65,16 @@ void Connection::on_readable() {
     // A partial message waits: read after it, spilling into the loop's scratch buffer
     // (muduo's Buffer::readFd), so one read takes whatever the kernel has.
     in_->ensure_writable(4096);
-    d.scratch.retrieve_all();
+    d.scratch().retrieve_all();
     iov[0] = {in_->begin_write(), in_->writable()};
-    iov[1] = {d.scratch.begin_write(), d.scratch.writable()};
+    iov[1] = {d.scratch().begin_write(), d.scratch().writable()};
     count = 2;
     buf = in_;
   } else {
-    d.scratch.retrieve_all();
-    iov[0] = {d.scratch.begin_write(), d.scratch.writable()};
+    d.scratch().retrieve_all();
+    iov[0] = {d.scratch().begin_write(), d.scratch().writable()};
     count = 1;
-    buf = &d.scratch;
+    buf = &d.scratch();
   }
   std::error_code ec;
   ssize_t n = sys::readv(fd(), iov, count, ec);
@@ -93,9 +96,9 @@ void Connection::on_readable() {
   if (buf == in_) {
     std::size_t first = std::min(got, iov[0].iov_len);
     in_->has_written(first);
-    if (got > first) in_->append(std::span(d.scratch.begin_write(), got - first));
+    if (got > first) in_->append(std::span(d.scratch().begin_write(), got - first));
   } else {
-    d.scratch.has_written(got);
+    d.scratch().has_written(got);
   }
   last_active_ = d.tick();
   try {
@@ -104,10 +107,10 @@ void Connection::on_readable() {
     detail::route_error(*handler_, this, std::current_exception());
   }
   if (state_ != State::open) return;
-  if (buf == &d.scratch) {
-    if (!d.scratch.empty()) {
+  if (buf == &d.scratch()) {
+    if (!d.scratch().empty()) {
       in_ = d.take_input();
-      in_->append(d.scratch.data());
+      in_->append(d.scratch().data());
     }
   } else if (in_ && in_->empty()) {
     d.give_input(in_);
@@ -116,14 +119,14 @@ void Connection::on_readable() {
 }
 
 void Connection::send(std::span<const std::byte> data) {
-  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::send");
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::send");
   if (state_ != State::open || write_shut_ || shutdown_pending_ || data.empty()) return;
   if (options_->batch_writes && !out_) {
     // The batching path: queue now, the loop sends every connection's bytes after the turn.
-    auto& d = LoopAccess::impl(*loop_);
+    auto& d = *manager_;
     out_ = d.take_output();
     deferred_ = true;
-    d.deferred.push_back(this);
+    d.defer(*this);
   }
   if (!out_) {
     std::error_code ec;
@@ -134,7 +137,7 @@ void Connection::send(std::span<const std::byte> data) {
     }
     if (static_cast<std::size_t>(n) == data.size()) return;
     data = data.subspan(static_cast<std::size_t>(n));
-    out_ = LoopAccess::impl(*loop_).take_output();
+    out_ = manager_->take_output();
   }
   out_->buf.append(data);
   if (!congested_ && output_size() > options_->high_water) congested_ = true;
@@ -142,7 +145,7 @@ void Connection::send(std::span<const std::byte> data) {
 }
 
 void Connection::send(std::initializer_list<std::span<const std::byte>> pieces) {
-  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::send");
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::send");
   if (state_ != State::open || write_shut_ || shutdown_pending_) return;
   if (out_ || options_->batch_writes || pieces.size() > 64) {
     for (auto p : pieces) send(p);
@@ -163,7 +166,7 @@ void Connection::send(std::initializer_list<std::span<const std::byte>> pieces) 
   }
   auto done = static_cast<std::size_t>(n);
   if (done == total) return;
-  out_ = LoopAccess::impl(*loop_).take_output();
+  out_ = manager_->take_output();
   for (auto p : pieces) {
     if (done >= p.size()) {
       done -= p.size();
@@ -178,7 +181,7 @@ void Connection::send(std::initializer_list<std::span<const std::byte>> pieces) 
 
 void Connection::sendfile(int file_fd, std::int64_t offset, std::size_t count,
                           std::error_code& ec) {
-  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::sendfile");
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::sendfile");
   ec.clear();
   if (state_ != State::open || write_shut_ || shutdown_pending_) {
     ec = std::make_error_code(std::errc::not_connected);
@@ -189,7 +192,7 @@ void Connection::sendfile(int file_fd, std::int64_t offset, std::size_t count,
     return;
   }
   if (count == 0) return;
-  if (!out_) out_ = LoopAccess::impl(*loop_).take_output();
+  if (!out_) out_ = manager_->take_output();
   out_->file_mark = out_->buf.readable();
   out_->file_fd = file_fd;
   out_->file_offset = static_cast<std::uint64_t>(offset);
@@ -228,7 +231,7 @@ void Connection::flush() {
       break;
     }
     if (o.buf.empty() && o.file_fd < 0) {
-      LoopAccess::impl(*loop_).give_output(out_);
+      manager_->give_output(out_);
       out_ = nullptr;
     }
   }
@@ -247,7 +250,7 @@ void Connection::after_write() {
     if (state_ != State::open) return;
   }
   if (!out_) {
-    if (close_pending_ || LoopAccess::impl(*loop_).draining) return close_with({});
+    if (close_pending_ || manager_->draining()) return close_with({});
     if (shutdown_pending_ && !write_shut_) {
       std::error_code ignored;
       sys::shutdown(fd(), SHUT_WR, ignored);
@@ -266,26 +269,26 @@ void Connection::update_interest() {
   if (out_ && !deferred_) want |= writable;
   if (want == interest()) return;
   try {
-    loop_->watch(*this, want);
+    manager_->loop().watch(*this, want);
   } catch (const std::system_error& e) {
     close_with(e.code());
   }
 }
 
 void Connection::pause_reading() {
-  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::pause_reading");
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::pause_reading");
   reading_paused_ = true;
   update_interest();
 }
 
 void Connection::resume_reading() {
-  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::resume_reading");
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::resume_reading");
   reading_paused_ = false;
   update_interest();
 }
 
 void Connection::shutdown() {
-  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::shutdown");
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::shutdown");
   if (state_ != State::open || write_shut_) return;
   if (out_) {
     shutdown_pending_ = true;
@@ -297,14 +300,14 @@ void Connection::shutdown() {
 }
 
 void Connection::close_after_flush() {
-  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::close_after_flush");
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::close_after_flush");
   if (state_ != State::open) return;
   if (!out_) return close_with({});
   close_pending_ = true;
 }
 
 void Connection::close() {
-  SOKET_LOOP_THREAD_ONLY(*loop_, "Connection::close");
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::close");
   close_with({});
 }
 
@@ -316,11 +319,11 @@ void Connection::close_with(std::error_code reason) {
   } catch (...) {
     detail::route_error(*handler_, this, std::current_exception());  // then close anyway
   }
-  auto& d = LoopAccess::impl(*loop_);
+  auto& d = *manager_;
   // Explicitly out of epoll: close(2) removes the registration only when this was the last
   // descriptor of the open file, and an adopted descriptor may have been dup'ed or inherited
   // by a child. This also forgets the rest of this turn's events for the slot.
-  loop_->unwatch(*this);
+  manager_->loop().unwatch(*this);
   std::error_code ignored;
   sys::close(fd(), ignored);
   if (out_) d.give_output(out_);

@@ -127,3 +127,11 @@ void EpollPoller::wakeup() noexcept {
 }
 
 }  // namespace soket::sys
+
+namespace soket::event::detail {
+
+std::unique_ptr<Poller> make_poller() {
+  return std::make_unique<sys::EpollPoller>();
+}
+
+}  // namespace soket::event::detail
