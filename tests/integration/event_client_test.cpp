@@ -152,10 +152,10 @@ TEST(EventConnect, EveryResolvedAddressIsTriedInOrder) {
     if (::mount(hosts, "/etc/hosts", nullptr, MS_BIND, nullptr) != 0) ::_exit(77);
     int code = 1;
     try {
-      Loop loop;
-      Recorder h;
-      h.loop = &loop;
+      Recorder h;  // outlives the loop, whose destructor closes the connection
       ConnectionOptions opts;
+      Loop loop;
+      h.loop = &loop;
       event::connect(loop, Address("twohosts", port), h, opts, 5s, Family::inet);
       loop.call_every(5ms, [&] {
         if (h.opened || h.failed) loop.stop();
