@@ -166,7 +166,7 @@ class Worker final : public Handler {
     }
   }
   void on_open(Connection& conn) override {
-    auto& c = *static_cast<Conn*>(conn.context());
+    auto& c = **conn.context<Conn*>();
     if (a_.idle) return;
     if (a_.bulk) return pump(conn, c);
     std::size_t first = a_.depth;
@@ -187,10 +187,10 @@ class Worker final : public Handler {
     }
   }
   void on_drain(Connection& conn) override {
-    if (a_.bulk) pump(conn, *static_cast<Conn*>(conn.context()));
+    if (a_.bulk) pump(conn, **conn.context<Conn*>());
   }
   void on_data(Connection& conn, Buffer& in) override {
-    auto& c = *static_cast<Conn*>(conn.context());
+    auto& c = **conn.context<Conn*>();
     std::size_t n = in.readable();
     if (!a_.no_verify && !a_.bulk) {
       // Compare in pieces that stay inside the pattern buffer.

@@ -54,10 +54,11 @@ class ModeHandler final : public Handler {
 
  private:
   void pump(Connection& c) {
-    // The rotation offset lives in the context pointer: no per-connection allocation.
-    auto offset = reinterpret_cast<std::size_t>(c.context());
+    // The rotation offset lives in the connection's context: no per-connection allocation.
+    std::size_t* stored = c.context<std::size_t>();
+    std::size_t offset = stored ? *stored : 0;
     for (int i = 0; i < 1024 && c.is_open() && !c.congested(); ++i) c.send(chargen_line(offset));
-    c.set_context(reinterpret_cast<void*>(offset));
+    c.set_context(offset);
   }
   std::string mode_;
 };
@@ -108,14 +109,12 @@ int serve_event(const EventServeOptions& o) {
     throw std::invalid_argument("--proto unix needs --unix PATH");
   Address address = unix_family ? Address::unix_path(o.unix_path) : Address::parse(o.address);
   if (o.proto == "udp" || o.proto == "unixgram") {
-    Loop loop;
     ModeDatagramHandler h(o.mode);
-    DatagramServer server(loop, address, h);
+    DatagramServer server(address, h);
     print_line(stderr, "Listening on " + server.address().repr());
-    std::thread runner([&] { loop.run(); });
+    server.start();
     wait_for_signal();
-    loop.stop();
-    runner.join();
+    server.stop();
   } else {
     ModeHandler h(o.mode);
     ServerOptions so;

@@ -11,7 +11,10 @@ the ratio to the C epoll loop, and the server's CPU time per message. Memory per
 connection is the server's RSS growth while 10,000 idle connections are held.
 
 Usage: bench/event/run.py BUILD_DIR [--repeat 3] [--seconds 1.5] [--only a,b] [--json out]
+                          [--base-build OLD_BUILD_DIR]
 (BUILD_DIR configured with -DSOKET_BUILD_BENCH=ON -DCMAKE_BUILD_TYPE=Release)
+--base-build adds "soket-base", the bench_soket_echo of another build (an older engine), to the
+same interleaved run: old and new engine measured under the same load and noise.
 """
 import argparse
 import json
@@ -136,8 +139,11 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--idle-conns", type=int, default=10000)
     ap.add_argument("--json", default="")
+    ap.add_argument("--base-build", default="")
     a = ap.parse_args()
     srv = servers(a.build)
+    if a.base_build:
+        srv["soket-base"] = [os.path.join(a.base_build, "bench", "event", "bench_soket_echo")]
     if a.only:
         srv = {k: v for k, v in srv.items() if k in a.only.split(",")}
     results = {name: {sc: [] for sc, _ in SCENARIOS} for name in srv}

@@ -18,8 +18,10 @@ class EchoHandler : public soket::event::Handler {
     input.retrieve_all();
   }
   void on_close(soket::event::Connection& conn, std::error_code reason) override {
-    std::cout << "Closed " << conn.peer() << (reason ? " (" + reason.message() + ")" : "")
-              << std::endl;
+    std::error_code gone;  // after a reset the kernel no longer knows the peer: peer() throws
+    soket::Address peer = conn.peer(gone);
+    std::cout << "Closed " << (gone ? std::string("a reset connection") : peer.repr())
+              << (reason ? " (" + reason.message() + ")" : "") << std::endl;
   }
 };
 

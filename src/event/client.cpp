@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
-// connect(): resolve (if need be), start a non-blocking connect, finish it in a loop-owned
-// Connector that adopts the socket or reports the failure.
+// connect(): a loop-owned Connector resolves a host name on a helper thread (libc has no
+// asynchronous getaddrinfo), then tries each address in order, as create_connection does,
+// and adopts the first socket that connects or reports the last failure.
 #include <soket/event/client.hpp>
 
 #include <sys/socket.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <soket/error.hpp>
@@ -15,7 +18,9 @@
 #include <soket/resolver.hpp>
 #include <soket/socket.hpp>
 
-#include "event/loop_impl.hpp"
+#include "event/connection_manager.hpp"
+#include "event/report.hpp"
+#include "event/thread_check.hpp"
 #include "linux/fd.hpp"
 #include "linux/socket.hpp"
 #include "linux/stream_io.hpp"
@@ -23,39 +28,45 @@
 namespace soket::event {
 namespace {
 
-/// One connect in progress. The loop owns it (LoopImpl::owned) until it finishes, so a Loop
-/// destroyed mid-connect frees it and closes its socket.
+/// A lookup on its helper thread. The Connector that started it may go first (its Loop was
+/// destroyed, or the timeout fired): it sets `abandoned`, under `mu`, so the thread never
+/// posts to a Loop that is gone.
+struct Lookup {
+  std::mutex mu;
+  bool abandoned = false;
+};
+
+/// One connect in progress. The loop's connection manager owns it until it finishes, so a
+/// Loop destroyed mid-connect frees it and closes its socket.
 class Connector final : public Watcher {
  public:
   Connector(Loop& loop, const Address& address, Handler& handler, const ConnectionOptions& options,
-            Socket s)
-      : Watcher(s.fileno()),
-        loop_(loop),
+            Duration timeout, Family family)
+      : loop_(loop),
         address_(address),
         handler_(handler),
         options_(options),
-        socket_(std::move(s)) {}
+        timeout_(timeout),
+        family_(family) {}
 
   ~Connector() override {
+    if (lookup_) {
+      std::lock_guard lock(lookup_->mu);
+      lookup_->abandoned = true;
+    }
     loop_.unwatch(*this);  // before socket_ closes the descriptor
     if (timer_) loop_.cancel(timer_);
   }
 
-  /// Waits for writability, bounded by `timeout`.
-  void start(std::chrono::milliseconds timeout) {
-    loop_.watch(*this, writable);
-    timer_ = loop_.call_after(timeout, [this] {
+  /// Starts on the next turn, so that no callback runs inside connect().
+  void start() {
+    timer_ = loop_.call_after(Duration::zero(), [this] {
       timer_ = {};
-      finish(std::make_error_code(std::errc::timed_out));
-    });
-  }
-
-  /// The kernel already answered (connected, or refused): report on the next turn, so the
-  /// caller's stack unwinds before on_open / on_connect_error, as for a later completion.
-  void start_done(std::error_code ec) {
-    timer_ = loop_.call_after(std::chrono::milliseconds(0), [this, ec] {
-      timer_ = {};
-      finish(ec);
+      if (address_.is_resolved()) {
+        targets_.push_back(address_);
+        return try_next();
+      }
+      resolve();
     });
   }
 
@@ -65,14 +76,101 @@ class Connector final : public Watcher {
     std::error_code ec;
     sys::getsockopt(fd(), SOL_SOCKET, SO_ERROR, &err, &len, ec);
     if (!ec && err) ec = {err, std::system_category()};
-    finish(ec);
+    if (timer_) loop_.cancel(timer_);
+    timer_ = {};
+    if (ec) return attempt_failed(ec);
+    finish({});
   }
 
  private:
+  // getaddrinfo on a helper thread; the answer is posted back to the loop. `timeout` bounds
+  // the lookup too: a resolver that never answers cannot hold the connect forever.
+  void resolve() {
+    lookup_ = std::make_shared<Lookup>();
+    timer_ = loop_.call_after(timeout_, [this] {
+      timer_ = {};
+      finish(std::make_error_code(std::errc::timed_out));
+    });
+    std::thread([lookup = lookup_, loop = &loop_, self = this, host = address_.host(),
+                 port = address_.port(), family = family_] {
+      std::error_code ec;
+      std::vector<AddrInfo> found;
+      try {
+        found =
+            getaddrinfo(host, std::to_string(port), family, Type::stream, 0, ai::numericserv, ec);
+      } catch (const std::exception&) {
+        ec = std::make_error_code(std::errc::not_enough_memory);
+      }
+      std::lock_guard lock(lookup->mu);
+      if (lookup->abandoned) return;
+      loop->post([lookup, self, found = std::move(found), ec] {
+        if (!lookup->abandoned) self->resolved(found, ec);  // loop thread: no race with ~
+      });
+    }).detach();
+  }
+
+  void resolved(const std::vector<AddrInfo>& found, std::error_code ec) {
+    lookup_.reset();
+    if (timer_) loop_.cancel(timer_);
+    timer_ = {};
+    if (ec) return finish(ec);
+    for (const AddrInfo& ai : found) targets_.push_back(ai.address);
+    if (targets_.empty())  // glibc never answers "success, nothing"; kept for other libcs
+      return finish(std::make_error_code(std::errc::address_not_available));
+    try_next();
+  }
+
+  // Tries the remaining addresses in order until one is in progress or connected.
+  void try_next() {
+    while (next_ < targets_.size()) {
+      const Address& target = targets_[next_++];
+      std::error_code ec;
+      Socket s(target.family(), Type::stream, 0, ec);
+      if (!ec) sys::set_nonblocking(s.fileno(), true, ec);
+      if (ec) {
+        last_ = ec;
+        continue;
+      }
+      bool done = sys::connect(s.fileno(), target.data(), target.size(), ec);
+      if (done) {
+        socket_ = std::move(s);
+        return finish({});
+      }
+      if (ec != std::errc::operation_in_progress &&
+          ec != std::errc::resource_unavailable_try_again) {
+        last_ = ec;  // refused at once (a Unix path nobody listens on): the next address
+        continue;
+      }
+      socket_ = std::move(s);
+      set_fd(socket_.fileno());
+      try {
+        loop_.watch(*this, writable);
+      } catch (const Error& e) {
+        attempt_failed(e.code());
+        return;
+      }
+      timer_ = loop_.call_after(timeout_, [this] {
+        timer_ = {};
+        attempt_failed(std::make_error_code(std::errc::timed_out));
+      });
+      return;
+    }
+    finish(last_ ? last_ : std::make_error_code(std::errc::address_not_available));
+  }
+
+  void attempt_failed(std::error_code ec) {
+    loop_.unwatch(*this);
+    set_fd(-1);
+    std::error_code ignored;
+    socket_.close(ignored);
+    last_ = ec;
+    try_next();
+  }
+
   // Leaves the loop and deletes this before the handler hears of the outcome, so the handler
   // may start another connect at once.
   void finish(std::error_code ec) {
-    std::unique_ptr<Watcher> self = detail::LoopAccess::impl(loop_).disown(this);
+    std::unique_ptr<Watcher> self = loop_.connections().disown(this);
     Loop& loop = loop_;
     Handler& handler = handler_;
     const ConnectionOptions& options = options_;
@@ -85,11 +183,18 @@ class Connector final : public Watcher {
       fd = socket_.detach();
     }
     self.reset();  // closes the socket on failure
-    if (ec) return handler.on_connect_error(address, ec);
+    if (!ec) {
+      try {
+        loop.connections().adopt(fd, handler, options, {});
+        return;
+      } catch (const Error& e) {
+        ec = e.code();
+      }
+    }
     try {
-      detail::LoopAccess::impl(loop).adopt(fd, handler, options);
-    } catch (const Error& e) {
-      handler.on_connect_error(address, e.code());
+      handler.on_connect_error(address, ec);
+    } catch (...) {
+      detail::route_error(handler, nullptr, std::current_exception());
     }
   }
 
@@ -97,41 +202,24 @@ class Connector final : public Watcher {
   Address address_;
   Handler& handler_;
   const ConnectionOptions& options_;
+  Duration timeout_;
+  Family family_;
+  std::vector<Address> targets_;
+  std::size_t next_ = 0;
+  std::error_code last_;
   Socket socket_;
   TimerId timer_;
+  std::shared_ptr<Lookup> lookup_;
 };
-
-// Python's setipaddr(): a host name is resolved with the socket's family, first result.
-// Throws gaierror as create_connection does: "getaddrinfo nosuch.invalid: Name or service ...".
-Address resolve(const Address& address, Family family) {
-  std::vector<AddrInfo> res = getaddrinfo(address.host(), address.port(), family, Type::stream);
-  if (res.empty())  // glibc never answers "success, nothing"; kept for other libcs
-    throw_error(std::make_error_code(std::errc::address_not_available),
-                "getaddrinfo " + address.host());
-  return res.front().address;
-}
 
 }  // namespace
 
 void connect(Loop& loop, const Address& address, Handler& handler, const ConnectionOptions& options,
-             std::chrono::milliseconds timeout, Family family) {
-  const Address target = address.is_resolved() ? address : resolve(address, family);
-  Socket s(target.family(), Type::stream);
-  std::error_code ec;
-  sys::set_nonblocking(s.fileno(), true, ec);
-  if (ec) throw_error(ec, "connect to", &address);
-  bool done = sys::connect(s.fileno(), target.data(), target.size(), ec);
-  bool in_progress = !done && (ec == std::errc::operation_in_progress ||
-                               ec == std::errc::resource_unavailable_try_again);
-  // Handlers hear of the address they asked for (the host name, if one was given).
-  auto c = std::make_unique<Connector>(loop, address, handler, options, std::move(s));
-  // Refused at once (a Unix path nobody listens on) goes through the callback as well, so
-  // callers handle one path.
-  if (in_progress)
-    c->start(timeout);
-  else
-    c->start_done(ec);
-  detail::LoopAccess::impl(loop).own(std::move(c));
+             Duration timeout, Family family) {
+  SOKET_LOOP_THREAD_ONLY(loop, "event::connect");
+  auto c = std::make_unique<Connector>(loop, address, handler, options, timeout, family);
+  c->start();
+  loop.connections().own(std::move(c));
 }
 
 }  // namespace soket::event

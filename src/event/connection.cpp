@@ -4,11 +4,14 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <soket/error.hpp>
 #include <soket/event/buffer.hpp>
 #include <soket/event/handler.hpp>
 #include <soket/event/loop.hpp>
 
-#include "event/loop_impl.hpp"
+#include "event/connection_manager.hpp"
+#include "event/report.hpp"
+#include "event/thread_check.hpp"
 #include "linux/fd.hpp"
 #include "linux/sendfile.hpp"
 #include "linux/socket.hpp"
@@ -16,7 +19,6 @@
 
 namespace soket::event {
 
-using detail::LoopAccess;
 using detail::Output;
 
 namespace {
@@ -26,6 +28,10 @@ bool would_block(const std::error_code& ec) noexcept {
 }
 
 }  // namespace
+
+Loop& Connection::loop() const noexcept {
+  return manager_->loop();
+}
 
 bool Connection::output_empty() const noexcept {
   return out_ == nullptr;
@@ -48,11 +54,11 @@ void Connection::handle_events(std::uint32_t ready) {
     }
   }
   // While draining for shutdown, a connection goes as soon as its replies are out.
-  if (state_ == State::open && out_ == nullptr && LoopAccess::impl(*loop_).draining) close();
+  if (state_ == State::open && out_ == nullptr && manager_->draining()) close();
 }
 
 void Connection::on_readable() {
-  auto& d = LoopAccess::impl(*loop_);
+  auto& d = *manager_;
   Buffer* buf;
   iovec iov[2];
   int count;
@@ -60,16 +66,16 @@ void Connection::on_readable() {
     // A partial message waits: read after it, spilling into the loop's scratch buffer
     // (muduo's Buffer::readFd), so one read takes whatever the kernel has.
     in_->ensure_writable(4096);
-    d.scratch.retrieve_all();
+    d.scratch().retrieve_all();
     iov[0] = {in_->begin_write(), in_->writable()};
-    iov[1] = {d.scratch.begin_write(), d.scratch.writable()};
+    iov[1] = {d.scratch().begin_write(), d.scratch().writable()};
     count = 2;
     buf = in_;
   } else {
-    d.scratch.retrieve_all();
-    iov[0] = {d.scratch.begin_write(), d.scratch.writable()};
+    d.scratch().retrieve_all();
+    iov[0] = {d.scratch().begin_write(), d.scratch().writable()};
     count = 1;
-    buf = &d.scratch;
+    buf = &d.scratch();
   }
   std::error_code ec;
   ssize_t n = sys::readv(fd(), iov, count, ec);
@@ -91,17 +97,21 @@ void Connection::on_readable() {
   if (buf == in_) {
     std::size_t first = std::min(got, iov[0].iov_len);
     in_->has_written(first);
-    if (got > first) in_->append(std::span(d.scratch.begin_write(), got - first));
+    if (got > first) in_->append(std::span(d.scratch().begin_write(), got - first));
   } else {
-    d.scratch.has_written(got);
+    d.scratch().has_written(got);
   }
   last_active_ = d.tick();
-  handler_->on_data(*this, *buf);
+  try {
+    handler_->on_data(*this, *buf);
+  } catch (...) {
+    detail::route_error(*handler_, this, std::current_exception());
+  }
   if (state_ != State::open) return;
-  if (buf == &d.scratch) {
-    if (!d.scratch.empty()) {
+  if (buf == &d.scratch()) {
+    if (!d.scratch().empty()) {
       in_ = d.take_input();
-      in_->append(d.scratch.data());
+      in_->append(d.scratch().data());
     }
   } else if (in_ && in_->empty()) {
     d.give_input(in_);
@@ -110,13 +120,14 @@ void Connection::on_readable() {
 }
 
 void Connection::send(std::span<const std::byte> data) {
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::send");
   if (state_ != State::open || write_shut_ || shutdown_pending_ || data.empty()) return;
   if (options_->batch_writes && !out_) {
     // The batching path: queue now, the loop sends every connection's bytes after the turn.
-    auto& d = LoopAccess::impl(*loop_);
+    auto& d = *manager_;
     out_ = d.take_output();
     deferred_ = true;
-    d.deferred.push_back(this);
+    d.defer(*this);
   }
   if (!out_) {
     std::error_code ec;
@@ -127,7 +138,7 @@ void Connection::send(std::span<const std::byte> data) {
     }
     if (static_cast<std::size_t>(n) == data.size()) return;
     data = data.subspan(static_cast<std::size_t>(n));
-    out_ = LoopAccess::impl(*loop_).take_output();
+    out_ = manager_->take_output();
   }
   out_->buf.append(data);
   if (!congested_ && output_size() > options_->high_water) congested_ = true;
@@ -135,6 +146,7 @@ void Connection::send(std::span<const std::byte> data) {
 }
 
 void Connection::send(std::initializer_list<std::span<const std::byte>> pieces) {
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::send");
   if (state_ != State::open || write_shut_ || shutdown_pending_) return;
   if (out_ || options_->batch_writes || pieces.size() > 64) {
     for (auto p : pieces) send(p);
@@ -155,7 +167,7 @@ void Connection::send(std::initializer_list<std::span<const std::byte>> pieces) 
   }
   auto done = static_cast<std::size_t>(n);
   if (done == total) return;
-  out_ = LoopAccess::impl(*loop_).take_output();
+  out_ = manager_->take_output();
   for (auto p : pieces) {
     if (done >= p.size()) {
       done -= p.size();
@@ -170,6 +182,7 @@ void Connection::send(std::initializer_list<std::span<const std::byte>> pieces) 
 
 void Connection::sendfile(int file_fd, std::int64_t offset, std::size_t count,
                           std::error_code& ec) {
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::sendfile");
   ec.clear();
   if (state_ != State::open || write_shut_ || shutdown_pending_) {
     ec = std::make_error_code(std::errc::not_connected);
@@ -180,7 +193,7 @@ void Connection::sendfile(int file_fd, std::int64_t offset, std::size_t count,
     return;
   }
   if (count == 0) return;
-  if (!out_) out_ = LoopAccess::impl(*loop_).take_output();
+  if (!out_) out_ = manager_->take_output();
   out_->file_mark = out_->buf.readable();
   out_->file_fd = file_fd;
   out_->file_offset = static_cast<std::uint64_t>(offset);
@@ -219,7 +232,7 @@ void Connection::flush() {
       break;
     }
     if (o.buf.empty() && o.file_fd < 0) {
-      LoopAccess::impl(*loop_).give_output(out_);
+      manager_->give_output(out_);
       out_ = nullptr;
     }
   }
@@ -230,11 +243,15 @@ void Connection::after_write() {
   if (state_ != State::open) return;
   if (congested_ && output_size() <= options_->low_water) {
     congested_ = false;
-    handler_->on_drain(*this);
+    try {
+      handler_->on_drain(*this);
+    } catch (...) {
+      detail::route_error(*handler_, this, std::current_exception());
+    }
     if (state_ != State::open) return;
   }
   if (!out_) {
-    if (close_pending_ || LoopAccess::impl(*loop_).draining) return close_with({});
+    if (close_pending_ || manager_->draining()) return close_with({});
     if (shutdown_pending_ && !write_shut_) {
       std::error_code ignored;
       sys::shutdown(fd(), SHUT_WR, ignored);
@@ -253,23 +270,26 @@ void Connection::update_interest() {
   if (out_ && !deferred_) want |= writable;
   if (want == interest()) return;
   try {
-    loop_->watch(*this, want);
+    manager_->loop().watch(*this, want);
   } catch (const std::system_error& e) {
     close_with(e.code());
   }
 }
 
 void Connection::pause_reading() {
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::pause_reading");
   reading_paused_ = true;
   update_interest();
 }
 
 void Connection::resume_reading() {
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::resume_reading");
   reading_paused_ = false;
   update_interest();
 }
 
 void Connection::shutdown() {
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::shutdown");
   if (state_ != State::open || write_shut_) return;
   if (out_) {
     shutdown_pending_ = true;
@@ -281,21 +301,30 @@ void Connection::shutdown() {
 }
 
 void Connection::close_after_flush() {
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::close_after_flush");
   if (state_ != State::open) return;
   if (!out_) return close_with({});
   close_pending_ = true;
 }
 
 void Connection::close() {
+  SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::close");
   close_with({});
 }
 
 void Connection::close_with(std::error_code reason) {
   if (state_ != State::open) return;
   state_ = State::closing;  // on_close may call close() again: it does nothing
-  handler_->on_close(*this, reason);
-  auto& d = LoopAccess::impl(*loop_);
-  // close(2) removes the descriptor from epoll (we never dup it): no EPOLL_CTL_DEL needed.
+  try {
+    handler_->on_close(*this, reason);
+  } catch (...) {
+    detail::route_error(*handler_, this, std::current_exception());  // then close anyway
+  }
+  auto& d = *manager_;
+  // Explicitly out of epoll: close(2) removes the registration only when this was the last
+  // descriptor of the open file, and an adopted descriptor may have been dup'ed or inherited
+  // by a child. This also forgets the rest of this turn's events for the slot.
+  manager_->loop().unwatch(*this);
   std::error_code ignored;
   sys::close(fd(), ignored);
   if (out_) d.give_output(out_);
@@ -305,19 +334,31 @@ void Connection::close_with(std::error_code reason) {
   d.release(*this);
 }
 
-Address Connection::peer() const {
+Address Connection::peer(std::error_code& ec) const noexcept {
   Address a;
   std::size_t len = Address::max_size;
-  std::error_code ec;
   if (sys::getpeername(fd(), a.data(), &len, ec)) a.resize(len);
   return a;
 }
 
-Address Connection::local() const {
+Address Connection::peer() const {
+  std::error_code ec;
+  Address a = peer(ec);
+  if (ec) throw_error(ec, "getpeername");
+  return a;
+}
+
+Address Connection::local(std::error_code& ec) const noexcept {
   Address a;
   std::size_t len = Address::max_size;
-  std::error_code ec;
   if (sys::getsockname(fd(), a.data(), &len, ec)) a.resize(len);
+  return a;
+}
+
+Address Connection::local() const {
+  std::error_code ec;
+  Address a = local(ec);
+  if (ec) throw_error(ec, "getsockname");
   return a;
 }
 

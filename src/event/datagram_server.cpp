@@ -9,14 +9,18 @@
 #include <soket/event/loop.hpp>
 #include <soket/socket.hpp>
 
+#include "event/report.hpp"
+#include "event/thread_check.hpp"
 #include "linux/fd.hpp"
 #include "linux/mmsg.hpp"
 
 namespace soket::event {
 
-/// Preallocated recvmmsg/sendmmsg arrays: nothing is allocated per datagram.
-struct DatagramServer::Batch {
-  Batch(std::size_t n, std::size_t max) : size(n), max_datagram(max) {
+/// The socket, watched on the server's loop, and its preallocated recvmmsg/sendmmsg arrays:
+/// nothing is allocated per datagram.
+struct DatagramServer::Receiver final : Watcher {
+  Receiver(DatagramServer& s, std::size_t n, std::size_t max)
+      : server(s), size(n), max_datagram(max) {
     rx_data.resize(n * max);
     tx_data.resize(n * max);
     rx_addr.resize(n);
@@ -26,6 +30,8 @@ struct DatagramServer::Batch {
     rx.resize(n);
     tx.resize(n);
   }
+  void handle_events(std::uint32_t) override { server.on_readable(); }
+  DatagramServer& server;
   std::size_t size, max_datagram;
   Socket socket;
   std::vector<std::byte> rx_data, tx_data;
@@ -35,27 +41,45 @@ struct DatagramServer::Batch {
   std::size_t queued = 0;
 };
 
-DatagramServer::DatagramServer(Loop& loop, const Address& address, DatagramHandler& handler,
-                               std::size_t batch, std::size_t max_datagram)
-    : loop_(loop),
-      handler_(handler),
-      batch_(std::make_unique<Batch>(batch ? batch : 1, max_datagram ? max_datagram : 1)) {
-  Socket s(address.family(), Type::dgram);
+DatagramServer::DatagramServer(const Address& address, DatagramHandler& handler,
+                               DatagramOptions options)
+    : handler_(handler),
+      receiver_(std::make_unique<Receiver>(*this, options.batch ? options.batch : 1,
+                                           options.max_datagram ? options.max_datagram : 1)) {
+  // A host name binds as UDPServer's does (address_family AF_INET; bind resolves it).
+  Socket s(address.is_resolved() ? address.family() : Family::inet, Type::dgram);
   s.bind(address);
   address_ = s.getsockname();
   std::error_code ec;
   if (!sys::set_nonblocking(s.fileno(), true, ec)) throw_error(ec, "bind", &address);
-  batch_->socket = std::move(s);
-  set_fd(batch_->socket.fileno());
-  loop_.watch(*this, readable);
+  receiver_->socket = std::move(s);
+  receiver_->set_fd(receiver_->socket.fileno());
+  loop_.watch(*receiver_, Watcher::readable);
 }
 
 DatagramServer::~DatagramServer() {
-  loop_.unwatch(*this);
+  stop();
+  loop_.unwatch(*receiver_);
+}
+
+void DatagramServer::start() {
+  if (thread_.joinable()) return;
+  thread_ = std::thread([this] { loop_.run(); });
+}
+
+void DatagramServer::stop() {
+  SOKET_THREAD_RULE(!loop_.in_loop_thread(),
+                    "DatagramServer::stop called from its own loop thread (it would wait for "
+                    "itself: deadlock)");
+  if (!thread_.joinable()) return;
+  loop_.post([this] { flush(); });
+  loop_.stop();
+  thread_.join();
 }
 
 void DatagramServer::send_to(std::span<const std::byte> data, const Address& to) {
-  Batch& b = *batch_;
+  SOKET_LOOP_THREAD_ONLY(loop_, "DatagramServer::send_to");
+  Receiver& b = *receiver_;
   if (b.queued == b.size) flush();
   if (b.queued == b.size || data.size() > b.max_datagram) {
     ++dropped_;
@@ -75,11 +99,12 @@ void DatagramServer::send_to(std::span<const std::byte> data, const Address& to)
 }
 
 void DatagramServer::flush() {
-  Batch& b = *batch_;
+  SOKET_LOOP_THREAD_ONLY(loop_, "DatagramServer::flush");
+  Receiver& b = *receiver_;
   std::size_t sent = 0;
   while (sent < b.queued) {
     std::error_code ec;
-    int n = sys::sendmmsg(fd(), b.tx.data() + sent, static_cast<unsigned>(b.queued - sent), ec);
+    int n = sys::sendmmsg(b.fd(), b.tx.data() + sent, static_cast<unsigned>(b.queued - sent), ec);
     if (n < 0) {
       if (ec == std::errc::interrupted) continue;
       if (ec == std::errc::resource_unavailable_try_again) {
@@ -95,8 +120,8 @@ void DatagramServer::flush() {
   b.queued = 0;
 }
 
-void DatagramServer::handle_events(std::uint32_t) {
-  Batch& b = *batch_;
+void DatagramServer::on_readable() {
+  Receiver& b = *receiver_;
   for (std::size_t i = 0; i < b.size; ++i) {
     b.rx_iov[i] = {b.rx_data.data() + i * b.max_datagram, b.max_datagram};
     b.rx[i] = {};
@@ -106,7 +131,7 @@ void DatagramServer::handle_events(std::uint32_t) {
     b.rx[i].msg_hdr.msg_iovlen = 1;
   }
   std::error_code ec;
-  int n = sys::recvmmsg(fd(), b.rx.data(), static_cast<unsigned>(b.size), ec);
+  int n = sys::recvmmsg(b.fd(), b.rx.data(), static_cast<unsigned>(b.size), ec);
   if (n <= 0) return;  // EAGAIN, or an ICMP error for an earlier reply: nothing to deliver
   ++receive_calls_;
   in_batch_ = true;
@@ -114,10 +139,15 @@ void DatagramServer::handle_events(std::uint32_t) {
     auto& m = b.rx[static_cast<std::size_t>(i)];
     Address from = Address::from_sockaddr(m.msg_hdr.msg_name, m.msg_hdr.msg_namelen);
     ++received_;
-    handler_.on_datagram(
-        *this,
-        std::span(b.rx_data.data() + static_cast<std::size_t>(i) * b.max_datagram, m.msg_len), from,
-        (m.msg_hdr.msg_flags & MSG_TRUNC) != 0);
+    try {
+      handler_.on_datagram(
+          *this,
+          std::span(b.rx_data.data() + static_cast<std::size_t>(i) * b.max_datagram, m.msg_len),
+          from, (m.msg_hdr.msg_flags & MSG_TRUNC) != 0);
+    } catch (...) {
+      // One bad datagram must not cost the others of the batch (nor the server).
+      detail::report_error("datagram from " + from.repr(), std::current_exception());
+    }
   }
   in_batch_ = false;
   flush();

@@ -8,8 +8,10 @@
 #include <soket/error.hpp>
 #include <soket/socket.hpp>
 
+#include "deadline.hpp"
 #include "event/acceptor.hpp"
-#include "event/loop_impl.hpp"
+#include "event/connection_manager.hpp"
+#include "event/thread_check.hpp"
 #include "linux/fd.hpp"
 #include "linux/stream_io.hpp"
 
@@ -18,7 +20,8 @@ namespace soket::event {
 namespace {
 
 Socket make_listener(const Address& address, bool reuse_port, int backlog) {
-  Socket s(address.family(), Type::stream);
+  // A host name binds as TCPServer's does (address_family AF_INET; bind resolves it).
+  Socket s(address.is_resolved() ? address.family() : Family::inet, Type::stream);
   if (address.is_inet()) {
     s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
     if (reuse_port) {
@@ -38,7 +41,7 @@ Server::Server(const Address& address, Handler& handler, ServerOptions options)
     : options_(options),
       group_(options.threads),
       handler_(std::make_unique<detail::CountingHandler>(*this, handler)) {
-  inet_ = address.is_inet();
+  inet_ = !address.is_resolved() || address.is_inet();
   bool per_loop = inet_ && options_.balance == Balance::reuse_port && group_.size() > 1;
   if (!inet_) options_.balance = Balance::round_robin;
   Socket first = make_listener(address, per_loop, options_.backlog);
@@ -78,7 +81,7 @@ void Server::on_accept(Loop& acceptor_loop, int fd) {
   Loop& target = options_.balance == Balance::round_robin ? group_.next() : acceptor_loop;
   auto adopt = [this, &target, fd] {
     try {
-      detail::LoopAccess::impl(target).adopt(fd, *handler_, options_.connection);
+      target.connections().adopt(fd, *handler_, options_.connection, {});
     } catch (const std::exception&) {
       live_.fetch_sub(1, std::memory_order_relaxed);  // adopt closed fd; no on_close comes
     }
@@ -89,10 +92,14 @@ void Server::on_accept(Loop& acceptor_loop, int fd) {
     target.post(adopt);
 }
 
-void Server::stop(std::chrono::milliseconds drain) {
+void Server::stop(Duration drain) {
+  for (std::size_t i = 0; i < group_.size(); ++i)
+    SOKET_THREAD_RULE(!group_.loop(i).in_loop_thread(),
+                      "Server::stop called from one of the server's own loop threads (it would "
+                      "wait for itself: deadlock); post the stop to another thread");
   if (!started_) return;
   started_ = false;
-  auto deadline = Loop::Clock::now() + drain;
+  auto deadline = soket::detail::deadline_after(drain);
   std::mutex mu;
   std::condition_variable cv;
   std::size_t remaining = group_.size();

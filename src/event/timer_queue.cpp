@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "deadline.hpp"
+#include "event/report.hpp"
+
 namespace soket::event {
 
 void TimerQueue::push(Entry e) {
@@ -70,15 +73,20 @@ std::size_t TimerQueue::run_expired(Clock::time_point now) {
     Callback fn = std::move(s.fn);
     bool repeating = s.repeat > Clock::duration::zero();
     if (!repeating) release(e.slot);
-    fn();
+    try {
+      fn();
+    } catch (...) {
+      // The engine's rule for callbacks with no handler to blame: report and go on.
+      detail::report_error("timer", std::current_exception());
+    }
     ++ran;
     if (repeating) {
       Slot& again = slots_[e.slot];
       if (again.active && again.generation == e.generation) {
         again.fn = std::move(fn);
         // Next period from the planned time, but never in the past (no catch-up bursts).
-        auto next = e.when + again.repeat;
-        if (next <= now) next = now + again.repeat;
+        auto next = soket::detail::saturating_add<Clock>(e.when, again.repeat);
+        if (next <= now) next = soket::detail::saturating_add<Clock>(now, again.repeat);
         push({next, seq_++, e.slot, e.generation});
       }
     }

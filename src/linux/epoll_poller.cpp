@@ -11,6 +11,7 @@
 #include <soket/error.hpp>
 #include <soket/event/watcher.hpp>
 
+#include "event/report.hpp"
 #include "linux/result.hpp"
 
 namespace soket::sys {
@@ -56,7 +57,7 @@ EpollPoller::EpollPoller() {
   }
   epoll_event ev{};
   ev.events = EPOLLIN;
-  ev.data.ptr = nullptr;  // nullptr marks the wakeup fd
+  ev.data.ptr = this;  // marks the wakeup fd (nullptr marks an invalidated event)
   if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev) < 0) {
     auto ec = last_error();
     ::close(wakefd_);
@@ -80,6 +81,12 @@ void EpollPoller::modify(event::Watcher& w, std::uint32_t interest, std::error_c
 }
 
 void EpollPoller::remove(event::Watcher& w, std::error_code& ec) noexcept {
+  // The watcher may be deleted (or its slot reused) before the rest of the batch in flight is
+  // dispatched: forget its events there (libuv's uv__platform_invalidate_fd, muduo's
+  // removeChannel).
+  auto* evs = reinterpret_cast<epoll_event*>(events_.data());
+  for (std::size_t i = next_; i < ready_; ++i)
+    if (evs[i].data.ptr == &w) evs[i].data.ptr = nullptr;
   epoll_event ev{};
   if (::epoll_ctl(epfd_, EPOLL_CTL_DEL, w.fd(), &ev) < 0)
     ec = last_error();
@@ -93,15 +100,18 @@ int EpollPoller::wait(std::chrono::milliseconds timeout) {
   int t = ms < 0 ? -1 : static_cast<int>(ms > INT_MAX ? INT_MAX : ms);
   int n = ::epoll_wait(epfd_, evs, static_cast<int>(capacity_), t);
   if (n <= 0) return 0;  // EINTR: the loop simply goes round again
-  for (int i = 0; i < n; ++i) {
-    auto* w = static_cast<event::Watcher*>(evs[i].data.ptr);
-    if (!w) {
+  ready_ = static_cast<std::size_t>(n);
+  for (next_ = 0; next_ < ready_;) {
+    epoll_event& e = evs[next_++];
+    if (e.data.ptr == this) {
       std::uint64_t v;
       [[maybe_unused]] ssize_t r = ::read(wakefd_, &v, sizeof v);
       continue;
     }
-    w->handle_events(from_epoll(evs[i].events));
+    if (e.data.ptr == nullptr) continue;  // unwatched earlier in this batch
+    event::detail::dispatch(*static_cast<event::Watcher*>(e.data.ptr), from_epoll(e.events));
   }
+  next_ = ready_ = 0;
   // A full array means more may be ready: grow it, as muduo's EPollPoller does.
   if (static_cast<std::size_t>(n) == capacity_ && capacity_ < 4096) {
     capacity_ *= 2;
@@ -116,3 +126,11 @@ void EpollPoller::wakeup() noexcept {
 }
 
 }  // namespace soket::sys
+
+namespace soket::event::detail {
+
+std::unique_ptr<Poller> make_poller() {
+  return std::make_unique<sys::EpollPoller>();
+}
+
+}  // namespace soket::event::detail

@@ -440,3 +440,44 @@ TEST(EventServer, BatchedWritesEchoEveryByteAndKeepBackpressure) {
   EXPECT_EQ(h.opened, 17);
   EXPECT_EQ(h.closed, 17);
 }
+
+// issue 8 §3: a host name binds as TCPServer's does (it failed: AF_UNSPEC socket).
+TEST(EventServer, HostNameIsResolvedAndBoundLikeTCPServer) {
+  Echo h;
+  ServerOptions o;
+  o.threads = 1;
+  Server server(Address("localhost", 0), h, o);
+  EXPECT_TRUE(server.address().is_resolved());
+  EXPECT_EQ(server.address().host(), "127.0.0.1");
+  EXPECT_NE(server.address().port(), 0);
+  server.start();
+  echo_clients(server.address(), 2, 1000);
+  server.stop();
+}
+
+// issue 8 §3: per-connection state is typed (a small value stored inline), not a void*.
+TEST(EventServer, ContextIsTypedAndReadingAnotherTypeGivesNull) {
+  struct Counting : Handler {
+    std::atomic<int> wrong_type{0}, max_count{0};
+    void on_open(Connection& c) override {
+      if (c.context<int>() != nullptr) ++wrong_type;  // nothing stored yet
+      c.set_context(std::size_t{0});
+    }
+    void on_data(Connection& c, Buffer& in) override {
+      if (c.context<int>() != nullptr || c.context<void*>() != nullptr) ++wrong_type;
+      std::size_t& n = *c.context<std::size_t>();
+      n += in.readable();
+      max_count = static_cast<int>(n);
+      c.send(in.data());
+      in.retrieve_all();
+    }
+  } h;
+  ServerOptions o;
+  o.threads = 1;
+  Server server(Address("127.0.0.1", 0), h, o);
+  server.start();
+  echo_clients(server.address(), 1, 5000);
+  server.stop();
+  EXPECT_EQ(h.wrong_type, 0);
+  EXPECT_EQ(h.max_count, 5000);
+}

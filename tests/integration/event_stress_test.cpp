@@ -162,11 +162,11 @@ struct Pinger : Handler {
     c.send(std::string_view(msg, message_size));
   }
   void on_open(Connection& c) override {
-    State& s = *static_cast<State*>(c.context());
+    State& s = **c.context<State*>();
     send_next(c, s);
   }
   void on_data(Connection& c, Buffer& in) override {
-    State& s = *static_cast<State*>(c.context());
+    State& s = **c.context<State*>();
     std::string_view v = in.view();
     for (std::size_t i = 0; i < v.size(); ++i)
       if (v[i] != expected_byte(s.index, s.received + i)) ++corrupt;
@@ -180,7 +180,7 @@ struct Pinger : Handler {
   }
   void on_close(Connection& c, std::error_code ec) override {
     if (ec) ++errors;
-    State& s = *static_cast<State*>(c.context());
+    State& s = **c.context<State*>();
     if (s.received == messages * message_size) ++finished;
     if (++closed == total) loop->stop();
   }

@@ -2,10 +2,9 @@
 // connect(): a non-blocking client connect from inside a Loop, bounded by a timeout.
 #pragma once
 
-#include <chrono>
-
 #include <soket/address.hpp>
 #include <soket/constants.hpp>
+#include <soket/event/clock.hpp>
 #include <soket/event/connection.hpp>
 
 namespace soket::event {
@@ -14,26 +13,24 @@ class Handler;
 class Loop;
 
 /// Starts connecting to `address`: an IP address, a Unix path, or a host name. On success the
-/// socket is adopted as a Connection (handler.on_open); on failure or after `timeout` the
-/// handler gets on_connect_error(address, ec) with the address as given, ec ==
-/// std::errc::timed_out for a timeout. Either comes from the loop, never from inside this call
-/// (also when the kernel answers at once, as for Unix sockets). Loop thread only (or before
-/// run()); handler and options must outlive the connection.
+/// socket is adopted as a Connection (handler.on_open); on failure the handler gets
+/// on_connect_error(address, ec) with the address as given. Either comes from the loop, never
+/// from inside this call (also when the kernel answers at once, as for Unix sockets), and
+/// every failure comes that way: a lookup error (ec in gai_category()), socket(2), a refused
+/// or timed-out connect (std::errc::timed_out).
 ///
-/// A host name (address.is_resolved() == false) is resolved as Socket::connect does, with the
-/// socket's family (`family`; Family::inet, like Socket's and Python's default) and the first
-/// result, by a synchronous getaddrinfo before the connect starts: it BLOCKS the loop thread
-/// for the lookup (libc has no asynchronous getaddrinfo). Pass a numeric Address, resolved
-/// elsewhere, where that matters. `family` is ignored for a numeric address.
+/// A host name (address.is_resolved() == false) is resolved as create_connection does —
+/// getaddrinfo with `family` (Family::unspec: IPv6 and IPv4, in libc's order) — on a helper
+/// thread, so the loop thread never blocks in the lookup; then each address is tried in order
+/// until one connects, and the last failure is reported. `timeout` bounds the lookup and each
+/// attempt. `family` is ignored for a numeric address.
 ///
-/// If starting fails (the lookup: gaierror naming the host; socket(2); epoll) the error is
-/// thrown and, in libuv's words, "if starting an asynchronous operation fails, its callback is
-/// never called".
+/// Loop thread only (or before run()); handler and options must outlive the connection.
 ///
 /// The Loop owns the connect in flight. Loop::stop() leaves it pending: it goes on, its timeout
 /// still counting, when run() is called again. Destroying the Loop cancels it: its socket is
 /// closed and nothing leaks, and the handler is never called (so it may already be destroyed).
 void connect(Loop& loop, const Address& address, Handler& handler, const ConnectionOptions& options,
-             std::chrono::milliseconds timeout, Family family = Family::inet);
+             Duration timeout, Family family = Family::unspec);
 
 }  // namespace soket::event

@@ -3,15 +3,18 @@
 // direct writes, writev, sendfile, half-close, idle timeout.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
+#include <new>
 #include <span>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 
 #include <soket/address.hpp>
+#include <soket/event/clock.hpp>
 #include <soket/event/watcher.hpp>
 
 namespace soket::event {
@@ -20,8 +23,10 @@ class Buffer;
 class Handler;
 class Loop;
 namespace detail {
-struct LoopImpl;
+class ConnectionManager;
 struct Output;
+template <class T>
+inline constexpr char type_tag = 0;  // &type_tag<T> names T without RTTI
 }  // namespace detail
 
 /// Names a connection across threads. Connections live in their loop's slab; a slot is reused
@@ -49,7 +54,36 @@ struct ConnectionOptions {
   bool batch_writes = false;
   /// Close a connection that received nothing for this long (0: never). Checked by a coarse
   /// per-loop sweep, so it fires up to a quarter of the timeout late.
-  std::chrono::milliseconds idle_timeout{0};
+  Duration idle_timeout{0};
+};
+
+/// The handler's per-connection state: one small typed value (a pointer, an index, a counter:
+/// trivially copyable, at most 8 bytes), stored inline so an idle connection stays small.
+/// Reading it as another type than the one stored gives nullptr, like std::any_cast.
+class Context {
+ public:
+  Context() noexcept = default;
+  template <class T>
+  Context(T value) noexcept {  // NOLINT(google-explicit-constructor): adopt(..., ptr)
+    set(value);
+  }
+  template <class T>
+  void set(T value) noexcept {
+    static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= 8 && alignof(T) <= 8,
+                  "Connection context: store a pointer or a small value, not an object");
+    std::memcpy(bytes_, &value, sizeof value);
+    type_ = &detail::type_tag<T>;
+  }
+  /// The stored value if it is a T, else nullptr.
+  template <class T>
+  T* get() noexcept {
+    return type_ == &detail::type_tag<T> ? std::launder(reinterpret_cast<T*>(bytes_)) : nullptr;
+  }
+  bool has_value() const noexcept { return type_ != nullptr; }
+
+ private:
+  alignas(8) unsigned char bytes_[8] = {};
+  const void* type_ = nullptr;
 };
 
 /// A connected stream socket (TCP or Unix) driven by a Loop. Owned by the loop: handlers get a
@@ -58,10 +92,17 @@ struct ConnectionOptions {
 ///
 /// Thread rules: every method is loop thread only. From other threads, post to loop() and
 /// look the connection up again with Loop::find(id).
-class Connection final : public Watcher {
+///
+/// A Connection is registered with its loop's poller, but that is the engine's business: the
+/// handler sees only the members below (privately a Watcher, so its descriptor cannot be
+/// swapped or its readiness faked).
+class Connection final : private Watcher {
  public:
   ConnectionId id() const noexcept { return {slot_, generation_}; }
-  Loop& loop() const noexcept { return *loop_; }
+  Loop& loop() const noexcept;
+  /// Python: fileno(). For options (setsockopt) and logging; reading, writing or closing it
+  /// behind the engine's back breaks the connection.
+  int fileno() const noexcept { return fd(); }
   bool is_open() const noexcept { return state_ == State::open; }
 
   /// Queues bytes: written at once when nothing is queued, otherwise appended to the output
@@ -95,23 +136,34 @@ class Connection final : public Watcher {
   void resume_reading();
 
   /// Python: getpeername() / getsockname(), read from the kernel (not stored, to keep
-  /// connections small).
+  /// connections small). Like Python's, peer() fails once the kernel has forgotten the peer —
+  /// after a reset (also inside on_close for it): it throws soket::Error ("getpeername:
+  /// Transport endpoint is not connected"), never an empty address. Keep what on_open saw if
+  /// you need it later. The ec forms report the failure instead (and return an empty Address).
   Address peer() const;
+  Address peer(std::error_code& ec) const noexcept;
   Address local() const;
+  Address local(std::error_code& ec) const noexcept;
 
-  /// The handler's per-connection state.
-  void set_context(void* p) noexcept { context_ = p; }
-  void* context() const noexcept { return context_; }
-
-  void handle_events(std::uint32_t ready) override;
+  /// The handler's per-connection state (see Context): c.set_context(&session) or
+  /// c.set_context(std::size_t{0}); read back with c.context<Session*>() /
+  /// c.context<std::size_t>(), nullptr if nothing or another type is stored.
+  template <class T>
+  void set_context(T value) noexcept {
+    context_.set(value);
+  }
+  template <class T>
+  T* context() noexcept {
+    return context_.get<T>();
+  }
 
   Connection() noexcept = default;  // slab storage only
 
  private:
-  friend class Loop;
-  friend struct detail::LoopImpl;
+  friend class detail::ConnectionManager;
   enum class State : std::uint8_t { free, open, closing };
 
+  void handle_events(std::uint32_t ready) override;
   void on_readable();
   void flush();
   void update_interest();
@@ -119,14 +171,14 @@ class Connection final : public Watcher {
   bool output_empty() const noexcept;
   void after_write();
 
-  Loop* loop_ = nullptr;
+  detail::ConnectionManager* manager_ = nullptr;
   Handler* handler_ = nullptr;
   const ConnectionOptions* options_ = nullptr;
   detail::Output* out_ = nullptr;  // pooled, only while output is queued
   Buffer* in_ = nullptr;           // pooled, only while a partial message waits
-  void* context_ = nullptr;
+  Context context_;
   std::uint32_t slot_ = 0, generation_ = 1;
-  std::uint32_t last_active_ = 0;  // loop tick (ms) of the last read
+  std::uint64_t last_active_ = 0;  // loop tick (ms) of the last read
   State state_ = State::free;
   bool congested_ = false;
   bool reading_paused_ = false;  // by the handler

@@ -1,44 +1,68 @@
 // SPDX-License-Identifier: MIT
-// DatagramServer: a UDP (or Unix datagram) server on a Loop, batched with recvmmsg/sendmmsg.
+// DatagramServer: a UDP (or Unix datagram) server on its own event loop, batched with
+// recvmmsg/sendmmsg.
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <span>
 #include <string_view>
-#include <system_error>
+#include <thread>
 
 #include <soket/address.hpp>
-#include <soket/event/watcher.hpp>
+#include <soket/event/loop.hpp>
 
 namespace soket::event {
 
 class DatagramServer;
-class Loop;
 
-/// Called for each datagram, on the loop thread.
+/// Called for each datagram, on the server's loop thread.
 class DatagramHandler {
  public:
   virtual ~DatagramHandler() = default;
   /// `data` is valid only during the call. truncated: the datagram was longer than
-  /// max_datagram and was cut.
+  /// max_datagram and was cut. What this throws is reported on stderr ("soket: datagram from
+  /// <address>: <what()>") and the batch goes on with the next datagram.
   virtual void on_datagram(DatagramServer& server, std::span<const std::byte> data,
                            const Address& from, bool truncated) = 0;
 };
 
-/// Binds at construction and watches the socket on `loop`. Each readiness event takes up to
-/// `batch` datagrams with one recvmmsg(2); replies queued with send_to() during the batch go
-/// out together with one sendmmsg(2) after it. A reply that finds the socket buffer full is
-/// dropped and counted (UDP's contract), never blocked on.
+struct DatagramOptions {
+  /// Datagrams taken per recvmmsg(2) (and replies sent per sendmmsg(2)).
+  std::size_t batch = 32;
+  /// Longer datagrams are cut to this and flagged truncated.
+  std::size_t max_datagram = 65536;
+};
+
+/// Binds at construction (errors throw there, naming the address; a host name binds as
+/// UDPServer's does: IPv4, first address), serves after start() on a loop of its own — the
+/// same model as Server. Each readiness event takes up to `batch` datagrams with one
+/// recvmmsg(2); replies queued with send_to() during the batch go out together with one
+/// sendmmsg(2) after it. A reply that finds the socket buffer full is dropped and counted
+/// (UDP's contract), never blocked on.
 ///
-/// Thread rules: construct, use and destroy on the loop thread (or before run()).
-class DatagramServer final : public Watcher {
+/// The handler must outlive the server.
+///
+/// Thread rules: construct, start(), stop() and destroy from a controlling thread that is not
+/// the server's loop thread; send_to() and flush() on the loop thread (from on_datagram, or
+/// post to loop()); the counters on the loop thread or after stop().
+class DatagramServer {
  public:
-  DatagramServer(Loop& loop, const Address& address, DatagramHandler& handler,
-                 std::size_t batch = 32, std::size_t max_datagram = 65536);
-  ~DatagramServer() override;
+  DatagramServer(const Address& address, DatagramHandler& handler, DatagramOptions options = {});
+  /// stop(), if still running.
+  ~DatagramServer();
+  DatagramServer(const DatagramServer&) = delete;
+  DatagramServer& operator=(const DatagramServer&) = delete;
 
   const Address& address() const noexcept { return address_; }
+  /// Starts the loop thread.
+  void start();
+  /// Stops the loop and joins its thread (queued replies are flushed first). Harmless if not
+  /// started.
+  void stop();
+  /// The server's loop: post() work to it from other threads.
+  Loop& loop() noexcept { return loop_; }
+
   /// Queues a datagram; sent at the end of the current batch (or at once outside one).
   void send_to(std::span<const std::byte> data, const Address& to);
   void send_to(std::string_view text, const Address& to) {
@@ -51,14 +75,15 @@ class DatagramServer final : public Watcher {
   std::size_t receive_calls() const noexcept { return receive_calls_; }
   std::size_t dropped() const noexcept { return dropped_; }
 
-  void handle_events(std::uint32_t ready) override;
-
  private:
-  struct Batch;
-  Loop& loop_;
+  struct Receiver;
+  void on_readable();
+
+  Loop loop_;  // first: the receiver unwatches from it when destroyed
   DatagramHandler& handler_;
   Address address_;
-  std::unique_ptr<Batch> batch_;
+  std::unique_ptr<Receiver> receiver_;
+  std::thread thread_;
   bool in_batch_ = false;
   std::size_t received_ = 0, receive_calls_ = 0, dropped_ = 0;
 };

@@ -3,6 +3,7 @@
 // Delphi TServerSocket events the documents describe).
 #pragma once
 
+#include <exception>
 #include <system_error>
 
 namespace soket {
@@ -17,6 +18,13 @@ class Connection;
 /// One Handler usually serves every connection of a server (per-connection state goes in
 /// Connection::set_context). Each callback runs on the connection's loop thread and gets the
 /// Connection only for the length of the call; keep a ConnectionId to reach it later.
+///
+/// Exceptions: a callback may throw. The engine catches it at the callback's boundary (it
+/// never reaches the loop, the other connections or the process) and calls handle_error()
+/// with it on the same thread; by default that reports one line on stderr and closes the
+/// connection. What an on_close throws is handled the same way, after which the close
+/// completes (descriptor and slot are released whatever on_close did). An exception thrown
+/// by handle_error itself is reported and the connection closed.
 class Handler {
  public:
   virtual ~Handler() = default;
@@ -35,6 +43,11 @@ class Handler {
   /// A client connect (event::connect) failed or timed out; on_open/on_close never come. Not
   /// called for a connect the Loop's destruction cancels.
   virtual void on_connect_error(const Address&, std::error_code) {}
+  /// A callback above threw `error` (socketserver's handle_error). conn is the connection it
+  /// was called for, or nullptr when on_connect_error threw. The default writes "soket:
+  /// connection from <peer>: <what()>" to stderr and closes conn; override to log elsewhere
+  /// or to keep the connection open (then it goes on as if the callback had returned).
+  virtual void handle_error(Connection* conn, std::exception_ptr error);
 };
 
 }  // namespace soket::event

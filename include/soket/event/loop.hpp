@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Loop: one epoll event loop per thread — watchers, timers, posted functions, connections.
+// Loop: the reactor, one per thread — a poller, watchers, timers, posted functions — and the
+// home of the connections adopted into it.
 #pragma once
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <functional>
 #include <memory>
 
+#include <soket/event/clock.hpp>
 #include <soket/event/connection.hpp>
 #include <soket/event/timer_queue.hpp>
 #include <soket/event/watcher.hpp>
@@ -19,23 +21,30 @@ namespace soket::event {
 
 class Handler;
 namespace detail {
-struct LoopImpl;
-struct LoopAccess;
+struct Reactor;
+class ConnectionManager;
 }  // namespace detail
 
-/// The reactor, at most one per thread (muduo's EventLoop). It owns its poller, its timers, a
-/// wakeup eventfd, the queue of posted functions and the connections adopted into it.
+/// The reactor, at most one per thread (muduo's EventLoop). It owns its poller (epoll, behind
+/// an interface), its timers, the queue of posted functions, and a connection manager that
+/// keeps the connections adopted into it (the adopt/find/drain members below forward to it).
 ///
-/// One turn of run(): wait in epoll until the next timer deadline (or a wakeup); dispatch the
-/// ready watchers; run due timers; swap out the posted functions and run them (the lock is
-/// never held while they run).
+/// One turn of run(): wait in the poller until the next timer deadline (or a wakeup);
+/// dispatch the ready watchers; run due timers; swap out the posted functions and run them
+/// (the lock is never held while they run); submit the connections' batched sends.
 ///
-/// Thread rules: the thread that calls run() is the loop thread. post(), stop() and
-/// in_loop_thread() are safe from any thread; everything else is loop thread only (or any
-/// thread before run() starts).
+/// Thread rules: the thread that calls run() is the loop thread. post(), stop(),
+/// in_loop_thread() and running() are safe from any thread; everything else is loop thread
+/// only (or any thread while the loop is not running). Debug and sanitizer builds assert this
+/// in every loop-thread-only entry point (here, in Connection and in DatagramServer) and abort
+/// with "soket: thread rule broken: <function> called from a thread other than its loop's".
+///
+/// Exceptions: a timer or posted function that throws is reported on stderr (one line, "soket:
+/// timer: <what()>") and the loop goes on; a repeating timer keeps its schedule. Connection
+/// callbacks go to Handler::handle_error (handler.hpp).
 class Loop {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = event::Clock;
 
   /// Throws soket::Error if epoll or eventfd cannot be created.
   Loop();
@@ -55,10 +64,12 @@ class Loop {
   /// Runs fn now if called on the loop thread, otherwise post(fn).
   void dispatch(std::function<void()> fn);
   bool in_loop_thread() const noexcept;
+  /// True while run() executes, on whichever thread. Safe from any thread.
+  bool running() const noexcept;
 
   /// Timers (loop thread only). The callback runs on the loop thread.
-  TimerId call_after(Clock::duration delay, std::function<void()> fn);
-  TimerId call_every(Clock::duration period, std::function<void()> fn);
+  TimerId call_after(Duration delay, std::function<void()> fn);
+  TimerId call_every(Duration period, std::function<void()> fn);
   /// False if the timer already ran or was cancelled.
   bool cancel(TimerId id) noexcept;
   /// The time this turn started (cached; cheap).
@@ -71,13 +82,15 @@ class Loop {
   void unwatch(Watcher& w) noexcept;
 
   /// Adopts a connected stream socket (made non-blocking) as a Connection served by `handler`
-  /// with `options` (both must outlive it) and Connection::context() == context; on_open runs
-  /// before this returns.
+  /// with `options` (both must outlive it) and its context set to `context` (a pointer or a
+  /// small value, see Context); on_open runs before this returns. Closing the connection
+  /// removes the descriptor from the poller explicitly, so a dup of it (or a forked child's
+  /// copy) kept elsewhere is harmless.
   ConnectionId adopt(Socket&& socket, Handler& handler, const ConnectionOptions& options,
-                     void* context = nullptr);
+                     Context context = {});
   /// The same for a raw descriptor, which the connection then owns.
   ConnectionId adopt(int fd, Handler& handler, const ConnectionOptions& options,
-                     void* context = nullptr);
+                     Context context = {});
   /// The connection named by id, or nullptr if it has closed (a stale id).
   Connection* find(ConnectionId id) noexcept;
   /// Open connections in this loop.
@@ -89,10 +102,13 @@ class Loop {
   /// at `deadline` closes the rest; then calls done(). Loop thread only.
   void drain(Clock::time_point deadline, std::function<void()> done);
 
+  /// The engine's own handle on the connection manager (an internal type: of no use outside
+  /// the library).
+  detail::ConnectionManager& connections() noexcept;
+
  private:
-  friend class Connection;
-  friend struct detail::LoopAccess;
-  std::unique_ptr<detail::LoopImpl> impl_;
+  std::unique_ptr<detail::Reactor> impl_;
+  std::unique_ptr<detail::ConnectionManager> connections_;
 };
 
 }  // namespace soket::event

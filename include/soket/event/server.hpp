@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <soket/address.hpp>
+#include <soket/event/clock.hpp>
 #include <soket/event/connection.hpp>
 #include <soket/event/handler.hpp>
 #include <soket/event/loop_group.hpp>
@@ -42,6 +43,8 @@ struct ServerOptions {
 };
 
 /// Listens at construction (errors throw there, naming the address), serves after start().
+/// A host name (Address("localhost", 0)) is resolved as TCPServer's bind does: IPv4, the
+/// first address.
 /// Accepting survives EMFILE without spinning: a spare descriptor on /dev/null is given up to
 /// accept and close the waiting connection (libev's "special problem of accept()ing when you
 /// can't", as muduo does), and if even that fails, accepting pauses for 100 ms.
@@ -65,7 +68,7 @@ class Server {
   void start();
   /// Graceful shutdown: stop accepting (listeners closed first), let connections finish
   /// sending their replies for at most `drain`, close the rest, join the threads.
-  void stop(std::chrono::milliseconds drain = std::chrono::seconds(5));
+  void stop(Duration drain = std::chrono::seconds(5));
 
   /// Open connections now.
   std::size_t connections() const noexcept { return live_.load(std::memory_order_relaxed); }

@@ -37,7 +37,8 @@ class TimerQueue {
   bool cancel(TimerId id) noexcept;
   /// The earliest pending deadline, if any.
   std::optional<Clock::time_point> next_deadline();
-  /// Runs every timer due at `now`; returns how many ran.
+  /// Runs every timer due at `now`; returns how many ran. A callback that throws is reported
+  /// on stderr ("soket: timer: <what()>") and the rest run; a repeating one stays scheduled.
   std::size_t run_expired(Clock::time_point now);
   /// Timers pending.
   std::size_t size() const noexcept { return active_; }

@@ -8,10 +8,6 @@
 
 namespace soket::event {
 
-namespace detail {
-struct LoopImpl;
-}
-
 /// A selectable descriptor registered with a Loop (muduo's Channel). It does NOT own the
 /// descriptor, and it lives inside its owner, so registering allocates nothing; the poller
 /// stores its address (epoll data.ptr). Unwatch it before it or its descriptor goes away.
@@ -39,8 +35,7 @@ class Watcher {
   virtual void handle_events(std::uint32_t ready) = 0;
 
  private:
-  friend class Loop;
-  friend struct detail::LoopImpl;
+  friend class Loop;  // keeps interest_ and registered_
   int fd_;
   std::uint32_t interest_ = 0;
   bool registered_ = false;

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+// Poller: what the Loop needs from a readiness (or completion) backend. EpollPoller
+// (src/linux/epoll_poller.*) is the one today; an io_uring poller (issue 14) slots in here.
+// Internal: never installed.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <system_error>
+
+#include <soket/event/watcher.hpp>
+
+namespace soket::event::detail {
+
+class Poller {
+ public:
+  virtual ~Poller() = default;
+
+  /// Registers, changes or removes a watcher's interest (Watcher::readable / writable).
+  /// remove() also forgets the watcher's events still undelivered in the batch being
+  /// dispatched: after it returns, the watcher may be destroyed or its storage reused.
+  virtual void add(Watcher& w, std::uint32_t interest, std::error_code& ec) noexcept = 0;
+  virtual void modify(Watcher& w, std::uint32_t interest, std::error_code& ec) noexcept = 0;
+  virtual void remove(Watcher& w, std::error_code& ec) noexcept = 0;
+
+  /// Waits up to `timeout` (negative: forever; longer waits are clamped) and calls
+  /// detail::dispatch(w, ready) for each ready watcher. Returns the number of events.
+  virtual int wait(std::chrono::milliseconds timeout) = 0;
+
+  /// Wakes a wait() in progress (or the next one). Safe from any thread.
+  virtual void wakeup() noexcept = 0;
+};
+
+/// The default backend for this system (epoll).
+std::unique_ptr<Poller> make_poller();
+
+}  // namespace soket::event::detail
