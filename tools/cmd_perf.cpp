@@ -299,10 +299,12 @@ class Worker final : public Handler {
   void on_close(Connection& conn, std::error_code ec) override {
     auto& c = *static_cast<Conn*>(conn.context());
     if (!stopping_ && !c.finished) {
-      if (ec)
-        ++stats.errors;
+      // An EOF or a reset: the server closed (killed, or not an echo server, which closes
+      // with our message unread); anything else is an error of its own.
+      if (!ec || ec == std::errc::connection_reset || ec == std::errc::broken_pipe)
+        ++stats.closed_early;
       else
-        ++stats.closed_early;  // the server closed: killed, or not an echo server
+        ++stats.errors;
     }
     open.store(--open_);
     if (open_ == 0) loop_.stop();
@@ -588,6 +590,8 @@ void add_perf_command(CLI::App& app) {
     // What one connection may have queued at once: the window of -d messages of -s bytes.
     if (!a.bulk && static_cast<double>(a.depth) * static_cast<double>(a.size) > (64 << 20))
       usage_error("-d x -s: at most 64 MiB in flight per connection");
+    if (static_cast<double>(a.connections) * static_cast<double>(a.depth) > 1e7)
+      usage_error("-c x -d: at most 10 million messages in flight");
     run_command("perf", [&] { run_perf(a); });
   });
 }

@@ -57,6 +57,7 @@ TEST(CliTool, HostileNumbersAreUsageErrorsNamingTheOption) {
       {{"perf", "127.0.0.1:1", "-d", "3e7"}, "--depth"},
       {{"perf", "127.0.0.1:1", "-d", "4096", "-s", "1e6"}, "-d x -s"},
       {{"perf", "127.0.0.1:1", "-c", "-1"}, "--connections"},
+      {{"perf", "127.0.0.1:1", "-c", "100000", "-d", "65536"}, "-c x -d"},
       {{"perf", "127.0.0.1:1", "-t", "-1"}, "--time"},
       {{"perf", "127.0.0.1:1", "-t", "nan"}, "--time"},
       {{"perf", "127.0.0.1:1", "-t", "1e400"}, "--time"},
