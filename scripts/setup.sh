@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config git clang-format   # toolchain
   libgtest-dev libgmock-dev                 # tests
   libcli11-dev libfmt-dev nlohmann-json3-dev libssl-dev   # the soket tool
+  help2man                                  # the soket tool's man pages
   python3 netcat-openbsd socat iproute2 iputils-ping procps  # real peers for interop tests
 )
 if [[ ${1:-} == --bench ]]; then

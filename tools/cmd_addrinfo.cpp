@@ -6,11 +6,13 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <soket/soket.hpp>
 
+#include "cli.hpp"
 #include "commands.hpp"
 
 namespace soket::tools {
@@ -82,11 +84,10 @@ void run(const AddrinfoArgs& args) {
   try {
     results = getaddrinfo(args.host, args.service, family, type, 0, flags);
   } catch (const gaierror& e) {
-    std::fprintf(stderr, "soket addrinfo: %s\n", e.what());
-    throw CLI::RuntimeError(2);
-  } catch (const Error& e) {
-    std::fprintf(stderr, "soket addrinfo: %s\n", e.what());
-    throw CLI::RuntimeError(1);
+    // The library names the host; a bad service is as likely the culprit, so name it too.
+    std::string what = "getaddrinfo " + (args.host.empty() ? "''" : args.host);
+    if (!args.service.empty()) what += ", service " + args.service;
+    throw std::runtime_error(what + ": " + e.code().message());
   }
   if (args.json) {
     nlohmann::json array = nlohmann::json::array();
@@ -121,7 +122,7 @@ void add_addrinfo_command(CLI::App& app) {
       ->delimiter(',')
       ->check(CLI::IsMember(names));
   cmd->add_flag("--json", args->json, "print a JSON array of objects");
-  cmd->callback([args] { run(*args); });
+  cmd->callback([args] { run_command("addrinfo", [&] { run(*args); }); });
 }
 
 }  // namespace soket::tools

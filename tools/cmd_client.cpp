@@ -11,6 +11,7 @@
 #include <soket/io/selector.hpp>
 #include <soket/soket.hpp>
 
+#include "cli.hpp"
 #include "commands.hpp"
 
 namespace soket::tools {
@@ -35,12 +36,24 @@ std::string joined(const std::vector<std::string>& words) {
 }
 
 // Stream: send the message (one line) or relay stdin, half-close, print replies until EOF.
-void run_stream(Socket& sock, const ClientArgs& args) {
+void run_stream(Socket& sock, const ClientArgs& args, const Address& peer) {
   if (!args.message.empty()) {
-    sock.sendall(joined(args.message) + "\n");
-    sock.shutdown(Shut::wr);
-    for (std::string data; !(data = sock.recv(65536)).empty();) write_out(data);
-    return;
+    // A server that answers without reading (greet, daytime) may have closed, even reset,
+    // the connection before our message arrived: its reply is what counts, so neither the
+    // send nor the half-close failing ends the run; reading tells what happened.
+    std::error_code ec;
+    std::string line = joined(args.message) + "\n";
+    sock.sendall(std::as_bytes(std::span(line)), 0, ec);
+    if (!ec) sock.shutdown(Shut::wr, ec);
+    bool got_reply = false;
+    for (;;) {
+      std::string data = sock.recv(65536, 0, ec);
+      if (ec == std::errc::connection_reset && got_reply) return;  // after its reply
+      if (ec) throw_error(ec, "recv", &peer);
+      if (data.empty()) return;
+      got_reply = true;
+      write_out(data);
+    }
   }
   // stdin may be a file, which epoll refuses: poll(2) takes anything.
   selectors::PollSelector sel;
@@ -73,7 +86,8 @@ void run_stream(Socket& sock, const ClientArgs& args) {
 }
 
 // Datagram: one datagram per MESSAGE (all words) or per stdin line; one reply awaited each.
-void run_dgram(Socket& sock, const ClientArgs& args, const Address& server) {
+// Returns false if a datagram got no reply.
+bool run_dgram(Socket& sock, const ClientArgs& args, const Address& server) {
   std::vector<std::string> datagrams;
   if (!args.message.empty()) {
     datagrams.push_back(joined(args.message));
@@ -82,17 +96,20 @@ void run_dgram(Socket& sock, const ClientArgs& args, const Address& server) {
     if (datagrams.empty()) datagrams.emplace_back();  // greet/daytime need a datagram to answer
   }
   if (!sock.gettimeout()) sock.settimeout(std::chrono::seconds(2));
+  bool all_answered = true;
   for (const auto& d : datagrams) {
     sock.sendto(d, server);
     std::error_code ec;
     auto [reply, from] = sock.recvfrom(65536, 0, ec);
     if (ec == std::errc::timed_out) {
       std::fprintf(stderr, "soket client: no reply from %s\n", server.to_string().c_str());
+      all_answered = false;
       continue;
     }
     if (ec) throw_error(ec, "recvfrom", &server);
     write_out(reply.empty() || reply.back() != '\n' ? reply + "\n" : reply);
   }
+  return all_answered;
 }
 
 void client(const ClientArgs& args) {
@@ -110,11 +127,12 @@ void client(const ClientArgs& args) {
   if (dgram) {
     // A Unix datagram client needs a name for the reply to come back to.
     if (unix_family) sock.bind(Address::abstract("soket-client-" + std::to_string(::getpid())));
-    run_dgram(sock, args, address);
+    // As nc -u: a datagram nobody answered is a failure the exit status shows.
+    if (!run_dgram(sock, args, address)) throw CLI::RuntimeError(exit_failure);
     return;
   }
   sock.connect(address);
-  run_stream(sock, args);
+  run_stream(sock, args, address);
 }
 
 }  // namespace
@@ -124,21 +142,15 @@ void add_client_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "client", "Connect like the documents' client.py, send MESSAGE (or stdin), print replies");
   cmd->add_option("address", args->address, "HOST:PORT, [v6]:PORT, unix:/path, /path or @abstract")
-      ->required();
+      ->required()
+      ->check(non_empty());
   cmd->add_option("message", args->message, "Words sent as one line (one datagram with UDP)");
   cmd->add_option("--proto", args->proto, "tcp, udp, unix or unixgram (default: from ADDRESS)")
       ->check(CLI::IsMember({"tcp", "udp", "unix", "unixgram"}));
   cmd->add_option("--timeout,-w", args->timeout,
                   "Seconds to wait for connect and for each reply (0: no limit; UDP waits 2 s)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->callback([args] {
-    try {
-      client(*args);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "soket client: %s\n", e.what());
-      throw CLI::RuntimeError(1);
-    }
-  });
+      ->transform(seconds_in(0));
+  cmd->callback([args] { run_command("client", [&] { client(*args); }); });
 }
 
 }  // namespace soket::tools

@@ -16,6 +16,7 @@
 #include <soket/socketserver.hpp>
 #include <soket/soket.hpp>
 
+#include "cli.hpp"
 #include "commands.hpp"
 #include "serve_event.hpp"
 #include "services.hpp"
@@ -127,8 +128,8 @@ class StreamHandler : public StreamRequestHandler {
   void serve() {
     switch (mode_) {
       case Mode::greet: wfile->write("Thank you for connecting"); break;
-      case Mode::echo:
-        for (std::string line; !(line = readline()).empty();) wfile->write(line);
+      case Mode::echo:  // bytes as they come (RFC 862), as the event engine echoes
+        for (std::string data; !(data = rfile->read1(65536)).empty();) wfile->write(data);
         break;
       case Mode::discard:
         while (!rfile->read1(65536).empty()) {
@@ -319,30 +320,44 @@ void add_serve_command(CLI::App& app) {
                                              {"daytime", Mode::daytime},
                                              {"chargen", Mode::chargen}};
   cmd->add_option("--mode", args->mode, "What to do with each client (default greet)")
-      ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case));
+      ->transform(CLI::CheckedTransformer(modes, CLI::ignore_case))
+      ->option_text("{greet,echo,discard,daytime,chargen}");
   cmd->add_option("--proto", args->proto, "tcp, udp, unix (stream) or unixgram (default tcp)")
       ->check(CLI::IsMember({"tcp", "udp", "unix", "unixgram"}));
   auto* addr = cmd->add_option("--address,-a", args->address,
-                               "HOST:PORT to listen on (default 127.0.0.1:12345; port 0: any)");
+                               "HOST:PORT to listen on (default 127.0.0.1:12345; port 0: any)")
+                   ->check(non_empty());
+  // `soket serve 8080`, as `python3 -m http.server 8080`: the port on the default host.
+  auto port = std::make_shared<std::string>();
+  auto* port_opt = cmd->add_option("port", *port, "Port to listen on (as --address 127.0.0.1:PORT)")
+                       ->transform(count_in(0, 65535))
+                       ->excludes(addr);
   cmd->add_option("--unix", args->unix_path, "Unix socket path (with --proto unix/unixgram)")
-      ->excludes(addr);
+      ->check(non_empty())
+      ->excludes(addr)
+      ->excludes(port_opt);
   auto* forking = cmd->add_flag("--forking", args->forking, "One process per connection");
   cmd->add_flag("--threading", args->threading, "One thread per connection (default)")
       ->excludes(forking);
   cmd->add_option("--max-connections", args->max_connections,
-                  "Refuse clients beyond N at once (0: no limit)");
-  cmd->add_option("--max-line", args->max_line, "Longest line echo accepts (bytes)")
-      ->check(CLI::PositiveNumber);
+                  "Refuse clients beyond N at once (0: no limit)")
+      ->transform(count_in(0, 1e6));
   cmd->add_option("--idle-timeout", args->idle_timeout,
                   "Close a client idle for S seconds (0: never)")
-      ->check(CLI::NonNegativeNumber);
+      ->transform(seconds_in(0));
   auto engine = std::make_shared<std::string>("socketserver");
   auto threads = std::make_shared<std::size_t>(0);
   cmd->add_option("--engine", *engine, "socketserver (default) or event (soket's epoll engine)")
       ->check(CLI::IsMember({"socketserver", "event"}));
-  cmd->add_option("--threads", *threads, "With --engine event: loops (default: one per core)");
-  cmd->callback([args, engine, threads, modes] {
+  cmd->add_option("--threads", *threads, "With --engine event: loops (default: one per core)")
+      ->transform(count_in(0, 1024));
+  cmd->callback([args, engine, threads, modes, port] {
+    if (!port->empty()) args->address = "127.0.0.1:" + *port;
     if (!args->unix_path.empty() && args->proto == "tcp") args->proto = "unix";
+    bool unix_proto = args->proto == "unix" || args->proto == "unixgram";
+    if (unix_proto != !args->unix_path.empty())
+      usage_error(unix_proto ? "--proto " + args->proto + " needs --unix PATH"
+                             : "--unix goes with --proto unix or unixgram");
     try {
       if (*engine == "event") {
         std::string mode;
@@ -353,6 +368,8 @@ void add_serve_command(CLI::App& app) {
         return;
       }
       serve(*args);
+    } catch (const CLI::Error&) {
+      throw;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "soket serve: %s\n", e.what());
       throw CLI::RuntimeError(1);

@@ -54,7 +54,7 @@ def stop(proc):
 
 def run_load(tool, port, conns, depth, args):
     cmd = PIN["load"] + [tool, "perf", f"127.0.0.1:{port}", "-c", str(conns), "-d", str(depth),
-                         "-s", str(args.size), "-t", str(args.seconds), "-w", str(args.warmup),
+                         "-s", str(args.size), "-t", str(args.seconds), "--warmup", str(args.warmup),
                          "--nodelay", "--json"]
     out = subprocess.run(cmd, capture_output=True, text=True,
                          timeout=args.warmup + args.seconds + 60)

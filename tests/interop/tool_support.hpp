@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// What the tests of the soket tool share: the built program and a `soket serve` child whose
+// port is read from its "Listening on ('127.0.0.1', PORT)" line.
+#pragma once
+
+#include <csignal>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "support/support.hpp"
+
+namespace soket::test {
+
+inline std::string soket_tool() {
+  return built_program("tools/soket");
+}
+
+/// `soket serve ARGS...` on an ephemeral port; stop() sends SIGTERM and returns the exit status.
+struct ServedByTool {
+  explicit ServedByTool(std::vector<std::string> args) : child(argv(std::move(args))) {
+    auto line = child.read_err_line();
+    if (!line) throw std::runtime_error("soket serve printed nothing: " + child.read_stderr());
+    listening = *line;
+    std::smatch m;
+    if (std::regex_search(listening, m, std::regex(R"(, (\d+)\)$)")))
+      port = static_cast<std::uint16_t>(std::stoi(m[1]));
+  }
+  static std::vector<std::string> argv(std::vector<std::string> args) {
+    args.insert(args.begin(), {soket_tool(), "serve"});
+    return args;
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port); }
+  int stop() {
+    child.signal(SIGTERM);
+    return child.wait();
+  }
+  Child child;
+  std::string listening;
+  std::uint16_t port = 0;
+};
+
+}  // namespace soket::test
