@@ -99,6 +99,7 @@ void BaseServer::handle_request_noblock() {
                           code == std::errc::too_many_files_open_in_system ||
                           code == std::errc::no_buffer_space ||
                           code == std::errc::not_enough_memory;
+    get_request_failed(e);
     return;
   }
   auto& [request, client_address] = got;
@@ -115,6 +116,8 @@ void BaseServer::handle_request_noblock() {
 }
 
 void BaseServer::server_close() {}
+
+void BaseServer::get_request_failed(const Error&) {}
 
 bool BaseServer::verify_request(Request&, const Address&) {
   return true;
