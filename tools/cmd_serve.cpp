@@ -58,9 +58,9 @@ class StreamHandler : public StreamRequestHandler {
     try {
       serve();
     } catch (const TimeoutError&) {
-      state_.log.err("Idle timeout, closing " + client_address().repr());
+      state_.log.err("Idle timeout, closing " + client_address.repr());
     } catch (const io::LineTooLongError& e) {
-      state_.log.err("Line too long from " + client_address().repr() + ", closing");
+      state_.log.err("Line too long from " + client_address.repr() + ", closing");
       wfile->write("error: line longer than " + std::to_string(e.limit()) + " bytes\n");
       drain();
     } catch (const ConnectionError&) {

@@ -20,7 +20,7 @@ class Greeter : public soket::server::BaseRequestHandler {
   void handle() override {
     {
       std::lock_guard lock(out_mutex);
-      std::cout << client_address() << " Now Connected" << std::endl;
+      std::cout << client_address << " Now Connected" << std::endl;
     }
     request().socket().sendall("Thank you for connecting");
   }

@@ -158,9 +158,9 @@ void BaseServer::handle_error(Request&, const Address& client_address) {
 
 // -- handlers ---------------------------------------------------------------------------------
 
-void BaseRequestHandler::run(Request& request, const Address& client_address, BaseServer& server) {
+void BaseRequestHandler::run(Request& request, const Address& from, BaseServer& server) {
   request_ = &request;
-  client_address_ = &client_address;
+  client_address = from;
   server_ = &server;
   setup();
   try {

@@ -14,8 +14,10 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -743,6 +745,44 @@ TEST(StopSignals, WaitReturnsTheSignalAndServeStopsTheServer) {
   sender.join();
   server.stop_requests(std::chrono::seconds(1));
   server.server_close();
+}
+
+// -- shared state and names ----------------------------------------------------------------------
+
+struct Tally {
+  std::mutex mutex;
+  std::vector<std::string> clients;
+};
+
+// Takes the shared object by reference: handler<Counted>(std::ref(tally)).
+class Counted : public StreamRequestHandler {
+ public:
+  explicit Counted(Tally& tally) : tally_(tally) {}
+  void handle() override {
+    std::lock_guard lock(tally_.mutex);
+    tally_.clients.push_back(client_address.repr());  // a member, as server().server_address
+    wfile->write(std::to_string(tally_.clients.size()) + "\n");
+  }
+
+ private:
+  Tally& tally_;
+};
+
+TEST(HandlerFactory, SharesStateByStdRefAndNamesTheClientAsPythonDoes) {
+  Tally tally;
+  Running<ThreadingTCPServer> r(Address("127.0.0.1", 0), handler<Counted>(std::ref(tally)));
+  std::vector<std::string> replies, addresses;
+  for (int i = 0; i < 3; ++i) {
+    Socket c(Family::inet);
+    c.settimeout(30.0);
+    c.connect(r.server.server_address);
+    addresses.push_back(c.getsockname().repr());
+    io::SocketFile f(c);
+    replies.push_back(f.readline());
+  }
+  r.stop();
+  EXPECT_EQ(replies, (std::vector<std::string>{"1\n", "2\n", "3\n"}));  // one object, shared
+  EXPECT_EQ(tally.clients, addresses);
 }
 
 }  // namespace
