@@ -366,6 +366,11 @@ os.execv(sys.argv[2], sys.argv[2:])
 )";
 
 TEST(SoketServeLog, SheddingClientsForLackOfDescriptorsIsLogged) {
+#ifdef __SANITIZE_ADDRESS__
+  // The tool is built like this test: the ASan/UBSan runtimes (the vptr check's pipe, the
+  // leak checker at exit) need descriptors of their own, which this test takes away.
+  GTEST_SKIP() << "needs a server with no spare descriptors; not under ASan/UBSan";
+#endif
   Server s({"--mode", "echo", "-a", "127.0.0.1:0"}, rlimit_launcher, {"32"});
   std::vector<Socket> clients;
   for (int i = 0; i < 60; ++i) {
