@@ -186,7 +186,12 @@ class ToolServer : public Base {
       state_.log.datagram(client_address);
     else
       state_.log.out("Got connection from " + client_address.repr());
-    Base::process_request(request, client_address);
+    try {
+      Base::process_request(request, client_address);
+    } catch (...) {
+      if (!request.is_datagram()) --state_.active;  // no handler will count it out
+      throw;
+    }
   }
 
   void get_request_failed(const Error& e) override {
