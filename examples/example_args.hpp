@@ -3,16 +3,13 @@
 // on Ctrl-C. Kept small on purpose: the examples are for reading.
 #pragma once
 
-#include <pthread.h>
 #include <unistd.h>
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <iostream>
 #include <string>
-#include <thread>
 
 namespace examples {
 
@@ -38,9 +35,10 @@ inline HostPort host_port(int argc, char** argv) {
   return hp;
 }
 
-/// Ctrl-C (SIGINT) or SIGTERM ends the server at once with status 0. A blocked accept() cannot
-/// be resumed meaningfully, and the kernel closes every socket on exit. `unlink_path`, if
-/// given, is a Unix socket file to remove first (it must outlive the program).
+/// Ctrl-C (SIGINT), SIGTERM or SIGHUP ends the server at once with status 0. A blocked accept()
+/// cannot be resumed meaningfully, and the kernel closes every socket on exit. (Servers that run
+/// threads use soket::server::StopSignals instead: see socketserver/serverku2_threading.cpp.)
+/// `unlink_path`, if given, is a Unix socket file to remove first (it must outlive the program).
 inline void exit_on_interrupt(const char* unlink_path = nullptr) {
   static const char* path = nullptr;
   path = unlink_path;
@@ -53,30 +51,7 @@ inline void exit_on_interrupt(const char* unlink_path = nullptr) {
   };
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
-}
-
-/// For servers that run threads: Ctrl-C (SIGINT) or SIGTERM calls `stop` (e.g. the server's
-/// shutdown()) on a thread of its own, so the server ends through its own API and joins its
-/// threads. Call it before starting any other thread: they inherit the blocked signals. Keep
-/// the returned thread in a variable declared after the server: it is joined first, so the
-/// server outlives the shutdown() call still returning on that thread.
-[[nodiscard]] inline std::jthread on_interrupt(std::function<void()> stop) {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  // Wait in short slices so that the thread also ends when it is destroyed without a signal
-  // (e.g. the server threw): std::jthread's destructor requests a stop, then joins.
-  return std::jthread([signals, stop = std::move(stop)](std::stop_token token) {
-    const timespec slice{0, 200'000'000};
-    while (!token.stop_requested()) {
-      if (sigtimedwait(&signals, nullptr, &slice) > 0) {
-        stop();
-        return;
-      }
-    }
-  });
+  ::sigaction(SIGHUP, &sa, nullptr);  // the terminal closed: the same clean exit
 }
 
 }  // namespace examples

@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: MIT
 // `soket serve`: the documents' server.py on Python's socketserver — greet, echo, discard,
 // daytime and chargen over TCP, UDP or Unix sockets, threaded or forking.
-#include <pthread.h>
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <ctime>
 #include <map>
-#include <mutex>
-#include <set>
 #include <string>
-#include <thread>
+#include <type_traits>
 
 #include <soket/socketserver.hpp>
 #include <soket/soket.hpp>
@@ -19,6 +15,7 @@
 #include "cli.hpp"
 #include "commands.hpp"
 #include "serve_event.hpp"
+#include "serve_log.hpp"
 #include "services.hpp"
 
 namespace soket::tools {
@@ -40,57 +37,31 @@ struct ServeArgs {
   double idle_timeout = 0;
 };
 
-// What the handlers share: the live connections (so a shutdown can end their reads) and the
-// stop flag chargen checks.
+// What the handlers share: the log and the stop flag chargen checks.
 struct State {
-  std::mutex mutex;
-  std::set<Socket*> connections;
+  ServeLog log;
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> active{0};
 };
 
-// One write per line so lines from concurrent handler threads never interleave.
-void print_line(std::FILE* f, const std::string& line) {
-  std::string s = line + '\n';
-  std::fwrite(s.data(), 1, s.size(), f);
-  std::fflush(f);
-}
+// How long a stop lets requests finish before it ends them.
+constexpr auto drain_deadline = std::chrono::seconds(2);
 
 class StreamHandler : public StreamRequestHandler {
  public:
-  StreamHandler(Mode mode, std::size_t limit, Timeout idle, State* state, bool forked)
-      : mode_(mode), state_(state), forked_(forked) {
+  StreamHandler(Mode mode, std::size_t limit, Timeout idle, State& state)
+      : mode_(mode), state_(state) {
     max_line = limit;
     timeout = idle;
-  }
-
-  void setup() override {
-    // A forked child takes the default signal actions back, so the parent can end it.
-    if (forked_) {
-      sigset_t set;
-      sigemptyset(&set);
-      sigaddset(&set, SIGINT);
-      sigaddset(&set, SIGTERM);
-      pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
-    }
-    StreamRequestHandler::setup();
-    print_line(stdout, "Got connection from " + client_address().repr());
-    std::lock_guard lock(state_->mutex);
-    state_->connections.insert(&connection());
-    // Started just as the server stopped: the stop pass may have missed us, end reads now.
-    if (state_->stopping) {
-      std::error_code ec;
-      connection().shutdown(Shut::rd, ec);
-    }
   }
 
   void handle() override {
     try {
       serve();
     } catch (const TimeoutError&) {
-      print_line(stderr, "Idle timeout, closing " + client_address().repr());
+      state_.log.err("Idle timeout, closing " + client_address.repr());
     } catch (const io::LineTooLongError& e) {
-      print_line(stderr, "Line too long from " + client_address().repr() + ", closing");
+      state_.log.err("Line too long from " + client_address.repr() + ", closing");
       wfile->write("error: line longer than " + std::to_string(e.limit()) + " bytes\n");
       drain();
     } catch (const ConnectionError&) {
@@ -99,11 +70,7 @@ class StreamHandler : public StreamRequestHandler {
   }
 
   void finish() override {
-    {
-      std::lock_guard lock(state_->mutex);
-      state_->connections.erase(&connection());
-    }
-    --state_->active;
+    --state_.active;
     StreamRequestHandler::finish();
   }
 
@@ -138,15 +105,14 @@ class StreamHandler : public StreamRequestHandler {
       case Mode::daytime: wfile->write(daytime()); break;
       case Mode::chargen: {
         std::size_t offset = 0;
-        while (!state_->stopping.load()) wfile->write(chargen_line(offset));
+        while (!state_.stopping.load()) wfile->write(chargen_line(offset));
         break;
       }
     }
   }
 
   Mode mode_;
-  State* state_;
-  bool forked_;
+  State& state_;
 };
 
 class DatagramHandler : public DatagramRequestHandler {
@@ -154,7 +120,6 @@ class DatagramHandler : public DatagramRequestHandler {
   explicit DatagramHandler(Mode mode) : mode_(mode) {}
 
   void handle() override {
-    print_line(stdout, "Got datagram from " + client_address().repr());
     std::size_t offset = 0;
     switch (mode_) {
       case Mode::greet: wfile << "Thank you for connecting"; break;
@@ -175,136 +140,137 @@ class DatagramHandler : public DatagramRequestHandler {
   Mode mode_;
 };
 
-// The tool's server: refuses connections beyond --max-connections (Python's verify_request).
+template <class S>
+constexpr bool is_forking = requires(S& s) {
+  s.stop_children(drain_deadline);
+};
+
+// The tool's server. Unlike the library, which keeps Python's defaults, it faces the network:
+// a listen backlog fit for a burst of clients, whole 64 KiB datagrams, and a cap on clients
+// that refuses the extra ones instead of making the serving loop wait (Python's max_children
+// wait lets 40 idle clients stop all service). Logs from the serving thread (the parent, when
+// forking).
 template <class Base>
 class ToolServer : public Base {
  public:
-  ToolServer(Address address, HandlerFactory factory, State* state, std::size_t max_connections)
-      : Base(std::move(address), std::move(factory), false), state_(state), max_(max_connections) {}
+  ToolServer(Address address, HandlerFactory factory, State& state, std::size_t max_connections)
+      : Base(std::move(address), std::move(factory), false), state_(state), max_(max_connections) {
+    this->request_queue_size = 4096;  // the kernel caps it at net.core.somaxconn
+    if constexpr (std::is_base_of_v<UDPServer, Base>) this->max_packet_size = 65536;
+    if constexpr (is_forking<Base>) {
+      this->max_children = 0;  // never wait for a child in the serving loop
+      if (max_ == 0) max_ = default_max_children;
+    }
+  }
 
   bool verify_request(Request& request, const Address& client_address) override {
     if (request.is_datagram()) return true;
-    std::size_t active = state_->active.load();
-    if constexpr (requires(Base & b) { b.active_children(); }) {
+    std::size_t active = state_.active.load();
+    if constexpr (is_forking<Base>) {
       this->collect_children();
       active = this->active_children().size();
     }
     if (max_ != 0 && active >= max_) {
-      print_line(stderr, "Refused " + client_address.repr() + ": " + std::to_string(max_) +
-                             " connections already");
+      state_.log.err("Refused " + client_address.repr() + ": " + std::to_string(max_) +
+                     " connections already");
       std::error_code ec;
       constexpr std::string_view msg = "error: too many connections\n";
       request.socket().sendall(std::as_bytes(std::span(msg.data(), msg.size())), 0, ec);
       return false;
     }
-    ++state_->active;
+    ++state_.active;
     return true;
   }
 
+  void process_request(Request& request, const Address& client_address) override {
+    if (request.is_datagram())
+      state_.log.datagram(client_address);
+    else
+      state_.log.out("Got connection from " + client_address.repr());
+    try {
+      Base::process_request(request, client_address);
+    } catch (...) {
+      if (!request.is_datagram()) --state_.active;  // no handler will count it out
+      throw;
+    }
+  }
+
+  void get_request_failed(const Error& e) override {
+    const auto code = e.code();
+    if (code == std::errc::too_many_files_open || code == std::errc::too_many_files_open_in_system)
+      state_.log.out_of_descriptors(e.what());
+  }
+
  private:
-  State* state_;
+  // Forked request processes when --max-connections does not say: a bound, not a wait.
+  static constexpr std::size_t default_max_children = 1024;
+  State& state_;
   std::size_t max_;
 };
 
-// Blocks SIGINT/SIGTERM in every thread and turns them into server.shutdown() on a thread of
-// their own (the library installs no signal handlers; the tool does it this way).
+// Binds (replacing a stale Unix socket file, never anything else), serves until a stop
+// signal, then ends the requests within drain_deadline and removes the socket file.
 template <class Server>
-int run(Server& server, State& state, const std::string& unlink_path) {
+int run(Server& server, State& state, StopSignals& signals) {
   server.allow_reuse_address =
       server.socket.type() == Type::stream && server.socket.family() != Family::unix;
+  remove_stale_unix_socket(server.server_address);
   server.server_bind();
+  struct RemoveSocketFile {
+    const Address address;
+    ~RemoveSocketFile() { remove_unix_socket(address); }
+  } remove_on_exit{server.server_address};
   server.server_activate();
-  print_line(stderr, "Listening on " + server.server_address.repr());
+  state.log.err("Listening on " + server.server_address.repr());
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  std::atomic<bool> served{false};
-  std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&set, &sig);
-    if (!served.load()) server.shutdown();
-  });
-  try {
-    server.serve_forever(std::chrono::milliseconds(500));
-  } catch (...) {
-    served = true;
-    pthread_kill(waiter.native_handle(), SIGTERM);
-    waiter.join();
-    throw;
-  }
-  waiter.join();
-  // Let replies in flight finish, then end the reads of idle connections so handlers return.
+  signals.serve(server);
   state.stopping = true;
-  {
-    std::lock_guard lock(state.mutex);
-    for (Socket* s : state.connections) {
-      std::error_code ec;
-      s->shutdown(Shut::rd, ec);
-    }
-  }
-  if constexpr (requires(Server & s) { s.active_children(); }) {
-    for (pid_t pid : server.active_children()) ::kill(pid, SIGTERM);
-  }
+  if constexpr (is_forking<Server>)
+    server.stop_children(drain_deadline);
+  else
+    server.stop_requests(drain_deadline);
   server.server_close();
-  if (!unlink_path.empty()) std::remove(unlink_path.c_str());
-  print_line(stderr, "Server stopped");
+  state.log.err("Server stopped");
   return 0;
 }
 
 template <class Base>
 int serve_with(const ServeArgs& args, const Address& address, HandlerFactory factory, State& state,
-               const std::string& unlink_path) {
+               StopSignals& signals) {
   if (args.forking) {
-    ToolServer<ForkingServer<Base>> s(address, std::move(factory), &state, args.max_connections);
-    return run(s, state, unlink_path);
+    ToolServer<ForkingServer<Base>> s(address, std::move(factory), state, args.max_connections);
+    return run(s, state, signals);
   }
-  ToolServer<ThreadingServer<Base>> s(address, std::move(factory), &state, args.max_connections);
-  return run(s, state, unlink_path);
-}
-
-// A Unix socket file left by a dead server refuses connections: remove it, as users expect;
-// a live one is left alone (bind then reports "Address already in use").
-void remove_stale_unix_socket(const std::string& path, Type type) {
-  if (type != Type::stream) return;
-  Socket probe(Family::unix, Type::stream);
-  std::error_code ec;
-  probe.connect(Address::unix_path(path), ec);
-  if (ec == std::errc::connection_refused) std::remove(path.c_str());
+  ToolServer<ThreadingServer<Base>> s(address, std::move(factory), state, args.max_connections);
+  return run(s, state, signals);
 }
 
 int serve(const ServeArgs& args) {
-  // Block the stop signals before any thread starts, so only the waiter thread receives them.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-
+  // Before any thread starts, so that only StopSignals receives them.
+  StopSignals signals;
+  // A log reader that went away is a write error, not a death (sockets use MSG_NOSIGNAL).
+  std::signal(SIGPIPE, SIG_IGN);
   State state;
   Timeout idle;
   if (args.idle_timeout > 0)
     idle = std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::duration<double>(args.idle_timeout));
-  HandlerFactory stream_factory = [&args, idle,
-                                   st = &state]() -> std::unique_ptr<BaseRequestHandler> {
-    return std::make_unique<StreamHandler>(args.mode, args.max_line, idle, st, args.forking);
+  HandlerFactory stream_factory = [&args, idle, &state]() -> std::unique_ptr<BaseRequestHandler> {
+    return std::make_unique<StreamHandler>(args.mode, args.max_line, idle, state);
   };
   HandlerFactory dgram_factory = handler<DatagramHandler>(args.mode);
 
   if (args.proto == "unix" || args.proto == "unixgram") {
     if (args.unix_path.empty()) throw std::invalid_argument("--proto unix needs --unix PATH");
-    bool stream = args.proto == "unix";
-    remove_stale_unix_socket(args.unix_path, stream ? Type::stream : Type::dgram);
-    auto address = Address::unix_path(args.unix_path);
-    if (stream)
-      return serve_with<UnixStreamServer>(args, address, stream_factory, state, args.unix_path);
-    return serve_with<UnixDatagramServer>(args, address, dgram_factory, state, args.unix_path);
+    auto address = serve_unix_address(args.unix_path);
+    if (args.proto == "unix")
+      return serve_with<UnixStreamServer>(args, address, stream_factory, state, signals);
+    return serve_with<UnixDatagramServer>(args, address, dgram_factory, state, signals);
   }
   auto address = Address::parse(args.address);
-  if (args.proto == "udp") return serve_with<UDPServer>(args, address, dgram_factory, state, "");
-  return serve_with<TCPServer>(args, address, stream_factory, state, "");
+  if (args.proto == "udp")
+    return serve_with<UDPServer>(args, address, dgram_factory, state, signals);
+  return serve_with<TCPServer>(args, address, stream_factory, state, signals);
 }
 
 }  // namespace

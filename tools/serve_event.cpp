@@ -3,17 +3,17 @@
 // engine (one loop per thread), TCP, UDP and Unix.
 #include "serve_event.hpp"
 
-#include <pthread.h>
 #include <csignal>
-#include <cstdio>
-#include <ctime>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
 #include <soket/event.hpp>
+#include <soket/server/stop_signals.hpp>
+#include <soket/server/unix_server.hpp>
 #include <soket/soket.hpp>
 
+#include "serve_log.hpp"
 #include "services.hpp"
 
 namespace soket::tools {
@@ -21,18 +21,12 @@ namespace {
 
 using namespace soket::event;
 
-void print_line(std::FILE* f, const std::string& line) {
-  std::string s = line + '\n';
-  std::fwrite(s.data(), 1, s.size(), f);  // one write: lines from loop threads never interleave
-  std::fflush(f);
-}
-
 class ModeHandler final : public Handler {
  public:
-  explicit ModeHandler(std::string mode) : mode_(std::move(mode)) {}
+  ModeHandler(std::string mode, ServeLog& log) : mode_(std::move(mode)), log_(log) {}
 
   void on_open(Connection& c) override {
-    print_line(stdout, "Got connection from " + c.peer().repr());
+    log_.out("Got connection from " + c.peer().repr());
     if (mode_ == "greet") {
       c.send("Thank you for connecting");
       c.close_after_flush();
@@ -61,14 +55,15 @@ class ModeHandler final : public Handler {
     c.set_context(offset);
   }
   std::string mode_;
+  ServeLog& log_;
 };
 
 class ModeDatagramHandler final : public DatagramHandler {
  public:
-  explicit ModeDatagramHandler(std::string mode) : mode_(std::move(mode)) {}
+  ModeDatagramHandler(std::string mode, ServeLog& log) : mode_(std::move(mode)), log_(log) {}
   void on_datagram(DatagramServer& s, std::span<const std::byte> data, const Address& from,
                    bool) override {
-    print_line(stdout, "Got datagram from " + from.repr());
+    log_.datagram(from);
     if (mode_ == "greet") s.send_to("Thank you for connecting", from);
     if (mode_ == "echo") s.send_to(data, from);
     if (mode_ == "daytime") s.send_to(daytime(), from);
@@ -82,56 +77,61 @@ class ModeDatagramHandler final : public DatagramHandler {
 
  private:
   std::string mode_;
+  ServeLog& log_;
 };
-
-int wait_for_signal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
-}
 
 }  // namespace
 
+Address serve_unix_address(const std::string& text) {
+  if (!text.empty() && text[0] == '@') return Address::abstract(text.substr(1));
+  return Address::unix_path(text);
+}
+
 int serve_event(const EventServeOptions& o) {
-  // Block the stop signals before any loop thread starts, so only sigwait receives them.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // Before any loop thread starts, so that only StopSignals receives them.
+  server::StopSignals signals;
+  // A log reader that went away is a write error, not a death (sockets use MSG_NOSIGNAL).
+  std::signal(SIGPIPE, SIG_IGN);
+  ServeLog log;
 
   bool unix_family = o.proto == "unix" || o.proto == "unixgram";
   if (unix_family && o.unix_path.empty())
     throw std::invalid_argument("--proto unix needs --unix PATH");
-  Address address = unix_family ? Address::unix_path(o.unix_path) : Address::parse(o.address);
+  Address address = unix_family ? serve_unix_address(o.unix_path) : Address::parse(o.address);
+  // Replace a stale socket file, never anything else; remove ours on the way out.
+  server::remove_stale_unix_socket(address);
+  struct RemoveSocketFile {
+    const Address& address;
+    bool bound = false;
+    ~RemoveSocketFile() {
+      if (bound) server::remove_unix_socket(address);
+    }
+  } socket_file{address};
   if (o.proto == "udp" || o.proto == "unixgram") {
-    ModeDatagramHandler h(o.mode);
+    ModeDatagramHandler h(o.mode, log);
     DatagramServer server(address, h);
-    print_line(stderr, "Listening on " + server.address().repr());
+    socket_file.bound = true;
+    log.err("Listening on " + server.address().repr());
     server.start();
-    wait_for_signal();
+    signals.wait();
     server.stop();
   } else {
-    ModeHandler h(o.mode);
+    ModeHandler h(o.mode, log);
     ServerOptions so;
     so.threads = o.threads;
     so.max_connections = o.max_connections;
     so.connection.idle_timeout =
         std::chrono::milliseconds(static_cast<long long>(o.idle_timeout * 1000));
     Server server(address, h, so);
+    socket_file.bound = true;
     // The same first line as socketserver's serve, so scripts read the port the same way.
-    print_line(stderr, "Listening on " + server.address().repr());
-    print_line(stderr, "Event engine: " + std::to_string(server.loops().size()) + " loops");
+    log.err("Listening on " + server.address().repr());
+    log.err("Event engine: " + std::to_string(server.loops().size()) + " loops");
     server.start();
-    wait_for_signal();
+    signals.wait();
     server.stop(std::chrono::seconds(2));
   }
-  if (unix_family) std::remove(o.unix_path.c_str());
-  print_line(stderr, "Server stopped");
+  log.err("Server stopped");
   return 0;
 }
 

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <string>
 
+#include <soket/address.hpp>
+
 namespace soket::tools {
 
 struct EventServeOptions {
@@ -17,7 +19,10 @@ struct EventServeOptions {
   double idle_timeout = 0;  // seconds; 0: never
 };
 
-/// Serves until SIGINT/SIGTERM, then shuts down gracefully. Throws on setup errors.
+/// Serves until SIGINT, SIGTERM or SIGHUP, then shuts down gracefully. Throws on setup errors.
 int serve_event(const EventServeOptions& options);
+
+/// What --unix names, for both engines: "@name" is an abstract name, anything else a path.
+Address serve_unix_address(const std::string& text);
 
 }  // namespace soket::tools

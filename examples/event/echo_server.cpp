@@ -2,11 +2,10 @@
 // The documents' "many clients at once" server on the event engine: echo (RFC 862) on every
 // core, with the Delphi-style events on_open / on_data / on_close.
 // Usage: event_echo_server [host:port]   (default 127.0.0.1:12345; Ctrl-C stops it cleanly)
-#include <pthread.h>
-#include <csignal>
 #include <iostream>
 
 #include <soket/event.hpp>
+#include <soket/server/stop_signals.hpp>
 
 class EchoHandler : public soket::event::Handler {
  public:
@@ -26,12 +25,9 @@ class EchoHandler : public soket::event::Handler {
 };
 
 int main(int argc, char** argv) {
-  // Ctrl-C and SIGTERM arrive here through sigwait, never in a loop thread.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  // Ctrl-C, SIGTERM and SIGHUP wait for stop.wait(), never interrupting a loop thread:
+  // construct it before the loops start.
+  soket::server::StopSignals stop;
 
   EchoHandler handler;
   soket::event::Server server(soket::Address::parse(argc > 1 ? argv[1] : "127.0.0.1:12345"),
@@ -39,7 +35,6 @@ int main(int argc, char** argv) {
   std::cout << "Listening on " << server.address() << " with " << server.loops().size() << " loops"
             << std::endl;
   server.start();
-  int sig = 0;
-  sigwait(&stop, &sig);
+  stop.wait();
   server.stop();  // stop accepting, let replies in flight finish, close
 }

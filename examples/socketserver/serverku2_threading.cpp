@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include <soket/server/request_handler.hpp>
+#include <soket/server/stop_signals.hpp>
 #include <soket/server/threading.hpp>
 
 #include "../example_args.hpp"
@@ -19,7 +20,7 @@ class Greeter : public soket::server::BaseRequestHandler {
   void handle() override {
     {
       std::lock_guard lock(out_mutex);
-      std::cout << client_address() << " Now Connected" << std::endl;
+      std::cout << client_address << " Now Connected" << std::endl;
     }
     request().socket().sendall("Thank you for connecting");
   }
@@ -28,16 +29,18 @@ class Greeter : public soket::server::BaseRequestHandler {
 }  // namespace
 
 int main(int argc, char** argv) try {
+  // Ctrl-C, SIGTERM and SIGHUP wait for stop.serve() below; first, before any thread starts.
+  soket::server::StopSignals stop;
   auto [host, port] = examples::host_port(argc, argv);
   using soket::server::ThreadingTCPServer;
   ThreadingTCPServer server({host, port}, soket::server::handler<Greeter>(), false);
-  auto stopper = examples::on_interrupt([&server] { server.shutdown(); });  // Ctrl-C
   server.allow_reuse_address = true;  // restart without waiting, as serverku2.py's SO_REUSEADDR
   server.server_bind();
   server.server_activate();
   std::cerr << "Listening on " << server.server_address << std::endl;
-  server.serve_forever();
-  server.server_close();  // waits for handlers still running (block_on_close)
+  stop.serve(server);  // serve_forever until a stop signal, then shutdown()
+  server.stop_requests(std::chrono::seconds(2));  // clients that never leave are ended
+  server.server_close();
   std::cerr << "server stopped" << std::endl;
 } catch (const std::exception& e) {
   std::cerr << "serverku2_threading: " << e.what() << '\n';

@@ -7,6 +7,7 @@
 #include <soket/server/base_server.hpp>
 #include <soket/server/forking.hpp>
 #include <soket/server/request_handler.hpp>
+#include <soket/server/stop_signals.hpp>
 #include <soket/server/tcp_server.hpp>
 #include <soket/server/threading.hpp>
 #include <soket/server/udp_server.hpp>

@@ -100,6 +100,7 @@ void BaseServer::handle_request_noblock() {
                           code == std::errc::too_many_files_open_in_system ||
                           code == std::errc::no_buffer_space ||
                           code == std::errc::not_enough_memory;
+    get_request_failed(e);
     return;
   }
   auto& [request, client_address] = got;
@@ -116,6 +117,8 @@ void BaseServer::handle_request_noblock() {
 }
 
 void BaseServer::server_close() {}
+
+void BaseServer::get_request_failed(const Error&) {}
 
 bool BaseServer::verify_request(Request&, const Address&) {
   return true;
@@ -156,9 +159,9 @@ void BaseServer::handle_error(Request&, const Address& client_address) {
 
 // -- handlers ---------------------------------------------------------------------------------
 
-void BaseRequestHandler::run(Request& request, const Address& client_address, BaseServer& server) {
+void BaseRequestHandler::run(Request& request, const Address& from, BaseServer& server) {
   request_ = &request;
-  client_address_ = &client_address;
+  client_address = from;
   server_ = &server;
   setup();
   try {

@@ -2,11 +2,15 @@
 // ForkingServer helpers: fork a request's child, reap children.
 #include <soket/server/forking.hpp>
 
+#include <pthread.h>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include <soket/error.hpp>
 
+#include "deadline.hpp"
 #include "linux/process.hpp"
 
 namespace soket::server::detail {
@@ -20,6 +24,9 @@ pid_t fork_child(const std::function<int()>& work) {
   pid_t pid = sys::fork(ec);
   if (ec) throw_error(ec, "fork");
   if (pid != 0) return pid;
+  sigset_t none;
+  sigemptyset(&none);
+  pthread_sigmask(SIG_SETMASK, &none, nullptr);
   int status = 1;
   try {
     status = work();
@@ -50,6 +57,22 @@ void collect_children(std::set<pid_t>& pids, std::size_t max_children, bool bloc
       ++it;
     }
   }
+}
+
+std::size_t stop_children(std::set<pid_t>& pids, std::chrono::nanoseconds drain) {
+  std::error_code ec;
+  for (pid_t pid : pids) sys::kill(pid, SIGTERM, ec);
+  const auto deadline = soket::detail::deadline_after(drain);
+  // Poll rather than block: a child that ignores SIGTERM must not hold the stop past drain.
+  for (;;) {
+    collect_children(pids, 0, false);
+    if (pids.empty() || soket::detail::time_left(deadline).count() == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const std::size_t killed = pids.size();
+  for (pid_t pid : pids) sys::kill(pid, SIGKILL, ec);
+  collect_children(pids, 0, true);
+  return killed;
 }
 
 }  // namespace soket::server::detail

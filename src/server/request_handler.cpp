@@ -36,7 +36,7 @@ void DatagramRequestHandler::setup() {
 }
 
 void DatagramRequestHandler::finish() {
-  socket().sendto(wfile.str(), client_address());
+  socket().sendto(wfile.str(), client_address);
 }
 
 }  // namespace soket::server

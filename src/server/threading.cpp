@@ -4,6 +4,8 @@
 
 #include <atomic>
 
+#include "deadline.hpp"
+
 namespace soket::server::detail {
 
 ThreadSet::~ThreadSet() {
@@ -28,15 +30,25 @@ void ThreadSet::start(std::function<void()> work) {
   auto worker = std::make_unique<Worker>();
   Worker* w = worker.get();
   workers_.push_back(std::move(worker));
+  ++running_;
   try {
-    w->thread = std::thread([w, work = std::move(work)]() {
+    w->thread = std::thread([this, w, work = std::move(work)]() {
       work();
+      std::lock_guard done_lock(mutex_);
       w->done.store(true, std::memory_order_release);
+      if (--running_ == 0) finished_.notify_all();
     });
   } catch (...) {
+    --running_;
     workers_.pop_back();
     throw;
   }
+}
+
+bool ThreadSet::wait_finished(std::chrono::nanoseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return finished_.wait_until(lock, soket::detail::deadline_after(timeout),
+                              [this] { return running_ == 0; });
 }
 
 void ThreadSet::join_all() {
@@ -47,6 +59,31 @@ void ThreadSet::join_all() {
   }
   for (auto& w : all)
     if (w->thread.joinable()) w->thread.join();
+}
+
+void LiveRequests::add(Socket& connection) {
+  std::lock_guard lock(mutex_);
+  live_.insert(&connection);
+  if (ending_) {
+    std::error_code ec;
+    connection.shutdown(how_, ec);
+  }
+}
+
+void LiveRequests::remove(Socket& connection) {
+  std::lock_guard lock(mutex_);
+  live_.erase(&connection);
+}
+
+std::size_t LiveRequests::end(Shut how) {
+  std::lock_guard lock(mutex_);
+  ending_ = true;
+  how_ = how;
+  for (Socket* s : live_) {
+    std::error_code ec;  // the client may have gone already: nothing to end
+    s->shutdown(how, ec);
+  }
+  return live_.size();
 }
 
 std::size_t ThreadSet::size() {

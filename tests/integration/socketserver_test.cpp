@@ -7,12 +7,17 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -21,6 +26,7 @@
 #include <soket/options.hpp>
 #include <soket/server/forking.hpp>
 #include <soket/server/request_handler.hpp>
+#include <soket/server/stop_signals.hpp>
 
 #include "support/support.hpp"
 
@@ -617,6 +623,166 @@ TEST(StreamRequestHandler, DisablesNagleAndFlushesBufferedWfileInFinish) {
   io::SocketFile f(c);
   EXPECT_EQ(f.readline(), "nodelay on\n");
   EXPECT_EQ(f.readline(), "");
+}
+
+}  // namespace
+}  // namespace soket::server
+
+// -- stopping a server that has requests in flight ---------------------------------------------
+
+namespace soket::server {
+namespace {
+
+// "e": echoes what arrives until EOF; "f": floods the client with bytes, so a client that
+// does not read leaves it blocked in send (shutdown(SHUT_RD) does not wake that).
+std::atomic<std::size_t> flooded{0};
+class EchoOrFlood : public BaseRequestHandler {
+ public:
+  void handle() override {
+    Socket& s = request().socket();
+    if (s.recv(1) == "f") {
+      const std::string chunk(65536, 'x');
+      for (;;) flooded += s.send(chunk);
+    }
+    for (std::string d; !(d = s.recv(65536)).empty();) s.sendall(d);
+  }
+};
+
+TEST(ThreadingTCPServer, StopRequestsEndsIdleAndBlockedHandlers) {
+  ThreadingTCPServer server(Address("127.0.0.1", 0), handler<EchoOrFlood>());
+  std::thread serving([&] { server.serve_forever(); });
+  std::vector<Socket> idle;
+  for (int i = 0; i < 5; ++i) {
+    idle.emplace_back(Family::inet);
+    idle.back().settimeout(30.0);
+    idle.back().connect(server.server_address);
+    idle.back().sendall("ehi");
+    EXPECT_EQ(idle.back().recv(10), "hi");
+  }
+  Socket stuck(Family::inet);
+  stuck.setsockopt(opt::receive_buffer_size, 4096);
+  stuck.connect(server.server_address);
+  stuck.sendall("f");
+  // Wait (bounded) until the flood stops advancing: its handler is blocked in send.
+  for (std::size_t last = 0, i = 0; i < 500; ++i) {
+    std::this_thread::sleep_for(20ms);
+    std::size_t now = flooded.load();
+    if (now != 0 && now == last) break;
+    last = now;
+  }
+
+  server.shutdown();
+  serving.join();
+  // Idle handlers end at once (their reads see EOF); the stuck one only when forced.
+  EXPECT_EQ(server.stop_requests(std::chrono::milliseconds(300)), 1u);
+  EXPECT_EQ(server.thread_count(), 0u);
+  for (auto& s : idle) EXPECT_EQ(s.recv(10), "");
+  server.server_close();
+}
+
+TEST(ForkingTCPServer, StopChildrenEndsRequestsStillRunning) {
+  Backlogged<ForkingTCPServer> server(Address("127.0.0.1", 0), handler<EchoLines>());
+  std::vector<Socket> idle;
+  for (int i = 0; i < 3; ++i) {
+    idle.emplace_back(Family::inet);
+    idle.back().settimeout(30.0);
+    idle.back().connect(server.server_address);
+    server.handle_request();  // forks a child that waits for this client's lines
+    idle.back().sendall("hi\n");
+    EXPECT_EQ(idle.back().recv(10), "hi\n");
+  }
+  EXPECT_EQ(server.active_children().size(), 3u);
+  server.stop_children(std::chrono::seconds(5));  // SIGTERM ends them
+  EXPECT_TRUE(server.active_children().empty());
+  for (auto& s : idle) EXPECT_EQ(s.recv(10), "");
+  int st = 0;
+  EXPECT_LT(::waitpid(-1, &st, WNOHANG), 0);  // no zombies
+  server.server_close();
+}
+
+TEST(UnixStreamServer, RemoveStaleUnixSocketRemovesOnlyADeadSocket) {
+  TempUnixPath path;
+  Address where = Address::unix_path(path.path());
+  remove_stale_unix_socket(where);  // nothing there: nothing to do
+  {
+    std::FILE* f = std::fopen(path.path().c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fclose(f);
+  }
+  EXPECT_EQ(soket::test::error_of([&] { remove_stale_unix_socket(where); }),
+            "bind to '" + path.path() +
+                "': a regular file is there, not a socket; not removing it: File exists");
+  EXPECT_EQ(::access(path.path().c_str(), F_OK), 0);
+  ::unlink(path.path().c_str());
+  {
+    Socket dead(Family::unix);
+    dead.bind(where);
+  }
+  remove_stale_unix_socket(where);
+  EXPECT_NE(::access(path.path().c_str(), F_OK), 0);
+  UnixStreamServer live(where, handler<EchoLines>());
+  EXPECT_THROW(remove_stale_unix_socket(where), AddressInUseError);
+  live.server_close();
+  remove_unix_socket(where);
+  EXPECT_NE(::access(path.path().c_str(), F_OK), 0);
+  remove_stale_unix_socket(Address::abstract("soket-test-abstract"));  // no file: nothing to do
+}
+
+TEST(StopSignals, WaitReturnsTheSignalAndServeStopsTheServer) {
+  ThreadingTCPServer server(Address("127.0.0.1", 0), handler<EchoLines>());
+  StopSignals signals({SIGUSR2});
+  const pthread_t self = pthread_self();
+  EXPECT_EQ(signals.wait_for(std::chrono::milliseconds(10)), std::nullopt);
+  std::thread sender([&] {
+    Socket c(Family::inet);
+    c.settimeout(30.0);
+    c.connect(server.server_address);  // served, then the signal stops the server
+    c.sendall("x\n");
+    EXPECT_EQ(c.recv(10), "x\n");
+    pthread_kill(self, SIGUSR2);
+  });
+  EXPECT_EQ(signals.serve(server), SIGUSR2);
+  sender.join();
+  server.stop_requests(std::chrono::seconds(1));
+  server.server_close();
+}
+
+// -- shared state and names ----------------------------------------------------------------------
+
+struct Tally {
+  std::mutex mutex;
+  std::vector<std::string> clients;
+};
+
+// Takes the shared object by reference: handler<Counted>(std::ref(tally)).
+class Counted : public StreamRequestHandler {
+ public:
+  explicit Counted(Tally& tally) : tally_(tally) {}
+  void handle() override {
+    std::lock_guard lock(tally_.mutex);
+    tally_.clients.push_back(client_address.repr());  // a member, as server().server_address
+    wfile->write(std::to_string(tally_.clients.size()) + "\n");
+  }
+
+ private:
+  Tally& tally_;
+};
+
+TEST(HandlerFactory, SharesStateByStdRefAndNamesTheClientAsPythonDoes) {
+  Tally tally;
+  Running<ThreadingTCPServer> r(Address("127.0.0.1", 0), handler<Counted>(std::ref(tally)));
+  std::vector<std::string> replies, addresses;
+  for (int i = 0; i < 3; ++i) {
+    Socket c(Family::inet);
+    c.settimeout(30.0);
+    c.connect(r.server.server_address);
+    addresses.push_back(c.getsockname().repr());
+    io::SocketFile f(c);
+    replies.push_back(f.readline());
+  }
+  r.stop();
+  EXPECT_EQ(replies, (std::vector<std::string>{"1\n", "2\n", "3\n"}));  // one object, shared
+  EXPECT_EQ(tally.clients, addresses);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include <soket/address.hpp>
+#include <soket/error.hpp>
 #include <soket/socket.hpp>
 
 namespace soket::server {
@@ -111,6 +112,12 @@ class BaseServer {
   /// Python: handle_error(): called inside a catch block when a handler throws. Prints the
   /// error to stderr between dashed lines, as Python's traceback report; serving goes on.
   virtual void handle_error(Request& request, const Address& client_address);
+
+  /// soket's addition: called when get_request() fails (Python ignores the OSError
+  /// silently: the client may have gone already, or the process is out of descriptors, in
+  /// which case serve_forever waits a poll_interval before retrying). May be overridden, e.g.
+  /// to log clients shed for lack of descriptors; the default does nothing. Serving thread.
+  virtual void get_request_failed(const Error& error);
 
   /// Python: server_address (after bind: the real address, e.g. with the kernel's port).
   Address server_address;

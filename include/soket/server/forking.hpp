@@ -17,9 +17,13 @@ namespace soket::server {
 namespace detail {
 
 /// Forks a child that runs `work` and leaves with _exit(its result) (no destructors, no
-/// atexit handlers, stdio flushed first). Returns the child's pid in the parent; throws
-/// soket::Error if fork fails.
+/// atexit handlers, stdio flushed first). The child unblocks every signal first (the parent
+/// may block its stop signals: see StopSignals), so that SIGTERM ends it. Returns the child's
+/// pid in the parent; throws soket::Error if fork fails.
 pid_t fork_child(const std::function<int()>& work);
+/// Ends the children in `pids` within `drain`: SIGTERM now, SIGKILL to those still running at
+/// the deadline; reaps them all. Returns how many had to be killed.
+std::size_t stop_children(std::set<pid_t>& pids, std::chrono::nanoseconds drain);
 /// Python: collect_children(): reaps finished children in `pids` (blocking: waits for all);
 /// first waits while more than `max_children` are alive.
 void collect_children(std::set<pid_t>& pids, std::size_t max_children, bool blocking);
@@ -30,6 +34,12 @@ void collect_children(std::set<pid_t>& pids, std::size_t max_children, bool bloc
 /// process; the parent closes its copy of the connection and reaps children in
 /// service_actions()/handle_timeout() and on close, so no zombies are left. Fork from a
 /// single-threaded process (as POSIX advises): only the calling thread exists in the child.
+///
+/// As in Python, when max_children are alive the serving loop waits for one to finish: with
+/// clients that stay connected (idle or hostile), nobody new is served, and shutdown() waits
+/// too. A server facing the network sets max_children = 0 (no wait) and refuses clients
+/// beyond its own cap in verify_request (as `soket serve --forking` does), with idle
+/// timeouts in its handlers.
 template <class Server>
 class ForkingServer : public Server {
  public:
@@ -48,6 +58,13 @@ class ForkingServer : public Server {
   /// Python: collect_children(blocking=False).
   void collect_children(bool blocking = false) {
     detail::collect_children(children_, max_children, blocking);
+  }
+
+  /// soket's addition (Python has none): ends the request processes still running, within
+  /// `drain`: SIGTERM at once, SIGKILL at the deadline, all reaped. Call it after
+  /// serve_forever has returned. Returns how many had to be killed.
+  std::size_t stop_children(std::chrono::nanoseconds drain) {
+    return detail::stop_children(children_, drain);
   }
 
   void handle_timeout() override { collect_children(); }

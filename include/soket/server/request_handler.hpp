@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include <soket/io/socket_file.hpp>
@@ -24,27 +25,42 @@ class BaseRequestHandler {
   virtual ~BaseRequestHandler() = default;
 
   /// Runs setup/handle/finish for one request; called by BaseServer::finish_request.
-  void run(Request& request, const Address& client_address, BaseServer& server);
+  void run(Request& request, const Address& from, BaseServer& server);
 
   /// Python: setup(), handle(), finish().
   virtual void setup() {}
   virtual void handle() {}
   virtual void finish() {}
 
-  /// Python: self.request, self.client_address, self.server (valid during run()).
+  /// Python: self.request and self.server (valid during run()).
   Request& request() noexcept { return *request_; }
-  const Address& client_address() const noexcept { return *client_address_; }
   BaseServer& server() noexcept { return *server_; }
+  /// Python: self.client_address, set by run(). A member, as the server's server_address.
+  Address client_address;
 
  private:
   Request* request_ = nullptr;
-  const Address* client_address_ = nullptr;
   BaseServer* server_ = nullptr;
 };
 
 /// A HandlerFactory that makes a T(args...) per request: TCPServer s(addr, handler<Echo>()).
+/// The arguments are copied into the factory once, and each handler is constructed from those
+/// copies. To share one object between the handlers (a counter, a chat room), pass it by
+/// reference with std::ref (T's constructor takes `Room&`), or pass a pointer; the object must
+/// outlive the server, and handlers of threading servers use it from several threads at once:
+///
+///   Room room;
+///   ThreadingTCPServer s(addr, handler<Chat>(std::ref(room)));   // Chat(Room& room)
+///
+/// Python passes the handler class; state shared the Python way (class attributes, the server
+/// object) is also reachable here through server().
 template <class T, class... Args>
 HandlerFactory handler(Args... args) {
+  static_assert(std::is_base_of_v<BaseRequestHandler, T>,
+                "handler<T>: T must derive from BaseRequestHandler");
+  static_assert(std::is_constructible_v<T, const Args&...>,
+                "handler<T>(args...): T must be constructible from copies of args; to share "
+                "an object between handlers, pass std::ref(object) or a pointer");
   return [=]() -> std::unique_ptr<BaseRequestHandler> { return std::make_unique<T>(args...); };
 }
 
