@@ -13,6 +13,7 @@
 #include <soket/event/loop.hpp>
 
 #include "support/support.hpp"
+#include "support/test_resolver.hpp"
 
 using namespace soket;
 using namespace soket::event;
@@ -96,6 +97,7 @@ TEST(EventConnect, HostNameRefusedReportsTheAddressAsGiven) {
 }
 
 TEST(EventConnect, FailedLookupThrowsAndTheCallbackNeverComes) {
+  SOKET_USE_TEST_RESOLVER();  // hermetic: names fail at a responder this test runs
   test::FdLeakGuard fds;
   Recorder h;
   {
