@@ -89,9 +89,10 @@ std::vector<AddrInfo> getaddrinfo(std::string_view host, std::string_view servic
                                   Family family = Family::unspec, Type type = Type{}, int proto = 0,
                                   int flags = 0);
 std::vector<AddrInfo> getaddrinfo(std::string_view host, std::string_view service, Family family,
-                                  Type type, int proto, int flags, std::error_code& ec);
-/// The same with a numeric port (Python's int port).
-std::vector<AddrInfo> getaddrinfo(std::string_view host, std::uint16_t port,
+                                  Type type, int proto, int flags, std::error_code& ec) noexcept;
+/// The same with a numeric port (Python's int port). OverflowError "port must be 0-65535, not
+/// 70000" for a port that does not fit (libc, and so Python, would wrap it to 4464).
+std::vector<AddrInfo> getaddrinfo(std::string_view host, long long port,
                                   Family family = Family::unspec, Type type = Type{}, int proto = 0,
                                   int flags = 0);
 
@@ -102,10 +103,11 @@ struct NameInfo {
   std::string service;
 };
 NameInfo getnameinfo(const Address& address, int flags = 0);
-NameInfo getnameinfo(const Address& address, int flags, std::error_code& ec);
+NameInfo getnameinfo(const Address& address, int flags, std::error_code& ec) noexcept;
 
 /// Python: gethostname().
 std::string gethostname();
+std::string gethostname(std::error_code& ec) noexcept;
 
 /// Python: gethostbyname(name) -> IPv4 address text. Numeric input comes back as is; '' is
 /// "0.0.0.0" and '<broadcast>' "255.255.255.255", as in Python.
@@ -134,8 +136,8 @@ std::string getfqdn(std::string_view name = "");
 /// "getservbyname nosuch/tcp: service/proto not found".
 std::uint16_t getservbyname(std::string_view name, std::string_view proto = "");
 /// Python: getservbyport(port, protocolname='') -> service name. Throws Error
-/// "getservbyport 1/udp: port/proto not found".
-std::string getservbyport(std::uint16_t port, std::string_view proto = "");
+/// "getservbyport 1/udp: port/proto not found"; OverflowError for a port outside 0-65535.
+std::string getservbyport(long long port, std::string_view proto = "");
 /// Python: getprotobyname(protocolname) -> number. Throws Error "protocol not found".
 int getprotobyname(std::string_view name);
 

@@ -105,3 +105,20 @@ TEST(Inet, ByteOrderFunctionsAreConstexpr) {
   EXPECT_EQ(soket::inet_ntoa(packed), "127.0.0.1");
   EXPECT_EQ(soket::ntohs(soket::htons(80)), 80);
 }
+
+// Python: htons(1 << 16) and htons(-1) are OverflowError; C would give 0 and 0xffff.
+TEST(Inet, ByteOrderFunctionsRejectValuesThatDoNotFit) {
+  EXPECT_THROW(soket::htons(1 << 16), soket::OverflowError);
+  EXPECT_THROW(soket::htons(-1), soket::OverflowError);
+  EXPECT_THROW(soket::ntohs(70000), soket::OverflowError);
+  EXPECT_THROW(soket::htonl(1LL << 32), soket::OverflowError);
+  EXPECT_THROW(soket::ntohl(-1), soket::OverflowError);
+  try {
+    soket::htons(65536);
+    FAIL();
+  } catch (const soket::OverflowError& e) {
+    EXPECT_STREQ(e.what(), "htons: value must be 0-65535, not 65536");
+  }
+  EXPECT_EQ(soket::ntohs(soket::htons(65535)), 65535);
+  EXPECT_EQ(soket::ntohl(soket::htonl(0xffffffffLL)), 0xffffffffu);
+}
