@@ -16,23 +16,12 @@
 #include <soket/error.hpp>
 #include <soket/socket.hpp>
 
+#include "error_code_of.hpp"
 #include "linux/sys.hpp"
 #include "lookup_error.hpp"
 
 namespace soket {
 namespace {
-
-// Runs `body` for an error_code form: an allocation failure (the only exception left) becomes
-// ENOMEM, Python's MemoryError, so the function can be noexcept.
-template <class Body>
-auto without_throwing(std::error_code& ec, Body&& body) noexcept -> decltype(body()) {
-  try {
-    return body();
-  } catch (const std::exception&) {
-    ec = std::make_error_code(std::errc::not_enough_memory);
-    return {};
-  }
-}
 
 using detail::LookupError;
 
@@ -135,7 +124,7 @@ std::string_view ipproto_name(int proto) noexcept {
 
 std::vector<AddrInfo> getaddrinfo(std::string_view host, std::string_view service, Family family,
                                   Type type, int proto, int flags, std::error_code& ec) noexcept {
-  return without_throwing(ec, [&] {
+  return detail::error_code_of(ec, [&] {
     std::vector<AddrInfo> out;
     AddrinfoList res =
         raw_getaddrinfo(std::string(host), std::string(service), static_cast<int>(family),
@@ -173,7 +162,7 @@ std::vector<AddrInfo> getaddrinfo(std::string_view host, long long port, Family 
 }
 
 NameInfo getnameinfo(const Address& address, int flags, std::error_code& ec) noexcept {
-  return without_throwing(ec, [&] {
+  return detail::error_code_of(ec, [&] {
     Address a = address;
     if (!a.is_resolved()) {
       // Python resolves the host with AI_NUMERICHOST: a name is an error, not a lookup.
@@ -383,6 +372,41 @@ bool has_dualstack_ipv6() noexcept {
   if (ec) return false;
   s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0, ec);
   return !ec;
+}
+
+// -- error_code twins of the legacy lookups ---------------------------------------------------
+
+std::string gethostbyname(std::string_view name, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return gethostbyname(name); });
+}
+
+HostEntry gethostbyname_ex(std::string_view name, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return gethostbyname_ex(name); });
+}
+
+HostEntry gethostbyaddr(std::string_view address, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return gethostbyaddr(address); });
+}
+
+std::uint16_t getservbyname(std::string_view name, std::string_view proto,
+                            std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return getservbyname(name, proto); });
+}
+
+std::string getservbyport(long long port, std::string_view proto, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return getservbyport(port, proto); });
+}
+
+int getprotobyname(std::string_view name, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return getprotobyname(name); });
+}
+
+std::vector<std::pair<unsigned, std::string>> if_nameindex(std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [] { return if_nameindex(); });
+}
+
+std::string if_indextoname(unsigned index, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return if_indextoname(index); });
 }
 
 }  // namespace soket

@@ -77,6 +77,15 @@ void setdefaulttimeout(Timeout timeout) {
   default_timeout_ns.store(timeout ? timeout->count() : -1);
 }
 
+void setdefaulttimeout(Timeout timeout, std::error_code& ec) noexcept {
+  ec.clear();
+  if (timeout && timeout->count() < 0) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return;
+  }
+  default_timeout_ns.store(timeout ? timeout->count() : -1);
+}
+
 Timeout getdefaulttimeout() noexcept {
   std::int64_t ns = default_timeout_ns.load();
   if (ns < 0) return std::nullopt;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include <soket/constants.hpp>
 #include <soket/error.hpp>
@@ -17,16 +18,20 @@ namespace soket {
 /// Python: inet_aton(ip_string) -> 4 packed bytes. Accepts inet_aton(3)'s forms ("127.1").
 /// Throws Error "inet_aton 1.2.3.4.5: illegal IP address string passed to inet_aton".
 std::string inet_aton(std::string_view ip);
+std::string inet_aton(std::string_view ip, std::error_code& ec) noexcept;
 /// Python: inet_ntoa(packed_ip) -> "a.b.c.d". Throws Error
 /// "inet_ntoa: packed IP wrong length for inet_ntoa" unless packed has 4 bytes.
 std::string inet_ntoa(std::string_view packed);
+std::string inet_ntoa(std::string_view packed, std::error_code& ec) noexcept;
 /// Python: inet_pton(family, ip_string) -> packed bytes (4 for inet, 16 for inet6).
 /// Throws Error "...: illegal IP address string passed to inet_pton", or Error EAFNOSUPPORT for
 /// another family.
 std::string inet_pton(Family family, std::string_view ip);
+std::string inet_pton(Family family, std::string_view ip, std::error_code& ec) noexcept;
 /// Python: inet_ntop(family, packed_ip) -> text. Throws std::invalid_argument (Python's
 /// ValueError) "invalid length of packed IP address string" for a wrong length.
 std::string inet_ntop(Family family, std::string_view packed);
+std::string inet_ntop(Family family, std::string_view packed, std::error_code& ec) noexcept;
 
 /// Python: htons/ntohs/htonl/ntohl (host <-> network byte order). They take any integer and
 /// throw OverflowError for one that does not fit in 16 (32) bits, as Python does, instead of

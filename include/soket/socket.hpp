@@ -29,6 +29,7 @@ using Timeout = std::optional<std::chrono::nanoseconds>;
 /// Python: socket.setdefaulttimeout / getdefaulttimeout. New sockets (including accepted ones)
 /// start with this timeout. Thread-safe. Throws std::invalid_argument for a negative value.
 void setdefaulttimeout(Timeout timeout);
+void setdefaulttimeout(Timeout timeout, std::error_code& ec) noexcept;
 Timeout getdefaulttimeout() noexcept;
 
 struct Accepted;

@@ -226,6 +226,23 @@ TEST(Resolver, ServicesAndProtocols) {
             "getservbyname http/nosuchproto: service/proto not found");
   EXPECT_EQ(error_of([] { soket::getservbyport(1, "udp"); }),
             "getservbyport 1/udp: port/proto not found");
+  // The error_code twins (noexcept) report the same failures.
+  std::error_code ec;
+  EXPECT_EQ(soket::getservbyname("nosuch", "", ec), 0);
+  EXPECT_EQ(ec, std::errc::invalid_argument);
+  EXPECT_EQ(soket::getservbyname("http", "tcp", ec), 80);
+  EXPECT_FALSE(ec);
+  soket::getservbyport(65549, "", ec);
+  EXPECT_EQ(ec, std::errc::value_too_large);
+  soket::getprotobyname("nosuch", ec);
+  EXPECT_TRUE(ec);
+  soket::if_indextoname(999999, ec);
+  EXPECT_TRUE(ec);
+  EXPECT_FALSE(soket::if_nameindex(ec).empty());
+  EXPECT_FALSE(ec);
+  EXPECT_EQ(soket::gethostbyname("10.1.2.3", ec), "10.1.2.3");
+  EXPECT_FALSE(ec);
+  static_assert(noexcept(soket::gethostbyaddr("", ec)));
   // Python: OverflowError, not a wrapped port (65549 would be 13, "daytime").
   EXPECT_THROW(soket::getservbyport(65549), soket::OverflowError);
   EXPECT_EQ(error_of([] { soket::getservbyport(-1); }),

@@ -98,6 +98,13 @@ TEST(Timeout, ValuesPythonRejectsAreRejectedWithItsMessages) {
   s.setblocking(false, ec);
   EXPECT_FALSE(ec);
   EXPECT_EQ(s.gettimeout(), Timeout(0ns));
+  DefaultTimeoutGuard restore;
+  setdefaulttimeout(Timeout(-1s), ec);
+  EXPECT_EQ(ec, std::errc::invalid_argument);
+  EXPECT_EQ(getdefaulttimeout(), std::nullopt);
+  setdefaulttimeout(Timeout(std::chrono::nanoseconds::max()), ec);
+  EXPECT_FALSE(ec);
+  EXPECT_EQ(getdefaulttimeout(), Timeout(std::chrono::nanoseconds::max()));
   s.close();
   s.settimeout(Timeout(1s), ec);
   EXPECT_EQ(ec, std::errc::bad_file_descriptor);  // as Python's settimeout on a closed socket
