@@ -195,12 +195,14 @@ SocketStreamBuf::~SocketStreamBuf() {
 SocketStreamBuf::int_type SocketStreamBuf::underflow() {
   if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
   if (error_) return traits_type::eof();
-  std::error_code ec;
-  auto n = sock_->recv_into(
-      std::span<std::byte>(reinterpret_cast<std::byte*>(in_.data()), in_.size()), 0, 0, ec);
-  if (ec) {
-    error_ = ec;
-    message_ = describe("recv", nullptr) + ": " + ec.message();
+  std::size_t n = 0;
+  try {
+    // The throwing form, caught: its message is every soket error's (naming the peer).
+    n = sock_->recv_into(
+        std::span<std::byte>(reinterpret_cast<std::byte*>(in_.data()), in_.size()));
+  } catch (const Error& e) {
+    error_ = e.code();
+    message_ = e.what();
     return traits_type::eof();
   }
   if (n == 0) return traits_type::eof();
@@ -211,13 +213,13 @@ SocketStreamBuf::int_type SocketStreamBuf::underflow() {
 bool SocketStreamBuf::flush_out() {
   auto len = static_cast<std::size_t>(pptr() - pbase());
   if (len == 0) return true;
-  std::error_code ec;
-  sock_->sendall(std::span<const std::byte>(reinterpret_cast<const std::byte*>(pbase()), len), 0,
-                 ec);
+  const std::span<const std::byte> data(reinterpret_cast<const std::byte*>(pbase()), len);
   setp(out_.data(), out_.data() + out_.size());
-  if (ec) {
-    error_ = ec;
-    message_ = describe("send", nullptr) + ": " + ec.message();
+  try {
+    sock_->sendall(data);  // the buffer is not touched until the next write
+  } catch (const Error& e) {
+    error_ = e.code();
+    message_ = e.what();
     return false;
   }
   return true;
