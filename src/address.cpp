@@ -79,7 +79,7 @@ std::uint32_t parse_scope(std::string_view input, std::string_view scope) {
 
 }  // namespace
 
-Address::Address(std::string_view host, std::uint16_t port) {
+Address::Address(Checked, std::string_view host, std::uint16_t port) {
   sockaddr_in v4{};
   v4.sin_family = AF_INET;
   v4.sin_port = htons(port);
@@ -104,7 +104,7 @@ Address::Address(std::string_view host, std::uint16_t port) {
   size_ = sizeof v4;
 }
 
-Address::Address(std::string_view host, std::uint16_t port, std::uint32_t flowinfo,
+Address::Address(Checked, std::string_view host, std::uint16_t port, std::uint32_t flowinfo,
                  std::uint32_t scope_id) {
   sockaddr_in6 v6{};
   v6.sin6_family = AF_INET6;

@@ -110,17 +110,25 @@ Socket create_server(const Address& address, Family family, std::optional<int> b
     if (family != Family::inet6)
       throw std::invalid_argument("create_server: dualstack_ipv6 requires AF_INET6 family");
   }
-  Socket s(family, Type::stream);
-  s.setsockopt(opt::reuse_address, true);
-  if (reuse_port) s.setsockopt(opt::reuse_port, true);
-  if (family == Family::inet6) s.setsockopt(opt::v6_only, !dualstack_ipv6);
   std::error_code ec;
-  s.bind(address, ec);
+  Socket s = create_server(address, family, backlog, reuse_port, dualstack_ipv6, ec);
   if (ec) throw_error(ec, "create_server: bind to", &address);
-  if (backlog)
-    s.listen(*backlog);
-  else
-    s.listen();
+  return s;
+}
+
+Socket create_server(const Address& address, Family family, std::optional<int> backlog,
+                     bool reuse_port, bool dualstack_ipv6, std::error_code& ec) noexcept {
+  if (dualstack_ipv6 && (family != Family::inet6 || !has_dualstack_ipv6())) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
+  Socket s(family, Type::stream, 0, ec);
+  if (!ec) s.setsockopt(opt::reuse_address, true, ec);
+  if (!ec && reuse_port) s.setsockopt(opt::reuse_port, true, ec);
+  if (!ec && family == Family::inet6) s.setsockopt(opt::v6_only, !dualstack_ipv6, ec);
+  if (!ec) s.bind(address, ec);
+  if (!ec) s.listen(backlog ? *backlog : 128, ec);
+  if (ec) return {};
   return s;
 }
 
@@ -157,39 +165,70 @@ std::pair<Socket, Socket> socketpair(Family family, Type type, int proto) {
   return pair;
 }
 
+namespace {
+
+bool same_kind(const Socket& s, Family family, Type type, int proto) noexcept {
+  return s.family() == family && s.type() == type && (proto == 0 || s.proto() == proto);
+}
+
+}  // namespace
+
 Socket fromfd(int fd, Family family, Type type, int proto) {
   std::error_code ec;
-  int copy = sys::dup(fd, ec);
+  Socket s = fromfd(fd, family, type, proto, ec);
+  if (ec == std::errc::invalid_argument && fd >= 0) {
+    // Say what the descriptor really is: the kernel's answer, not the caller's guess.
+    std::error_code ignored;
+    Socket actual = fromfd(fd, Family::unspec, Type{}, 0, ignored);
+    std::string what = "fromfd " + std::to_string(fd) + ": the descriptor is a (" +
+                       std::string(short_name(actual.family())) + ", " +
+                       std::string(short_name(actual.type())) + ", " +
+                       std::to_string(actual.proto()) + ") socket, not (" +
+                       std::string(short_name(family)) + ", " + std::string(short_name(type)) +
+                       ", " + std::to_string(proto) + ")";
+    throw std::invalid_argument(what);
+  }
   if (ec) throw_error(ec, "fromfd " + std::to_string(fd));
+  return s;
+}
+
+Socket fromfd(int fd, Family family, Type type, int proto, std::error_code& ec) noexcept {
+  int copy = sys::dup(fd, ec);
+  if (ec) return {};
   Socket s = Socket::adopt(copy, ec);
   if (ec) {
     std::error_code ignored;
     sys::close(copy, ignored);
-    throw_error(ec, "fromfd " + std::to_string(fd));
+    return {};
   }
-  if (s.family() != family || s.type() != type || (proto != 0 && s.proto() != proto)) {
-    std::string what = "fromfd " + std::to_string(fd) + ": the descriptor is a (" +
-                       std::string(short_name(s.family())) + ", " +
-                       std::string(short_name(s.type())) + ", " + std::to_string(s.proto()) +
-                       ") socket, not (" + std::string(short_name(family)) + ", " +
-                       std::string(short_name(type)) + ", " + std::to_string(proto) + ")";
-    throw std::invalid_argument(what);
+  // Family::unspec asks for whatever it is (used above to name a mismatch).
+  if (family != Family::unspec && !same_kind(s, family, type, proto)) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return {};
   }
   return s;
 }
 
 int dup(int fd) {
   std::error_code ec;
-  int copy = sys::dup(fd, ec);
+  int copy = dup(fd, ec);
   if (ec) throw_error(ec, "dup " + std::to_string(fd));
   return copy;
 }
 
+int dup(int fd, std::error_code& ec) noexcept {
+  return sys::dup(fd, ec);
+}
+
 void close(int fd) {
   std::error_code ec;
+  close(fd, ec);
+  if (ec) throw_error(ec, "close " + std::to_string(fd));
+}
+
+void close(int fd, std::error_code& ec) noexcept {
   // Python's socket.close(fd) ignores ECONNRESET as socket.close() does.
-  if (!sys::close(fd, ec) && ec != std::errc::connection_reset)
-    throw_error(ec, "close " + std::to_string(fd));
+  if (!sys::close(fd, ec) && ec == std::errc::connection_reset) ec.clear();
 }
 
 }  // namespace soket

@@ -62,6 +62,13 @@ std::string describe(std::string_view op, const Address* peer) {
   return what;
 }
 
+void throw_overflow(std::string_view what, std::string_view min, std::string_view max,
+                    std::string_view value) {
+  std::string text(what);
+  text.append(" must be ").append(min).append("-").append(max).append(", not ").append(value);
+  throw OverflowError(text);
+}
+
 // The one errno -> exception table, as CPython's errnomap (Objects/exceptions.c).
 void throw_error(std::error_code ec, std::string_view op, const Address* peer) {
   const std::string what = describe(op, peer);

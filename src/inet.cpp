@@ -10,6 +10,7 @@
 
 #include <soket/error.hpp>
 
+#include "error_code_of.hpp"
 #include "lookup_error.hpp"
 
 namespace soket {
@@ -64,6 +65,22 @@ std::string inet_ntop(Family family, std::string_view packed) {
   if (!::inet_ntop(static_cast<int>(family), packed.data(), buf, sizeof buf))
     throw_error(std::error_code(errno, std::system_category()), "inet_ntop");
   return buf;
+}
+
+std::string inet_aton(std::string_view ip, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return inet_aton(ip); });
+}
+
+std::string inet_ntoa(std::string_view packed, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return inet_ntoa(packed); });
+}
+
+std::string inet_pton(Family family, std::string_view ip, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return inet_pton(family, ip); });
+}
+
+std::string inet_ntop(Family family, std::string_view packed, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return inet_ntop(family, packed); });
 }
 
 }  // namespace soket

@@ -108,11 +108,6 @@ std::size_t recvmsg_common(const Socket& sock, iovec* iov, std::size_t iovlen,
   return static_cast<std::size_t>(n);
 }
 
-std::string fds_op(std::size_t maxfds) {
-  return "recv_fds (control data truncated: peer sent more than " + std::to_string(maxfds) +
-         " descriptors)";
-}
-
 }  // namespace
 
 // -- Socket members --------------------------------------------------------------------------
@@ -179,14 +174,19 @@ Message Socket::recvmsg(std::size_t bufsize, std::size_t ancbufsize, int flags) 
 }
 
 Message Socket::recvmsg(std::size_t bufsize, std::size_t ancbufsize, int flags,
-                        std::error_code& ec) {
-  Message out;
-  out.data.resize(bufsize);
-  iovec iov{out.data.data(), bufsize};
-  std::size_t n = recvmsg_common(*this, &iov, 1, ancbufsize, flags, out.ancdata, out.msg_flags,
-                                 out.address, ec);
-  out.data.resize(n);
-  return out;
+                        std::error_code& ec) noexcept {
+  try {
+    Message out;
+    out.data.resize(bufsize);
+    iovec iov{out.data.data(), bufsize};
+    std::size_t n = recvmsg_common(*this, &iov, 1, ancbufsize, flags, out.ancdata, out.msg_flags,
+                                   out.address, ec);
+    out.data.resize(n);
+    return out;
+  } catch (const std::exception&) {  // bad_alloc, length_error: Python's MemoryError
+    ec = std::make_error_code(std::errc::not_enough_memory);
+    return {};
+  }
 }
 
 MessageInto Socket::recvmsg_into(std::span<const std::span<std::byte>> buffers,
@@ -198,14 +198,19 @@ MessageInto Socket::recvmsg_into(std::span<const std::span<std::byte>> buffers,
 }
 
 MessageInto Socket::recvmsg_into(std::span<const std::span<std::byte>> buffers,
-                                 std::size_t ancbufsize, int flags, std::error_code& ec) {
-  MessageInto out;
-  Iovecs iov(buffers.size());
-  for (std::size_t i = 0; i < buffers.size(); ++i)
-    iov.data()[i] = {buffers[i].data(), buffers[i].size()};
-  out.nbytes = recvmsg_common(*this, iov.data(), buffers.size(), ancbufsize, flags, out.ancdata,
-                              out.msg_flags, out.address, ec);
-  return out;
+                                 std::size_t ancbufsize, int flags, std::error_code& ec) noexcept {
+  try {
+    MessageInto out;
+    Iovecs iov(buffers.size());
+    for (std::size_t i = 0; i < buffers.size(); ++i)
+      iov.data()[i] = {buffers[i].data(), buffers[i].size()};
+    out.nbytes = recvmsg_common(*this, iov.data(), buffers.size(), ancbufsize, flags, out.ancdata,
+                                out.msg_flags, out.address, ec);
+    return out;
+  } catch (const std::exception&) {  // bad_alloc: Python's MemoryError
+    ec = std::make_error_code(std::errc::not_enough_memory);
+    return {};
+  }
 }
 
 // -- descriptors -----------------------------------------------------------------------------
@@ -248,13 +253,15 @@ std::size_t send_fds(Socket& sock, std::span<const std::span<const std::byte>> b
 ReceivedFds recv_fds(Socket& sock, std::size_t bufsize, std::size_t maxfds, int flags) {
   std::error_code ec;
   ReceivedFds r = recv_fds(sock, bufsize, maxfds, flags, ec);
-  if (ec == std::errc::message_size && (r.msg_flags & MSG_CTRUNC)) throw_error(ec, fds_op(maxfds));
   if (ec) throw_error(ec, "recv_fds");
   return r;
 }
 
-ReceivedFds recv_fds(Socket& sock, std::size_t bufsize, std::size_t maxfds, int flags,
-                     std::error_code& ec) {
+namespace {
+
+// recv_fds's body; allocation failures escape as std::bad_alloc (caught by the caller).
+ReceivedFds recv_fds_or_throw_bad_alloc(Socket& sock, std::size_t bufsize, std::size_t maxfds,
+                                        int flags, std::error_code& ec) {
   maxfds = std::min(maxfds, max_fds);
   ReceivedFds out;
   Message m = sock.recvmsg(bufsize, CMSG_SPACE(maxfds * sizeof(int)), flags, ec);
@@ -271,13 +278,25 @@ ReceivedFds recv_fds(Socket& sock, std::size_t bufsize, std::size_t maxfds, int 
   out.data = std::move(m.data);
   out.msg_flags = m.msg_flags;
   out.address = m.address;
-  if (m.msg_flags & MSG_CTRUNC) {
-    // The kernel closed the descriptors that did not fit; close the ones that did, so the
-    // caller gets all or none.
-    out.fds.clear();
-    ec = std::make_error_code(std::errc::message_size);
+  // Python: what fits, with MSG_CTRUNC when more were sent. The kernel closed those beyond
+  // the buffer; CMSG_SPACE's padding can still bring one over maxfds: close it here.
+  if (out.fds.size() > maxfds) {
+    out.fds.resize(maxfds);
+    out.msg_flags |= MSG_CTRUNC;
   }
   return out;
+}
+
+}  // namespace
+
+ReceivedFds recv_fds(Socket& sock, std::size_t bufsize, std::size_t maxfds, int flags,
+                     std::error_code& ec) noexcept {
+  try {
+    return recv_fds_or_throw_bad_alloc(sock, bufsize, maxfds, flags, ec);
+  } catch (const std::exception&) {  // bad_alloc: Python's MemoryError
+    ec = std::make_error_code(std::errc::not_enough_memory);
+    return {};
+  }
 }
 
 // -- credentials -----------------------------------------------------------------------------

@@ -320,19 +320,39 @@ int Socket::getsockopt(int level, int optname, std::error_code& ec) const noexce
 
 void Socket::setsockopt(int level, int optname, std::span<const std::byte> value) {
   std::error_code ec;
-  sys::setsockopt(fd_, level, optname, value.data(), value.size(), ec);
+  setsockopt(level, optname, value, ec);
   if (ec) throw_error(ec, "setsockopt");
+}
+
+void Socket::setsockopt(int level, int optname, std::span<const std::byte> value,
+                        std::error_code& ec) noexcept {
+  sys::setsockopt(fd_, level, optname, value.data(), value.size(), ec);
 }
 
 std::string Socket::getsockopt(int level, int optname, std::size_t buflen) const {
   // Python caps buflen at 1024 too: option values are small.
   if (buflen == 0 || buflen > 1024) throw std::invalid_argument("getsockopt buflen out of range");
-  std::string value(buflen, '\0');
-  std::size_t len = buflen;
   std::error_code ec;
-  if (!sys::getsockopt(fd_, level, optname, value.data(), &len, ec)) throw_error(ec, "getsockopt");
-  value.resize(len);
+  std::string value = getsockopt(level, optname, buflen, ec);
+  if (ec) throw_error(ec, "getsockopt");
   return value;
+}
+
+std::string Socket::getsockopt(int level, int optname, std::size_t buflen,
+                               std::error_code& ec) const noexcept {
+  if (buflen == 0 || buflen > 1024) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return {};
+  }
+  char value[1024];
+  std::size_t len = buflen;
+  if (!sys::getsockopt(fd_, level, optname, value, &len, ec)) return {};
+  try {
+    return std::string(value, len);
+  } catch (const std::bad_alloc&) {
+    ec = std::make_error_code(std::errc::not_enough_memory);
+    return {};
+  }
 }
 
 }  // namespace soket

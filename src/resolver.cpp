@@ -16,6 +16,7 @@
 #include <soket/error.hpp>
 #include <soket/socket.hpp>
 
+#include "error_code_of.hpp"
 #include "linux/result.hpp"
 #include "lookup_error.hpp"
 
@@ -122,22 +123,24 @@ std::string_view ipproto_name(int proto) noexcept {
 // -- getaddrinfo / getnameinfo ---------------------------------------------------------------
 
 std::vector<AddrInfo> getaddrinfo(std::string_view host, std::string_view service, Family family,
-                                  Type type, int proto, int flags, std::error_code& ec) {
-  std::vector<AddrInfo> out;
-  AddrinfoList res =
-      raw_getaddrinfo(std::string(host), std::string(service), static_cast<int>(family),
-                      static_cast<int>(type), proto, flags, ec);
-  if (ec) return out;
-  for (const addrinfo* p = res.get(); p; p = p->ai_next) {
-    AddrInfo info;
-    info.family = static_cast<Family>(p->ai_family);
-    info.type = static_cast<Type>(p->ai_socktype);
-    info.proto = p->ai_protocol;
-    if (p->ai_canonname) info.canonname = p->ai_canonname;
-    info.address = Address::from_sockaddr(p->ai_addr, p->ai_addrlen);
-    out.push_back(std::move(info));
-  }
-  return out;
+                                  Type type, int proto, int flags, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] {
+    std::vector<AddrInfo> out;
+    AddrinfoList res =
+        raw_getaddrinfo(std::string(host), std::string(service), static_cast<int>(family),
+                        static_cast<int>(type), proto, flags, ec);
+    if (ec) return out;
+    for (const addrinfo* p = res.get(); p; p = p->ai_next) {
+      AddrInfo info;
+      info.family = static_cast<Family>(p->ai_family);
+      info.type = static_cast<Type>(p->ai_socktype);
+      info.proto = p->ai_protocol;
+      if (p->ai_canonname) info.canonname = p->ai_canonname;
+      info.address = Address::from_sockaddr(p->ai_addr, p->ai_addrlen);
+      out.push_back(std::move(info));
+    }
+    return out;
+  });
 }
 
 std::vector<AddrInfo> getaddrinfo(std::string_view host, std::string_view service, Family family,
@@ -148,9 +151,9 @@ std::vector<AddrInfo> getaddrinfo(std::string_view host, std::string_view servic
   return out;
 }
 
-std::vector<AddrInfo> getaddrinfo(std::string_view host, std::uint16_t port, Family family,
-                                  Type type, int proto, int flags) {
-  std::string service = std::to_string(port);
+std::vector<AddrInfo> getaddrinfo(std::string_view host, long long port, Family family, Type type,
+                                  int proto, int flags) {
+  std::string service = std::to_string(checked_narrow<std::uint16_t>(port, "port"));
   std::error_code ec;
   // Python passes an int port as a numeric service, so no /etc/services lookup happens.
   auto out = getaddrinfo(host, service, family, type, proto, flags | ai::numericserv, ec);
@@ -158,25 +161,27 @@ std::vector<AddrInfo> getaddrinfo(std::string_view host, std::uint16_t port, Fam
   return out;
 }
 
-NameInfo getnameinfo(const Address& address, int flags, std::error_code& ec) {
-  Address a = address;
-  if (!a.is_resolved()) {
-    // Python resolves the host with AI_NUMERICHOST: a name is an error, not a lookup.
-    AddrinfoList res = raw_getaddrinfo(a.host(), std::to_string(a.port()), AF_UNSPEC, SOCK_DGRAM, 0,
-                                       AI_NUMERICHOST, ec);
-    if (ec) return {};
-    a = Address::from_sockaddr(res->ai_addr, res->ai_addrlen);
-  }
-  char host[NI_MAXHOST] = {};
-  char serv[NI_MAXSERV] = {};
-  int rc = ::getnameinfo(static_cast<const sockaddr*>(a.data()), static_cast<socklen_t>(a.size()),
-                         host, sizeof host, serv, sizeof serv, flags);
-  if (rc != 0) {
-    ec = gai_error(rc);
-    return {};
-  }
-  ec.clear();
-  return {host, serv};
+NameInfo getnameinfo(const Address& address, int flags, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] {
+    Address a = address;
+    if (!a.is_resolved()) {
+      // Python resolves the host with AI_NUMERICHOST: a name is an error, not a lookup.
+      AddrinfoList res = raw_getaddrinfo(a.host(), std::to_string(a.port()), AF_UNSPEC, SOCK_DGRAM,
+                                         0, AI_NUMERICHOST, ec);
+      if (ec) return NameInfo{};
+      a = Address::from_sockaddr(res->ai_addr, res->ai_addrlen);
+    }
+    char host[NI_MAXHOST] = {};
+    char serv[NI_MAXSERV] = {};
+    int rc = ::getnameinfo(static_cast<const sockaddr*>(a.data()), static_cast<socklen_t>(a.size()),
+                           host, sizeof host, serv, sizeof serv, flags);
+    if (rc != 0) {
+      ec = gai_error(rc);
+      return NameInfo{};
+    }
+    ec.clear();
+    return NameInfo{host, serv};
+  });
 }
 
 NameInfo getnameinfo(const Address& address, int flags) {
@@ -189,9 +194,25 @@ NameInfo getnameinfo(const Address& address, int flags) {
 // -- host names ------------------------------------------------------------------------------
 
 std::string gethostname() {
+  std::error_code ec;
+  std::string name = gethostname(ec);
+  if (ec) throw_error(ec, "gethostname");
+  return name;
+}
+
+std::string gethostname(std::error_code& ec) noexcept {
+  ec.clear();
   char buf[256] = {};  // HOST_NAME_MAX is 64 on Linux
-  if (::gethostname(buf, sizeof buf - 1) != 0) throw_error(sys::last_error(), "gethostname");
-  return buf;
+  if (::gethostname(buf, sizeof buf - 1) != 0) {
+    ec = sys::last_error();
+    return {};
+  }
+  try {
+    return buf;
+  } catch (const std::bad_alloc&) {
+    ec = std::make_error_code(std::errc::not_enough_memory);
+    return {};
+  }
 }
 
 std::string gethostbyname(std::string_view name) {
@@ -273,7 +294,8 @@ std::uint16_t getservbyname(std::string_view name, std::string_view proto) {
   return ntohs(static_cast<std::uint16_t>(found->s_port));
 }
 
-std::string getservbyport(std::uint16_t port, std::string_view proto) {
+std::string getservbyport(long long checked_port, std::string_view proto) {
+  const auto port = checked_narrow<std::uint16_t>(checked_port, "getservbyport: port");
   std::string p(proto);
   servent entry{};
   servent* found = nullptr;
@@ -350,6 +372,41 @@ bool has_dualstack_ipv6() noexcept {
   if (ec) return false;
   s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0, ec);
   return !ec;
+}
+
+// -- error_code twins of the legacy lookups ---------------------------------------------------
+
+std::string gethostbyname(std::string_view name, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return gethostbyname(name); });
+}
+
+HostEntry gethostbyname_ex(std::string_view name, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return gethostbyname_ex(name); });
+}
+
+HostEntry gethostbyaddr(std::string_view address, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return gethostbyaddr(address); });
+}
+
+std::uint16_t getservbyname(std::string_view name, std::string_view proto,
+                            std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return getservbyname(name, proto); });
+}
+
+std::string getservbyport(long long port, std::string_view proto, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return getservbyport(port, proto); });
+}
+
+int getprotobyname(std::string_view name, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return getprotobyname(name); });
+}
+
+std::vector<std::pair<unsigned, std::string>> if_nameindex(std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [] { return if_nameindex(); });
+}
+
+std::string if_indextoname(unsigned index, std::error_code& ec) noexcept {
+  return detail::error_code_of(ec, [&] { return if_indextoname(index); });
 }
 
 }  // namespace soket

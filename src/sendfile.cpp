@@ -48,7 +48,7 @@ std::size_t Socket::sendfile(int fd, std::uint64_t offset, std::optional<std::ui
   if (const char* why = check_params(type_, timeout_, count)) throw std::invalid_argument(why);
   std::error_code ec;
   std::size_t n = sendfile(fd, offset, count, ec);
-  if (ec) throw_error(ec, "sendfile");
+  if (ec) raise(ec, "sendfile", "to");
   return n;
 }
 
@@ -138,13 +138,24 @@ std::size_t Socket::sendfile(int fd, std::uint64_t offset, std::optional<std::ui
 std::size_t Socket::sendfile(std::FILE* file, std::uint64_t offset,
                              std::optional<std::uint64_t> count) {
   if (!file) throw std::invalid_argument("sendfile: null FILE");
+  if (const char* why = check_params(type_, timeout_, count)) throw std::invalid_argument(why);
+  std::error_code ec;
+  std::size_t n = sendfile(file, offset, count, ec);
+  if (ec) raise(ec, "sendfile", "to");
+  return n;
+}
+
+std::size_t Socket::sendfile(std::FILE* file, std::uint64_t offset,
+                             std::optional<std::uint64_t> count, std::error_code& ec) noexcept {
+  if (!file) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return 0;
+  }
   std::fflush(file);  // sync the descriptor's position with the stream
-  std::size_t n = 0;
-  try {
-    n = sendfile(::fileno(file), offset, count);
-  } catch (...) {
+  std::size_t n = sendfile(::fileno(file), offset, count, ec);
+  if (ec) {
     std::fseek(file, 0, SEEK_CUR);  // drop stale buffered data; the position is the fd's
-    throw;
+    return n;
   }
   std::fseek(file, static_cast<long>(offset + n), SEEK_SET);
   return n;
@@ -160,6 +171,16 @@ std::size_t Socket::sendfile(const std::filesystem::path& path, std::uint64_t of
   std::error_code ignored;
   sys::close(fd, ignored);
   if (ec) throw_error(ec, "sendfile " + path.string());
+  return n;
+}
+
+std::size_t Socket::sendfile(const std::filesystem::path& path, std::uint64_t offset,
+                             std::optional<std::uint64_t> count, std::error_code& ec) noexcept {
+  int fd = sys::open_read(path.c_str(), ec);
+  if (fd < 0) return 0;
+  std::size_t n = sendfile(fd, offset, count, ec);
+  std::error_code ignored;
+  sys::close(fd, ignored);
   return n;
 }
 

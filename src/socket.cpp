@@ -79,6 +79,15 @@ void setdefaulttimeout(Timeout timeout) {
   default_timeout_ns.store(timeout ? timeout->count() : -1);
 }
 
+void setdefaulttimeout(Timeout timeout, std::error_code& ec) noexcept {
+  ec.clear();
+  if (timeout && timeout->count() < 0) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return;
+  }
+  default_timeout_ns.store(timeout ? timeout->count() : -1);
+}
+
 Timeout getdefaulttimeout() noexcept {
   std::int64_t ns = default_timeout_ns.load();
   if (ns < 0) return std::nullopt;
@@ -144,7 +153,9 @@ Socket::Socket(Socket&& other) noexcept
       family_(other.family_),
       type_(other.type_),
       proto_(other.proto_),
-      timeout_(other.timeout_) {}
+      timeout_(other.timeout_),
+      peer_(other.peer_),
+      peer_len_(other.peer_len_) {}
 
 Socket& Socket::operator=(Socket&& other) noexcept {
   if (this != &other) {
@@ -155,6 +166,8 @@ Socket& Socket::operator=(Socket&& other) noexcept {
     type_ = other.type_;
     proto_ = other.proto_;
     timeout_ = other.timeout_;
+    peer_ = other.peer_;
+    peer_len_ = other.peer_len_;
   }
   return *this;
 }
@@ -185,14 +198,26 @@ Socket Socket::dup() const {
 
 bool Socket::get_inheritable() const {
   std::error_code ec;
-  bool cloexec = sys::get_cloexec(fd_, ec);
+  bool inheritable = get_inheritable(ec);
   if (ec) throw_error(ec, "get_inheritable");
-  return !cloexec;
+  return inheritable;
+}
+
+bool Socket::get_inheritable(std::error_code& ec) const noexcept {
+  ec.clear();
+  bool cloexec = sys::get_cloexec(fd_, ec);
+  return !ec && !cloexec;
 }
 
 void Socket::set_inheritable(bool inheritable) {
   std::error_code ec;
-  if (!sys::set_cloexec(fd_, !inheritable, ec)) throw_error(ec, "set_inheritable");
+  set_inheritable(inheritable, ec);
+  if (ec) throw_error(ec, "set_inheritable");
+}
+
+void Socket::set_inheritable(bool inheritable, std::error_code& ec) noexcept {
+  ec.clear();
+  sys::set_cloexec(fd_, !inheritable, ec);
 }
 
 Socket Socket::dup(std::error_code& ec) const noexcept {
@@ -200,7 +225,37 @@ Socket Socket::dup(std::error_code& ec) const noexcept {
   if (fd < 0) return {};
   Socket s(fd, family_, type_, proto_);
   s.timeout_ = timeout_;  // Python: sock.settimeout(self.gettimeout())
+  s.peer_ = peer_;
+  s.peer_len_ = peer_len_;
   return s;
+}
+
+// -- error messages --------------------------------------------------------------------------
+
+void Socket::remember_peer(const Address& peer) noexcept {
+  if (peer.is_inet() && peer.size() <= peer_.size()) {
+    std::memcpy(peer_.data(), peer.data(), peer.size());
+    peer_len_ = static_cast<std::uint8_t>(peer.size());
+  }
+}
+
+void Socket::raise(std::error_code ec, std::string_view op, std::string_view prep) const {
+  // Only here, on the way out, is the address looked up: the success path pays nothing.
+  if (fd_ < 0) throw_error(ec, op);  // closed: there is no address any more
+  std::error_code ignored;
+  Address where = prep == "on" ? getsockname(ignored) : getpeername(ignored);
+  if ((ignored || where.size() == 0) && prep != "on" && peer_len_ > 0) {
+    where = Address::from_sockaddr(peer_.data(), peer_len_);  // after a reset
+    ignored.clear();
+  }
+  // An unbound socket (port 0, an unnamed Unix socket) has no address worth naming.
+  const bool named =
+      !ignored && where.family() != Family::unspec && !(where.is_inet() && where.port() == 0) &&
+      !(where.family() == Family::local && where.path().empty() && !where.is_abstract());
+  if (!named) throw_error(ec, op);
+  std::string what(op);
+  what.append(" ").append(prep);
+  throw_error(ec, what, &where);
 }
 
 // -- connecting ------------------------------------------------------------------------------
@@ -255,7 +310,7 @@ void Socket::listen(int backlog, std::error_code& ec) noexcept {
 Accepted Socket::accept() {
   std::error_code ec;
   Accepted a = accept(ec);
-  if (ec) throw_error(ec, "accept");
+  if (ec) raise(ec, "accept", "on");
   return a;
 }
 
@@ -271,6 +326,7 @@ Accepted Socket::accept(std::error_code& ec) noexcept {
   if (ec) return {};
   peer.resize(len);
   Accepted out{Socket(fd, family_, type_, proto_), peer};
+  out.conn.remember_peer(peer);
   // Python: the new socket takes the default timeout, not the listener's.
   out.conn.timeout_ = getdefaulttimeout();
   out.conn.apply_timeout_mode(ec);
@@ -292,6 +348,7 @@ void Socket::connect(const Address& address, std::error_code& ec) noexcept {
   }
   if (ec) return;
   auto deadline = detail::deadline_for(timeout_);
+  remember_peer(a);
   if (sys::connect(fd_, a.data(), a.size(), ec)) return;
   // The connection goes on in the kernel after EINTR (blocking or timeout; a non-blocking
   // socket reports InterruptedError, as Python's) or EINPROGRESS (timeout): wait for it to
@@ -320,7 +377,7 @@ int Socket::connect_ex(const Address& address) noexcept {
 std::size_t Socket::send(std::span<const std::byte> data, int flags) {
   std::error_code ec;
   std::size_t n = send(data, flags, ec);
-  if (ec) throw_error(ec, "send");
+  if (ec) raise(ec, "send", "to");
   return n;
 }
 
@@ -340,7 +397,7 @@ std::size_t Socket::send(std::span<const std::byte> data, int flags, std::error_
 void Socket::sendall(std::span<const std::byte> data, int flags) {
   std::error_code ec;
   sendall(data, flags, ec);
-  if (ec) throw_error(ec, "sendall");
+  if (ec) raise(ec, "sendall", "to");
 }
 
 void Socket::sendall(std::string_view data, int flags) {
@@ -399,16 +456,22 @@ std::size_t Socket::sendto(std::span<const std::byte> data, const Address& addre
 std::string Socket::recv(std::size_t bufsize, int flags) {
   std::error_code ec;
   std::string data = recv(bufsize, flags, ec);
-  if (ec) throw_error(ec, "recv");
+  if (ec) raise(ec, "recv", "from");
   return data;
 }
 
-std::string Socket::recv(std::size_t bufsize, int flags, std::error_code& ec) {
+std::string Socket::recv(std::size_t bufsize, int flags, std::error_code& ec) noexcept {
   if (bufsize == 0) {  // Python returns b'' without a system call (a datagram stays queued)
     ec.clear();
     return {};
   }
-  std::string data(bufsize, '\0');
+  std::string data;
+  try {
+    data.resize(bufsize);
+  } catch (const std::exception&) {  // bad_alloc, length_error: Python's MemoryError
+    ec = std::make_error_code(std::errc::not_enough_memory);
+    return {};
+  }
   std::size_t n = recv_into(std::as_writable_bytes(std::span<char>(data)), 0, flags, ec);
   data.resize(n);
   return data;
@@ -419,7 +482,7 @@ std::size_t Socket::recv_into(std::span<std::byte> buffer, std::size_t nbytes, i
     throw std::invalid_argument("recv_into: nbytes is greater than the buffer");
   std::error_code ec;
   std::size_t n = recv_into(buffer, nbytes, flags, ec);
-  if (ec) throw_error(ec, "recv_into");
+  if (ec) raise(ec, "recv_into", "from");
   return n;
 }
 
@@ -445,13 +508,19 @@ std::size_t Socket::recv_into(std::span<std::byte> buffer, std::size_t nbytes, i
 std::pair<std::string, Address> Socket::recvfrom(std::size_t bufsize, int flags) {
   std::error_code ec;
   auto result = recvfrom(bufsize, flags, ec);
-  if (ec) throw_error(ec, "recvfrom");
+  if (ec) raise(ec, "recvfrom", "from");
   return result;
 }
 
 std::pair<std::string, Address> Socket::recvfrom(std::size_t bufsize, int flags,
-                                                 std::error_code& ec) {
-  std::string data(bufsize, '\0');
+                                                 std::error_code& ec) noexcept {
+  std::string data;
+  try {
+    data.resize(bufsize);
+  } catch (const std::exception&) {  // bad_alloc, length_error: Python's MemoryError
+    ec = std::make_error_code(std::errc::not_enough_memory);
+    return {};
+  }
   auto [n, from] = recvfrom_into(std::as_writable_bytes(std::span<char>(data)), 0, flags, ec);
   data.resize(n);
   return {std::move(data), from};
@@ -463,7 +532,7 @@ std::pair<std::size_t, Address> Socket::recvfrom_into(std::span<std::byte> buffe
     throw std::invalid_argument("recvfrom_into: nbytes is greater than the buffer");
   std::error_code ec;
   auto result = recvfrom_into(buffer, nbytes, flags, ec);
-  if (ec) throw_error(ec, "recvfrom_into");
+  if (ec) raise(ec, "recvfrom_into", "from");
   return result;
 }
 
@@ -493,7 +562,7 @@ std::pair<std::size_t, Address> Socket::recvfrom_into(std::span<std::byte> buffe
 void Socket::shutdown(Shut how) {
   std::error_code ec;
   shutdown(how, ec);
-  if (ec) throw_error(ec, "shutdown");
+  if (ec) raise(ec, "shutdown", "of");
 }
 
 void Socket::shutdown(Shut how, std::error_code& ec) noexcept {
@@ -538,26 +607,69 @@ void Socket::apply_timeout_mode(std::error_code& ec) noexcept {
 
 void Socket::settimeout(Timeout timeout) {
   check_timeout(timeout);
-  timeout_ = timeout;
   std::error_code ec;
-  apply_timeout_mode(ec);
+  settimeout(timeout, ec);
   if (ec) throw_error(ec, "settimeout");
 }
 
-void Socket::settimeout(double seconds) {
-  // Python's limit: the nanoseconds must fit in 64 bits (OverflowError there).
-  if (!(seconds >= 0) || !(seconds < 9.2e9))
-    throw std::invalid_argument("Timeout value out of range");
+void Socket::settimeout(Timeout timeout, std::error_code& ec) noexcept {
+  if (timeout && timeout->count() < 0) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return;
+  }
+  timeout_ = timeout;
+  apply_timeout_mode(ec);
+}
+
+namespace {
+
+// Python's checks of a float timeout: ValueError for negative and NaN, OverflowError when the
+// nanoseconds do not fit in 64 bits.
+void check_seconds(double seconds) {
+  if (std::isnan(seconds)) throw std::invalid_argument("Invalid value NaN (not a number)");
+  if (seconds < 0) throw std::invalid_argument("Timeout value out of range");
+  if (!(seconds < 9.2e9)) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%g", seconds);
+    throw OverflowError(std::string("settimeout: timeout must be at most 9.2e9 seconds, not ") +
+                        text);
+  }
+}
+
+Timeout to_timeout(double seconds) noexcept {
   // Rounded up, as Python's _PyTime_ROUND_TIMEOUT: 1e-10 s is 1 ns, never 0 (non-blocking).
-  settimeout(
-      Timeout(std::chrono::ceil<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds))));
+  return Timeout(
+      std::chrono::ceil<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds)));
+}
+
+}  // namespace
+
+void Socket::settimeout(double seconds) {
+  check_seconds(seconds);
+  settimeout(to_timeout(seconds));
+}
+
+void Socket::settimeout(double seconds, std::error_code& ec) noexcept {
+  if (std::isnan(seconds) || seconds < 0) {
+    ec = std::make_error_code(std::errc::invalid_argument);
+    return;
+  }
+  if (!(seconds < 9.2e9)) {
+    ec = std::make_error_code(std::errc::value_too_large);
+    return;
+  }
+  settimeout(to_timeout(seconds), ec);
 }
 
 void Socket::setblocking(bool flag) {
-  timeout_ = flag ? Timeout() : Timeout(std::chrono::nanoseconds(0));
   std::error_code ec;
-  apply_timeout_mode(ec);
+  setblocking(flag, ec);
   if (ec) throw_error(ec, "setblocking");
+}
+
+void Socket::setblocking(bool flag, std::error_code& ec) noexcept {
+  timeout_ = flag ? Timeout() : Timeout(std::chrono::nanoseconds(0));
+  apply_timeout_mode(ec);
 }
 
 bool Socket::getblocking() const noexcept {

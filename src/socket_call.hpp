@@ -10,6 +10,7 @@
 #include <soket/error.hpp>
 #include <soket/socket.hpp>
 
+#include "deadline.hpp"
 #include "linux/poll.hpp"
 
 namespace soket::detail {
@@ -19,17 +20,17 @@ using Clock = std::chrono::steady_clock;
 using Deadline = std::optional<Clock::time_point>;
 
 /// A deadline for a socket with `timeout`: none for blocking (None) and non-blocking (0)
-/// sockets, now + timeout otherwise.
+/// sockets, now + timeout otherwise (saturating: nanoseconds::max() means never).
 inline Deadline deadline_for(const Timeout& timeout) noexcept {
   if (!timeout || timeout->count() == 0) return std::nullopt;
-  return Clock::now() + *timeout;
+  return deadline_after(*timeout);
 }
 
 /// Waits until `fd` is ready for `want` or `deadline` passes, retrying EINTR with the time
 /// left. Returns false with ec set (timed_out_error() on expiry).
 inline bool wait_until(int fd, sys::Want want, Deadline deadline, std::error_code& ec) noexcept {
   for (;;) {
-    auto left = deadline ? *deadline - Clock::now() : std::chrono::nanoseconds::max();
+    auto left = deadline ? time_left(*deadline) : std::chrono::nanoseconds::max();
     if (left.count() <= 0) {
       ec = timed_out_error();
       return false;

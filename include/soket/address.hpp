@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <iosfwd>
@@ -12,6 +13,7 @@
 #include <system_error>
 
 #include <soket/constants.hpp>
+#include <soket/error.hpp>
 
 namespace soket {
 
@@ -36,12 +38,21 @@ class Address {
 
   /// (host, port). host is an IPv4 or IPv6 literal (an IPv6 literal may carry "%scope"), or a
   /// host name kept for the socket to resolve; "" means INADDR_ANY, as in Python.
-  /// Throws std::invalid_argument for a malformed literal.
-  Address(std::string_view host, std::uint16_t port);
+  /// Throws std::invalid_argument for a malformed literal, and OverflowError "port must be
+  /// 0-65535, not 70000" for a port that does not fit, whatever integer type holds it (C++
+  /// would wrap 70000 to 4464 and -1 to 65535; Python raises OverflowError).
+  template <std::integral Port>
+  Address(std::string_view host, Port port)
+      : Address(Checked{}, host, checked_narrow<std::uint16_t>(port, "port")) {}
 
   /// IPv6 with flow info and scope id: Python's 4-tuple. host must be an IPv6 literal.
-  Address(std::string_view host, std::uint16_t port, std::uint32_t flowinfo,
-          std::uint32_t scope_id);
+  /// OverflowError for a port over 65535, flowinfo over 0xfffff (20 bits) or a scope_id over
+  /// 32 bits.
+  template <std::integral Port, std::integral Flow, std::integral Scope>
+  Address(std::string_view host, Port port, Flow flowinfo, Scope scope_id)
+      : Address(Checked{}, host, checked_narrow<std::uint16_t>(port, "port"),
+                checked_narrow<std::uint32_t>(flowinfo, "flowinfo", 0xfffff),
+                checked_narrow<std::uint32_t>(scope_id, "scope_id")) {}
 
   /// A Unix socket file. Throws std::invalid_argument if the path does not fit in sun_path
   /// (108 bytes) or holds a NUL. An empty path is Python's bind(''): the kernel picks a free
@@ -108,6 +119,11 @@ class Address {
   friend bool operator==(const Address& a, const Address& b) noexcept;
 
  private:
+  struct Checked {};  // the integers were range-checked by the public constructors
+  Address(Checked, std::string_view host, std::uint16_t port);
+  Address(Checked, std::string_view host, std::uint16_t port, std::uint32_t flowinfo,
+          std::uint32_t scope_id);
+
   alignas(8) std::array<std::byte, max_size> storage_{};
   std::size_t size_ = 0;
   std::string host_name_;  // unresolved host name; storage_ then holds only the port

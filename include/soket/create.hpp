@@ -44,6 +44,10 @@ Socket create_connection(const Address& address, Timeout timeout,
 Socket create_server(const Address& address, Family family = Family::inet,
                      std::optional<int> backlog = std::nullopt, bool reuse_port = false,
                      bool dualstack_ipv6 = false);
+/// The same, reporting the error in ec (std::errc::invalid_argument for the dualstack_ipv6
+/// misuse above).
+Socket create_server(const Address& address, Family family, std::optional<int> backlog,
+                     bool reuse_port, bool dualstack_ipv6, std::error_code& ec) noexcept;
 
 /// Python: socketpair(family=AF_UNIX, type=SOCK_STREAM, proto=0): two connected sockets, with
 /// getdefaulttimeout().
@@ -57,10 +61,14 @@ std::pair<Socket, Socket> socketpair(Family family, Type type, int proto,
 /// the kernel (SO_DOMAIN/SO_TYPE/SO_PROTOCOL) and throws std::invalid_argument if family or
 /// type disagree, so the Socket never misreports itself (proto 0 matches any protocol).
 Socket fromfd(int fd, Family family, Type type, int proto = 0);
+/// The same, reporting the error in ec (std::errc::invalid_argument for a mismatch).
+Socket fromfd(int fd, Family family, Type type, int proto, std::error_code& ec) noexcept;
 
 /// Python: socket.dup(fd): a close-on-exec duplicate descriptor (the caller owns it).
 int dup(int fd);
-/// Python: socket.close(fd): closes a raw descriptor.
+int dup(int fd, std::error_code& ec) noexcept;
+/// Python: socket.close(fd): closes a raw descriptor (ECONNRESET ignored, as Python does).
 void close(int fd);
+void close(int fd, std::error_code& ec) noexcept;
 
 }  // namespace soket

@@ -2,9 +2,13 @@
 // soket's exceptions: Python's OSError tree as std::system_error subclasses.
 #pragma once
 
+#include <concepts>
+#include <limits>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace soket {
 
@@ -70,6 +74,27 @@ class gaierror : public Error {
 class herror : public Error {
   using Error::Error;
 };
+
+/// Python: OverflowError (not an OSError): an integer that does not fit where it goes — a port
+/// of 70000, htons(1 << 16), IPv6 flowinfo over 0xfffff. C would wrap it silently.
+class OverflowError : public std::overflow_error {
+  using std::overflow_error::overflow_error;
+};
+
+/// Throws OverflowError "<what> must be <min>-<max>, not <value>".
+[[noreturn]] void throw_overflow(std::string_view what, std::string_view min, std::string_view max,
+                                 std::string_view value);
+
+/// `value` as a To, or OverflowError naming `what` and the value when it does not fit: the API
+/// edge takes any integer and checks it here instead of narrowing it.
+template <std::integral To, std::integral From>
+constexpr To checked_narrow(From value, std::string_view what,
+                            To max = std::numeric_limits<To>::max()) {
+  if (!std::in_range<To>(value) || static_cast<To>(value) > max)
+    throw_overflow(what, std::to_string(std::numeric_limits<To>::min()), std::to_string(max),
+                   std::to_string(value));
+  return static_cast<To>(value);
+}
 
 /// The error category of getaddrinfo's EAI_* codes; message() is gai_strerror's.
 const std::error_category& gai_category() noexcept;

@@ -124,13 +124,12 @@ std::size_t send_fds(Socket& sock, std::span<const std::span<const std::byte>> b
                      std::error_code& ec) noexcept;
 
 /// Python: socket.recv_fds(sock, bufsize, maxfds[, flags]). Receives up to `bufsize` bytes and
-/// up to `maxfds` descriptors (capped at 253), close-on-exec. Unlike Python, truncated control
-/// data (the peer sent more descriptors than maxfds, MSG_CTRUNC) is an error: the descriptors
-/// that did arrive are closed, nothing leaks, and Error (EMSGSIZE) names the cause. The
-/// error_code form then still returns the data and msg_flags, with no descriptors.
+/// up to `maxfds` descriptors (capped at 253), close-on-exec. As in Python, when the peer sent
+/// more than maxfds the ones that fit are returned and msg_flags has msg::ctrunc; the others
+/// are closed (nothing leaks).
 ReceivedFds recv_fds(Socket& sock, std::size_t bufsize, std::size_t maxfds, int flags = 0);
 ReceivedFds recv_fds(Socket& sock, std::size_t bufsize, std::size_t maxfds, int flags,
-                     std::error_code& ec);
+                     std::error_code& ec) noexcept;
 
 /// A process's credentials: Linux's struct ucred.
 struct Credentials {

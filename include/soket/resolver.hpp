@@ -89,9 +89,10 @@ std::vector<AddrInfo> getaddrinfo(std::string_view host, std::string_view servic
                                   Family family = Family::unspec, Type type = Type{}, int proto = 0,
                                   int flags = 0);
 std::vector<AddrInfo> getaddrinfo(std::string_view host, std::string_view service, Family family,
-                                  Type type, int proto, int flags, std::error_code& ec);
-/// The same with a numeric port (Python's int port).
-std::vector<AddrInfo> getaddrinfo(std::string_view host, std::uint16_t port,
+                                  Type type, int proto, int flags, std::error_code& ec) noexcept;
+/// The same with a numeric port (Python's int port). OverflowError "port must be 0-65535, not
+/// 70000" for a port that does not fit (libc, and so Python, would wrap it to 4464).
+std::vector<AddrInfo> getaddrinfo(std::string_view host, long long port,
                                   Family family = Family::unspec, Type type = Type{}, int proto = 0,
                                   int flags = 0);
 
@@ -102,15 +103,17 @@ struct NameInfo {
   std::string service;
 };
 NameInfo getnameinfo(const Address& address, int flags = 0);
-NameInfo getnameinfo(const Address& address, int flags, std::error_code& ec);
+NameInfo getnameinfo(const Address& address, int flags, std::error_code& ec) noexcept;
 
 /// Python: gethostname().
 std::string gethostname();
+std::string gethostname(std::error_code& ec) noexcept;
 
 /// Python: gethostbyname(name) -> IPv4 address text. Numeric input comes back as is; '' is
 /// "0.0.0.0" and '<broadcast>' "255.255.255.255", as in Python.
 /// Throws gaierror.
 std::string gethostbyname(std::string_view name);
+std::string gethostbyname(std::string_view name, std::error_code& ec) noexcept;
 
 /// Python: the (hostname, aliaslist, ipaddrlist) triple of gethostbyname_ex / gethostbyaddr.
 struct HostEntry {
@@ -121,9 +124,11 @@ struct HostEntry {
 /// Python: gethostbyname_ex(name): IPv4 only. Throws gaierror if `name` does not resolve,
 /// herror if the host database has no entry.
 HostEntry gethostbyname_ex(std::string_view name);
+HostEntry gethostbyname_ex(std::string_view name, std::error_code& ec) noexcept;
 /// Python: gethostbyaddr(ip_address): reverse lookup (IPv4 or IPv6; a name is resolved first).
 /// Throws herror "gethostbyaddr 10.1.2.3: Unknown host" when there is no entry.
 HostEntry gethostbyaddr(std::string_view address);
+HostEntry gethostbyaddr(std::string_view address, std::error_code& ec) noexcept;
 
 /// Python: getfqdn(name=''): the first name of gethostbyaddr(name) that contains a dot, else
 /// its canonical name; `name` itself if the lookup fails. '', '0.0.0.0' and '::' mean this host
@@ -133,20 +138,26 @@ std::string getfqdn(std::string_view name = "");
 /// Python: getservbyname(servicename, protocolname='') -> port. Throws Error
 /// "getservbyname nosuch/tcp: service/proto not found".
 std::uint16_t getservbyname(std::string_view name, std::string_view proto = "");
+std::uint16_t getservbyname(std::string_view name, std::string_view proto,
+                            std::error_code& ec) noexcept;
 /// Python: getservbyport(port, protocolname='') -> service name. Throws Error
-/// "getservbyport 1/udp: port/proto not found".
-std::string getservbyport(std::uint16_t port, std::string_view proto = "");
+/// "getservbyport 1/udp: port/proto not found"; OverflowError for a port outside 0-65535.
+std::string getservbyport(long long port, std::string_view proto = "");
+std::string getservbyport(long long port, std::string_view proto, std::error_code& ec) noexcept;
 /// Python: getprotobyname(protocolname) -> number. Throws Error "protocol not found".
 int getprotobyname(std::string_view name);
+int getprotobyname(std::string_view name, std::error_code& ec) noexcept;
 
 /// Python: if_nameindex() -> [(index, name), ...].
 std::vector<std::pair<unsigned, std::string>> if_nameindex();
+std::vector<std::pair<unsigned, std::string>> if_nameindex(std::error_code& ec) noexcept;
 /// Python: if_nametoindex(name). Throws Error "if_nametoindex nosuch0: no interface with this
 /// name".
 unsigned if_nametoindex(std::string_view name);
 unsigned if_nametoindex(std::string_view name, std::error_code& ec) noexcept;
 /// Python: if_indextoname(index). Throws Error "if_indextoname 999: No such device or address".
 std::string if_indextoname(unsigned index);
+std::string if_indextoname(unsigned index, std::error_code& ec) noexcept;
 
 /// Python: socket.has_ipv6: this build supports IPv6 (always, on Linux).
 inline constexpr bool has_ipv6 = true;

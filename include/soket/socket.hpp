@@ -3,6 +3,7 @@
 // Python's timeout model.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -28,6 +29,7 @@ using Timeout = std::optional<std::chrono::nanoseconds>;
 /// Python: socket.setdefaulttimeout / getdefaulttimeout. New sockets (including accepted ones)
 /// start with this timeout. Thread-safe. Throws std::invalid_argument for a negative value.
 void setdefaulttimeout(Timeout timeout);
+void setdefaulttimeout(Timeout timeout, std::error_code& ec) noexcept;
 Timeout getdefaulttimeout() noexcept;
 
 struct Accepted;
@@ -42,7 +44,10 @@ struct Accepted;
 ///
 /// Errors: each throwing method has a noexcept twin taking std::error_code& (as std::filesystem
 /// does). Thrown errors are the Python-named subclasses in error.hpp, and their messages name
-/// the operation and the address.
+/// the operation and the address: the address given (connect to, bind to, sendto), the peer
+/// of a connected socket ("recv from 127.0.0.1:5000: Connection reset by peer", "sendall to
+/// [::1]:80: Broken pipe"), or the local address of a listener ("accept on 0.0.0.0:8080: timed
+/// out"). The address is looked up only when an error is thrown.
 ///
 /// Thread safety: one Socket may be used by two threads at once only as the kernel allows
 /// (one reader and one writer); settimeout/close concurrently with I/O is a data race.
@@ -112,7 +117,7 @@ class Socket {
   /// Python: recv(bufsize[, flags]) -> bytes. An empty string means the peer closed (EOF).
   /// recv(0), like recv_into of zero bytes, returns at once without a system call.
   std::string recv(std::size_t bufsize, int flags = 0);
-  std::string recv(std::size_t bufsize, int flags, std::error_code& ec);
+  std::string recv(std::size_t bufsize, int flags, std::error_code& ec) noexcept;
 
   /// Python: recv_into(buffer[, nbytes[, flags]]) -> bytes received (0 at EOF). nbytes == 0
   /// means the whole buffer; a larger nbytes is std::invalid_argument. Does not allocate.
@@ -122,7 +127,8 @@ class Socket {
 
   /// Python: recvfrom(bufsize[, flags]) -> (bytes, address).
   std::pair<std::string, Address> recvfrom(std::size_t bufsize, int flags = 0);
-  std::pair<std::string, Address> recvfrom(std::size_t bufsize, int flags, std::error_code& ec);
+  std::pair<std::string, Address> recvfrom(std::size_t bufsize, int flags,
+                                           std::error_code& ec) noexcept;
 
   /// Python: recvfrom_into(buffer[, nbytes[, flags]]) -> (nbytes, address). Does not allocate.
   std::pair<std::size_t, Address> recvfrom_into(std::span<std::byte> buffer, std::size_t nbytes = 0,
@@ -150,7 +156,9 @@ class Socket {
   /// Python: get_inheritable() / set_inheritable(flag): whether exec'd children keep the
   /// descriptor (soket creates every descriptor close-on-exec, so false until set).
   bool get_inheritable() const;
+  bool get_inheritable(std::error_code& ec) const noexcept;
   void set_inheritable(bool inheritable);
+  void set_inheritable(bool inheritable, std::error_code& ec) noexcept;
   /// Python: fileno(): the descriptor, or -1 once closed.
   int fileno() const noexcept { return fd_; }
   explicit operator bool() const noexcept { return fd_ >= 0; }
@@ -168,14 +176,22 @@ class Socket {
 
   // -- blocking and timeouts ----------------------------------------------------------------
 
-  /// Python: settimeout(None | 0 | seconds). Throws std::invalid_argument if negative.
+  /// Python: settimeout(None | 0 | seconds). Throws std::invalid_argument "Timeout value out
+  /// of range" if negative (Python's ValueError). Any positive duration is accepted:
+  /// nanoseconds::max() waits for ever (deadlines saturate instead of overflowing). The
+  /// error_code forms report std::errc::invalid_argument and leave the timeout unchanged.
   void settimeout(Timeout timeout);
+  void settimeout(Timeout timeout, std::error_code& ec) noexcept;
   /// Python: settimeout(seconds) with a float, rounded up to whole nanoseconds (1e-10 is 1 ns,
-  /// never 0). Throws std::invalid_argument if negative, NaN, or over 9.2e9 s.
+  /// never 0). Negative: std::invalid_argument "Timeout value out of range"; NaN:
+  /// std::invalid_argument "Invalid value NaN (not a number)" (both Python's ValueError); over
+  /// 9.2e9 s: OverflowError (as Python's), std::errc::value_too_large in the error_code form.
   void settimeout(double seconds);
+  void settimeout(double seconds, std::error_code& ec) noexcept;
   Timeout gettimeout() const noexcept { return timeout_; }
   /// Python: setblocking(flag) is settimeout(None) or settimeout(0).
   void setblocking(bool flag);
+  void setblocking(bool flag, std::error_code& ec) noexcept;
   /// Python: getblocking() is gettimeout() != 0.
   bool getblocking() const noexcept;
 
@@ -188,7 +204,11 @@ class Socket {
   int getsockopt(int level, int optname, std::error_code& ec) const noexcept;
   /// Python: setsockopt(level, optname, bytes) / getsockopt(level, optname, buflen).
   void setsockopt(int level, int optname, std::span<const std::byte> value);
+  void setsockopt(int level, int optname, std::span<const std::byte> value,
+                  std::error_code& ec) noexcept;
   std::string getsockopt(int level, int optname, std::size_t buflen) const;
+  std::string getsockopt(int level, int optname, std::size_t buflen,
+                         std::error_code& ec) const noexcept;
 
   /// Typed options (options.hpp): s.setsockopt(opt::reuse_address, true);
   /// bool on = s.getsockopt(opt::reuse_address).
@@ -225,14 +245,15 @@ class Socket {
   /// Python: recvmsg(bufsize[, ancbufsize[, flags]]) -> (data, ancdata, msg_flags, address).
   /// ancbufsize bounds the control data (use cmsg_space()); descriptors arrive close-on-exec.
   Message recvmsg(std::size_t bufsize, std::size_t ancbufsize = 0, int flags = 0);
-  Message recvmsg(std::size_t bufsize, std::size_t ancbufsize, int flags, std::error_code& ec);
+  Message recvmsg(std::size_t bufsize, std::size_t ancbufsize, int flags,
+                  std::error_code& ec) noexcept;
 
   /// Python: recvmsg_into(buffers[, ancbufsize[, flags]]): scatters the data over `buffers`.
   /// Allocates only for ancillary data (ancbufsize > 0).
   MessageInto recvmsg_into(std::span<const std::span<std::byte>> buffers,
                            std::size_t ancbufsize = 0, int flags = 0);
   MessageInto recvmsg_into(std::span<const std::span<std::byte>> buffers, std::size_t ancbufsize,
-                           int flags, std::error_code& ec);
+                           int flags, std::error_code& ec) noexcept;
 
   /// Python: sendfile(file, offset=0, count=None) -> bytes sent. Sends `count` bytes (None: to
   /// the end) of the open file `fd` from `offset` with the kernel's zero-copy sendfile(2),
@@ -248,20 +269,32 @@ class Socket {
   /// The same for a std::FILE (flushed first; its position is updated) and for a path.
   std::size_t sendfile(std::FILE* file, std::uint64_t offset = 0,
                        std::optional<std::uint64_t> count = std::nullopt);
+  std::size_t sendfile(std::FILE* file, std::uint64_t offset, std::optional<std::uint64_t> count,
+                       std::error_code& ec) noexcept;
   std::size_t sendfile(const std::filesystem::path& path, std::uint64_t offset = 0,
                        std::optional<std::uint64_t> count = std::nullopt);
+  std::size_t sendfile(const std::filesystem::path& path, std::uint64_t offset,
+                       std::optional<std::uint64_t> count, std::error_code& ec) noexcept;
 
  private:
   Socket(int fd, Family family, Type type, int proto) noexcept;
   // Resolves a host name in `address` with this socket's family (Python's setipaddr).
   Address resolve_for_use(const Address& address, std::error_code& ec) const;
   void apply_timeout_mode(std::error_code& ec) noexcept;
+  // Throws `ec` as "<op> <prep> <address>": the peer ("recv from", "send to") or, with prep
+  // "on", the local address (accept); just "<op>" when there is none.
+  [[noreturn]] void raise(std::error_code ec, std::string_view op, std::string_view prep) const;
+  void remember_peer(const Address& peer) noexcept;
 
   int fd_ = -1;
   Family family_ = Family::unspec;
   Type type_ = Type::stream;
   int proto_ = 0;
   Timeout timeout_;
+  // The IPv4/IPv6 peer that connect()/accept() saw, so an error message can still name it
+  // when the kernel no longer does (getpeername fails after a reset). 28 bytes, no allocation.
+  std::array<std::byte, 28> peer_{};
+  std::uint8_t peer_len_ = 0;
 };
 
 /// Python: the (conn, address) pair from accept(); works with structured bindings:

@@ -7,6 +7,7 @@
 
 #include <soket/error.hpp>
 
+#include "deadline.hpp"
 #include "linux/epoll.hpp"
 #include "linux/fd.hpp"
 #include "linux/poll.hpp"
@@ -55,6 +56,14 @@ SelectorKey& BaseSelector::register_(const Socket& sock, Events events, std::any
   return add_key(SelectorKey{&sock, sock.fileno(), events, std::move(data)});
 }
 
+int BaseSelector::fd_of(const Socket& sock) const noexcept {
+  const int fd = sock.fileno();
+  if (auto it = keys_.find(fd); it != keys_.end() && it->second.fileobj == &sock) return fd;
+  for (const auto& [key_fd, key] : keys_)
+    if (key.fileobj == &sock) return key_fd;
+  return fd;
+}
+
 SelectorKey BaseSelector::unregister(int fd) {
   auto it = keys_.find(fd);
   if (it == keys_.end()) throw not_registered(fd);
@@ -86,12 +95,11 @@ std::vector<Ready> BaseSelector::select(Timeout timeout) {
   if (closed_) throw std::logic_error("selector: select on a closed selector");
   std::vector<Ready> result;
   const bool block = !timeout.has_value();
-  const auto deadline = block ? Clock::time_point::max() : Clock::now() + *timeout;
+  const auto deadline = block ? Clock::time_point::max() : soket::detail::deadline_after(*timeout);
   auto left = block ? std::chrono::nanoseconds(0) : *timeout;
   while (!backend_wait(sys::timeout_ms(left, block))) {
     // EINTR: retry with the time left (PEP 475); an expired timeout polls once more.
-    if (!block)
-      left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - Clock::now());
+    if (!block) left = soket::detail::time_left(deadline);
   }
   result.reserve(ready_.size());
   for (const auto& r : ready_) {

@@ -23,7 +23,8 @@ SocketFile::SocketFile(Socket& sock, std::size_t buffer_size, bool write_through
     : sock_(&sock),
       rbuf_(std::max<std::size_t>(buffer_size, 1)),
       wcap_(std::max<std::size_t>(buffer_size, 1)),
-      write_through_(write_through) {}
+      write_through_(write_through || buffer_size == 0),
+      unbuffered_(buffer_size == 0) {}
 
 std::size_t SocketFile::fill() {
   if (rpos_ == rend_) {
@@ -36,15 +37,41 @@ std::size_t SocketFile::fill() {
   // Full and compacted: only a readline under its limit gets here, so growth stops near the
   // limit (at most twice it): memory stays bounded.
   if (rend_ == rbuf_.size()) rbuf_.resize(rbuf_.size() * 2);
-  auto span = std::span<std::byte>(reinterpret_cast<std::byte*>(rbuf_.data()) + rend_,
-                                   rbuf_.size() - rend_);
+  // Unbuffered (Python's buffering=0): one byte at a time, so nothing past the line is taken.
+  const std::size_t room = unbuffered_ ? 1 : rbuf_.size() - rend_;
+  auto span = std::span<std::byte>(reinterpret_cast<std::byte*>(rbuf_.data()) + rend_, room);
   std::size_t n = sock_->recv_into(span);
   rend_ += n;
   return n;
 }
 
+void SocketFile::unread(std::string_view data) {
+  if (data.empty()) return;
+  if (rpos_ >= data.size()) {
+    rpos_ -= data.size();
+  } else {
+    std::vector<char> merged(data.begin(), data.end());
+    merged.insert(merged.end(), rbuf_.begin() + static_cast<std::ptrdiff_t>(rpos_),
+                  rbuf_.begin() + static_cast<std::ptrdiff_t>(rend_));
+    rend_ = merged.size();
+    if (merged.size() < rbuf_.size()) merged.resize(rbuf_.size());
+    rbuf_.swap(merged);
+    rpos_ = 0;
+  }
+  std::memcpy(rbuf_.data() + rpos_, data.data(), data.size());
+}
+
 std::string SocketFile::readline(std::size_t limit) {
+  if (limit == 0) return {};  // Python: readline(0) is b''
+  return read_line(limit, false);
+}
+
+std::string SocketFile::readline_bounded(std::size_t limit) {
   if (limit == 0) throw std::invalid_argument("readline: limit must be positive");
+  return read_line(limit, true);
+}
+
+std::string SocketFile::read_line(std::size_t limit, bool strict) {
   std::size_t scanned = 0;  // bytes from rpos_ known to hold no '\n'
   for (;;) {
     const char* start = rbuf_.data() + rpos_;
@@ -58,8 +85,11 @@ std::string SocketFile::readline(std::size_t limit) {
     }
     scanned = look;
     if (have >= limit) {
-      rpos_ += limit;  // drop the over-long prefix so the buffer stays bounded
-      throw LineTooLongError(limit);
+      // The bytes stay buffered either way: nothing is lost.
+      if (strict) throw LineTooLongError(limit);
+      std::string part(start, limit);  // Python: the first `limit` bytes of the line
+      rpos_ += limit;
+      return part;
     }
     if (fill() == 0) {
       std::string rest(rbuf_.data() + rpos_, rend_ - rpos_);
@@ -72,30 +102,44 @@ std::string SocketFile::readline(std::size_t limit) {
 std::string SocketFile::read(std::size_t n) {
   std::string out;
   out.reserve(std::min<std::size_t>(n, 1 << 20));
-  while (out.size() < n) {
-    if (rpos_ == rend_) {
-      std::size_t want = n - out.size();
-      if (want >= rbuf_.size()) {
-        // Large reads bypass the buffer (Python's BufferedReader does the same).
-        std::size_t old = out.size();
-        out.resize(old + want);
-        auto got = sock_->recv_into(
-            std::span<std::byte>(reinterpret_cast<std::byte*>(out.data()) + old, want));
-        out.resize(old + got);
-        if (got == 0) break;
-        continue;
+  std::size_t kept = 0;  // bytes of `out` taken from the socket or the buffer
+  try {
+    while (out.size() < n) {
+      if (rpos_ == rend_) {
+        std::size_t want = n - out.size();
+        if (want >= rbuf_.size() || unbuffered_) {
+          // Large reads bypass the buffer (Python's BufferedReader does the same).
+          out.resize(kept + want);
+          auto got = sock_->recv_into(
+              std::span<std::byte>(reinterpret_cast<std::byte*>(out.data()) + kept, want));
+          out.resize(kept + got);
+          kept = out.size();
+          if (got == 0) break;
+          continue;
+        }
+        if (fill() == 0) break;
       }
-      if (fill() == 0) break;
+      std::size_t take = std::min(n - out.size(), rend_ - rpos_);
+      out.append(rbuf_.data() + rpos_, take);
+      rpos_ += take;
+      kept = out.size();
     }
-    std::size_t take = std::min(n - out.size(), rend_ - rpos_);
-    out.append(rbuf_.data() + rpos_, take);
-    rpos_ += take;
+  } catch (...) {
+    // A timeout (or error) after some bytes arrived: give them back to the buffer so the next
+    // read returns them first. Python refuses further reads instead; soket loses nothing.
+    unread(std::string_view(out.data(), kept));
+    throw;
   }
   return out;
 }
 
 std::string SocketFile::read1(std::size_t n) {
   if (n == 0) return {};
+  if (rpos_ == rend_ && unbuffered_) {
+    std::string out(n, '\0');
+    out.resize(sock_->recv_into(std::as_writable_bytes(std::span<char>(out))));
+    return out;
+  }
   if (rpos_ == rend_ && fill() == 0) return {};
   std::size_t take = std::min(n, rend_ - rpos_);
   std::string out(rbuf_.data() + rpos_, take);
@@ -151,12 +195,14 @@ SocketStreamBuf::~SocketStreamBuf() {
 SocketStreamBuf::int_type SocketStreamBuf::underflow() {
   if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
   if (error_) return traits_type::eof();
-  std::error_code ec;
-  auto n = sock_->recv_into(
-      std::span<std::byte>(reinterpret_cast<std::byte*>(in_.data()), in_.size()), 0, 0, ec);
-  if (ec) {
-    error_ = ec;
-    message_ = describe("recv", nullptr) + ": " + ec.message();
+  std::size_t n = 0;
+  try {
+    // The throwing form, caught: its message is every soket error's (naming the peer).
+    n = sock_->recv_into(
+        std::span<std::byte>(reinterpret_cast<std::byte*>(in_.data()), in_.size()));
+  } catch (const Error& e) {
+    error_ = e.code();
+    message_ = e.what();
     return traits_type::eof();
   }
   if (n == 0) return traits_type::eof();
@@ -167,13 +213,13 @@ SocketStreamBuf::int_type SocketStreamBuf::underflow() {
 bool SocketStreamBuf::flush_out() {
   auto len = static_cast<std::size_t>(pptr() - pbase());
   if (len == 0) return true;
-  std::error_code ec;
-  sock_->sendall(std::span<const std::byte>(reinterpret_cast<const std::byte*>(pbase()), len), 0,
-                 ec);
+  const std::span<const std::byte> data(reinterpret_cast<const std::byte*>(pbase()), len);
   setp(out_.data(), out_.data() + out_.size());
-  if (ec) {
-    error_ = ec;
-    message_ = describe("send", nullptr) + ": " + ec.message();
+  try {
+    sock_->sendall(data);  // the buffer is not touched until the next write
+  } catch (const Error& e) {
+    error_ = e.code();
+    message_ = e.what();
     return false;
   }
   return true;

@@ -9,6 +9,7 @@
 #include <soket/options.hpp>
 
 #include "support/support.hpp"
+#include "support/test_resolver.hpp"
 
 using namespace std::chrono_literals;
 using soket::Address;
@@ -110,6 +111,7 @@ TEST(CreateConnection, AllErrorsListsEveryAttempt) {
 }
 
 TEST(CreateConnection, UnknownHostIsGaierror) {
+  SOKET_USE_TEST_RESOLVER();  // hermetic: names fail at a responder this test runs
   EXPECT_THROW(soket::create_connection(Address{"nosuch.invalid", 80}, 5s), soket::gaierror);
   EXPECT_EQ(error_of([] {
               soket::create_connection(Address{"nosuch.invalid", 80}, 5s);

@@ -19,6 +19,7 @@
 #include <soket/resolver.hpp>
 
 #include "support/support.hpp"
+#include "support/test_resolver.hpp"
 
 using namespace soket;
 using namespace soket::event;
@@ -104,6 +105,7 @@ TEST(EventConnect, HostNameRefusedReportsTheAddressAsGiven) {
 // The lookup runs on a helper thread and its failure comes back through on_connect_error,
 // like every other failure (it used to block the loop thread and throw from connect()).
 TEST(EventConnect, FailedLookupIsReportedThroughOnConnectError) {
+  SOKET_USE_TEST_RESOLVER();  // hermetic: names fail at a responder this test runs
   test::FdLeakGuard fds;
   {
     Loop loop;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
 #include <csignal>
@@ -81,6 +82,34 @@ TYPED_TEST(SelectorTest, UnregisterStopsReports) {
   // Registering again after unregister is allowed.
   sel.register_(b, EVENT_READ);
   EXPECT_EQ(sel.select(5s).size(), 1u);
+}
+
+// bpo-19876: a socket closed while registered can still be unregistered (found by its key,
+// not by its descriptor), and a new socket that reuses the descriptor number is then
+// registered and reported.
+TYPED_TEST(SelectorTest, UnregisterAfterCloseDropsKeyAndFreesTheNumber) {
+  auto [a, b] = loopback_pair();
+  TypeParam sel;
+  const int old_fd = b.fileno();
+  sel.register_(b, EVENT_READ, std::string("old"));
+  b.close();
+  auto old = sel.unregister(b);
+  EXPECT_EQ(old.fd, old_fd);
+  EXPECT_EQ(std::any_cast<std::string>(old.data), "old");
+  EXPECT_TRUE(sel.get_map().empty());
+
+  Socket reused(Family::inet, Type::dgram);
+  if (reused.fileno() != old_fd)  // not the lowest free number: move it there
+    reused = Socket::adopt(::dup3(reused.fileno(), old_fd, O_CLOEXEC));
+  ASSERT_EQ(reused.fileno(), old_fd);
+  reused.bind(Address("127.0.0.1", 0));
+  sel.register_(reused, EVENT_READ, std::string("new"));
+  Socket sender(Family::inet, Type::dgram);
+  sender.sendto("x", reused.getsockname());
+  auto ready = sel.select(5s);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(ready[0].key.fileobj, &reused);
+  EXPECT_EQ(std::any_cast<std::string>(ready[0].key.data), "new");
 }
 
 TYPED_TEST(SelectorTest, HangupReportsReadable) {

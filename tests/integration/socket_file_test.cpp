@@ -41,24 +41,70 @@ TEST(SocketFile, ReadlineAcrossManySmallBuffers) {
   writer.join();
 }
 
-TEST(SocketFile, OverlongLineIsAnErrorWithBoundedMemory) {
+TEST(SocketFile, OverlongLineIsAnErrorWithBoundedMemoryAndNoLoss) {
   auto [a, b] = loopback_pair();
   a.sendall(std::string(100, 'y') + "\nok\n");
   SocketFile f(b, 8);
   try {
-    f.readline(50);
+    f.readline_bounded(50);
     FAIL() << "a 100-byte line must exceed a 50-byte limit";
   } catch (const LineTooLongError& e) {
     EXPECT_EQ(e.limit(), 50u);
     EXPECT_STREQ(e.what(), "readline: line longer than 50 bytes");
   }
-  // The limit's bytes were dropped; the rest of the stream is still readable.
-  EXPECT_EQ(f.readline(), std::string(50, 'y') + "\n");
+  // Nothing was dropped: the whole line is still there.
+  EXPECT_EQ(f.read(101), std::string(100, 'y') + "\n");
   EXPECT_EQ(f.readline(), "ok\n");
   // A line of exactly the limit (newline included) is accepted.
   a.sendall("abcd\n");
-  EXPECT_EQ(f.readline(5), "abcd\n");
-  EXPECT_THROW(f.readline(0), std::invalid_argument);
+  EXPECT_EQ(f.readline_bounded(5), "abcd\n");
+  EXPECT_THROW(f.readline_bounded(0), std::invalid_argument);
+}
+
+// Python: readline(limit) returns the first `limit` bytes of a longer line; the rest follows.
+TEST(SocketFile, ReadlineLimitReturnsThePartialLineLikePython) {
+  auto [a, b] = loopback_pair();
+  a.sendall("abcdefgh\nij\n");
+  SocketFile f(b, 4);
+  EXPECT_EQ(f.readline(3), "abc");
+  EXPECT_EQ(f.readline(3), "def");
+  EXPECT_EQ(f.readline(100), "gh\n");
+  EXPECT_EQ(f.readline(0), "");  // Python: b''
+  EXPECT_EQ(f.readline(3), "ij\n");
+}
+
+// A read(n) that times out after part of n arrived must not lose that part.
+TEST(SocketFile, ReadThatTimesOutKeepsTheBytesItTook) {
+  auto [a, b] = loopback_pair();
+  b.settimeout(0.05);
+  SocketFile f(b, 16);
+  a.sendall("0123456789");                  // through the buffer (n < buffer size)
+  EXPECT_THROW(f.read(12), TimeoutError);   // 10 of 12 arrived
+  EXPECT_THROW(f.read(100), TimeoutError);  // the same 10 again, via the direct path
+  a.sendall("ab");
+  EXPECT_EQ(f.read(12), "0123456789ab");
+  a.sendall("tail");
+  EXPECT_THROW(f.read_exact(8), TimeoutError);
+  a.sendall("more");
+  EXPECT_EQ(f.read_exact(8), "tailmore");
+}
+
+// makefile(sock, 0): Python's buffering=0. Reading a line takes nothing past it, so the bytes
+// after it are still in the socket when the file is dropped.
+TEST(SocketFile, UnbufferedFileTakesOnlyWhatItReturns) {
+  auto [a, b] = loopback_pair();
+  a.sendall("line\nrest");
+  a.shutdown(Shut::wr);
+  {
+    SocketFile f = makefile(b, 0);
+    EXPECT_EQ(f.readline(), "line\n");
+    EXPECT_EQ(f.read1(2), "re");
+  }
+  EXPECT_EQ(b.recv(100), "st");
+  // Writes go out at once.
+  SocketFile w = makefile(b, 0);
+  w.write("now");
+  EXPECT_EQ(a.recv(10), "now");
 }
 
 TEST(SocketFile, ReadAndReadExact) {
@@ -138,7 +184,8 @@ TEST(SocketFile, HonoursSocketTimeout) {
     f.readline();
     FAIL();
   } catch (const TimeoutError& e) {
-    EXPECT_STREQ(e.what(), "recv_into: timed out") << e.what();
+    // The peer is named (the client's address, seen from b).
+    EXPECT_EQ(e.what(), "recv_into from " + a.getsockname().to_string() + ": timed out");
   }
 }
 
@@ -182,7 +229,8 @@ TEST(SocketStream, TimeoutEndsStreamWithError) {
   std::string line;
   EXPECT_FALSE(std::getline(in, line));
   EXPECT_EQ(in.buffer().error(), std::errc::timed_out);
-  EXPECT_EQ(in.buffer().error_message(), "recv: timed out");
+  EXPECT_EQ(in.buffer().error_message(),
+            "recv_into from " + a.getsockname().to_string() + ": timed out");
 }
 
 }  // namespace

@@ -170,7 +170,9 @@ TEST(Semantics, AcceptOnANonListeningSocketIsEinval) {
     EXPECT_EQ(err, EINVAL);
     EXPECT_EQ(what, "accept: Invalid argument");
     s.bind({"127.0.0.1", 0});
-    EXPECT_EQ(error_of([&] { s.accept(); }), "accept: Invalid argument");
+    // Once bound, the message names the local address (of a listener, the useful part).
+    EXPECT_EQ(error_of([&] { s.accept(); }),
+              "accept on " + s.getsockname().to_string() + ": Invalid argument");
   }
 }
 
@@ -386,7 +388,7 @@ TEST(Semantics, SettimeoutChangesWhileConnected) {
   server.setblocking(false);
   EXPECT_EQ(server.gettimeout(), Timeout(0ns));
   EXPECT_FALSE(server.getblocking());
-  EXPECT_THROW(server.settimeout(1e300), std::invalid_argument);  // Python: OverflowError
+  EXPECT_THROW(server.settimeout(1e300), OverflowError);  // as Python
   EXPECT_THROW(server.settimeout(std::nan("")), std::invalid_argument);
   EXPECT_THROW(server.settimeout(-1e-9), std::invalid_argument);
   EXPECT_EQ(server.gettimeout(), Timeout(0ns));  // unchanged by the rejected values

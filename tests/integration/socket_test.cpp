@@ -14,6 +14,7 @@
 #include <soket/error.hpp>
 
 #include "support/support.hpp"
+#include "support/test_resolver.hpp"
 
 using namespace soket;
 using soket::test::closed_port;
@@ -365,6 +366,7 @@ TEST(Socket, SendallSixtyFourMebibytesArrivesWhole) {
 }
 
 TEST(Socket, UnresolvableHostNameIsNamedInTheError) {
+  SOKET_USE_TEST_RESOLVER();  // hermetic: names fail at a responder this test runs
   Socket s(Family::inet);
   try {
     s.connect({"nosuch.invalid", 80});
@@ -372,4 +374,90 @@ TEST(Socket, UnresolvableHostNameIsNamedInTheError) {
   } catch (const gaierror& e) {
     EXPECT_EQ(std::string(e.what()).rfind("connect to nosuch.invalid:80: ", 0), 0u) << e.what();
   }
+}
+
+// Every message names the operation and the address: for a connected socket the peer (kept
+// even after a reset, when getpeername() no longer answers), for accept the listener's own
+// address.
+TEST(Socket, ErrorsOfConnectedSocketsNameThePeer) {
+  {
+    auto [client, server] = loopback_pair();
+    const std::string peer = server.getpeername().to_string();
+    client.setsockopt(opt::linger, std::optional<opt::Seconds>(opt::Seconds(0)));
+    client.close();  // linger 0: an RST
+    server.settimeout(10.0);
+    auto what = soket::test::error_of([&s = server] {
+      for (;;) s.recv(100);
+    });
+    EXPECT_EQ(what, "recv from " + peer + ": Connection reset by peer");
+    std::error_code ec;
+    server.getpeername(ec);
+    EXPECT_TRUE(ec) << "getpeername still answers after a reset; the cache is not exercised";
+  }
+  {
+    auto [client, server] = loopback_pair();
+    const std::string peer = client.getpeername().to_string();
+    server.close();
+    client.settimeout(10.0);
+    try {
+      for (;;) client.sendall(std::string(65536, 'x'));  // EPIPE once the RST arrives
+    } catch (const BrokenPipeError& e) {
+      EXPECT_EQ(std::string(e.what()), "sendall to " + peer + ": Broken pipe");
+    } catch (const ConnectionResetError& e) {
+      EXPECT_EQ(std::string(e.what()), "sendall to " + peer + ": Connection reset by peer");
+    }
+  }
+  {
+    auto listener = listen_ephemeral();
+    listener.settimeout(0.05);
+    EXPECT_EQ(soket::test::error_of([&] { listener.accept(); }),
+              "accept on " + listener.getsockname().to_string() + ": timed out");
+  }
+}
+
+// The error_code twins are noexcept (the claim in socket.hpp), checked by the compiler.
+TEST(Socket, ErrorCodeTwinsAreNoexcept) {
+  Socket s;
+  std::error_code ec;
+  std::byte buf[4];
+  static_assert(noexcept(s.recv(1, 0, ec)));
+  static_assert(noexcept(s.recvfrom(1, 0, ec)));
+  static_assert(noexcept(s.recv_into(buf, 0, 0, ec)));
+  static_assert(noexcept(s.settimeout(Timeout(), ec)));
+  static_assert(noexcept(s.settimeout(1.0, ec)));
+  static_assert(noexcept(s.setblocking(true, ec)));
+  static_assert(noexcept(s.set_inheritable(true, ec)));
+  static_assert(noexcept(s.get_inheritable(ec)));
+  const std::filesystem::path path("x");
+  const Address any("127.0.0.1", 0);
+  static_assert(noexcept(s.sendfile(path, 0, std::nullopt, ec)));
+  static_assert(noexcept(s.sendfile(static_cast<std::FILE*>(nullptr), 0, std::nullopt, ec)));
+  static_assert(noexcept(soket::create_server(any, Family::inet, std::nullopt, false, false, ec)));
+  static_assert(noexcept(soket::fromfd(0, Family::inet, Type::stream, 0, ec)));
+  static_assert(noexcept(soket::gethostname(ec)));
+  static_assert(noexcept(soket::dup(0, ec)));
+  static_assert(noexcept(soket::close(-1, ec)));
+  // And they report instead of throwing.
+  EXPECT_EQ(s.recv(10, 0, ec), "");
+  EXPECT_EQ(ec, std::errc::bad_file_descriptor);
+  EXPECT_FALSE(soket::gethostname(ec).empty());
+  EXPECT_FALSE(ec);
+  Socket fresh = soket::fromfd(-1, Family::inet, Type::stream, 0, ec);
+  EXPECT_EQ(ec, std::errc::bad_file_descriptor);
+  auto server =
+      soket::create_server(Address("127.0.0.1", 0), Family::inet, std::nullopt, false, false, ec);
+  EXPECT_FALSE(ec);
+  auto again =
+      soket::create_server(server.getsockname(), Family::inet, std::nullopt, false, false, ec);
+  EXPECT_EQ(ec, std::errc::address_in_use);
+  Socket mismatch = soket::fromfd(server.fileno(), Family::inet, Type::dgram, 0, ec);
+  EXPECT_EQ(ec, std::errc::invalid_argument);
+  EXPECT_EQ(
+      soket::test::error_of([&] { soket::fromfd(server.fileno(), Family::inet, Type::dgram); }),
+      "fromfd " + std::to_string(server.fileno()) +
+          ": the descriptor is a (inet, stream, 6) socket, not (inet, dgram, 0)");
+  s = Socket(Family::inet);
+  s.set_inheritable(true, ec);
+  EXPECT_FALSE(ec);
+  EXPECT_TRUE(s.get_inheritable(ec));
 }

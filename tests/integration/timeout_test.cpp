@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
+#include <cmath>
+#include <limits>
+#include <thread>
 #include <vector>
 
 #include <soket/error.hpp>
@@ -44,6 +47,69 @@ TEST(Timeout, ModesAndTheirAccessors) {
   EXPECT_EQ(s.gettimeout(), Timeout(250ms));  // unchanged by the rejected calls
 }
 
+// settimeout(nanoseconds::max()) used to overflow "now + timeout" into the past (UBSan: signed
+// overflow; the call then timed out at once). Now the deadline saturates: it means "never".
+TEST(Timeout, HugeTimeoutsWaitInsteadOfOverflowing) {
+  for (Timeout huge :
+       {Timeout(std::chrono::nanoseconds::max()), Timeout(std::chrono::nanoseconds::max() - 1ns),
+        Timeout(std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::hours(24 * 365 * 200)))}) {
+    auto [client, server] = loopback_pair();
+    server.settimeout(huge);
+    EXPECT_EQ(server.gettimeout(), huge);
+    std::thread late([&client = client] {
+      std::this_thread::sleep_for(50ms);
+      client.sendall("late");
+    });
+    EXPECT_EQ(server.recv(10), "late");  // waited, did not time out at once
+    late.join();
+    auto listener = listen_ephemeral();
+    listener.settimeout(huge);
+    Socket c(Family::inet);
+    c.settimeout(huge);
+    c.connect(listener.getsockname());
+    auto accepted = listener.accept();
+    accepted.conn.settimeout(huge);
+    c.sendall(std::string(1 << 20, 'x'));  // sendall keeps one (saturated) deadline
+    EXPECT_EQ(accepted.conn.recv(1).size(), 1u);
+  }
+}
+
+// Python's checks of a float timeout, with its exception classes and messages.
+TEST(Timeout, ValuesPythonRejectsAreRejectedWithItsMessages) {
+  Socket s(Family::inet);
+  EXPECT_EQ(soket::test::error_of([&] { s.settimeout(-0.5); }), "Timeout value out of range");
+  EXPECT_THROW(s.settimeout(std::nan("")), std::invalid_argument);
+  EXPECT_EQ(soket::test::error_of([&] { s.settimeout(std::nan("")); }),
+            "Invalid value NaN (not a number)");
+  EXPECT_THROW(s.settimeout(1e300), OverflowError);
+  EXPECT_THROW(s.settimeout(std::numeric_limits<double>::infinity()), OverflowError);
+  std::error_code ec;
+  s.settimeout(-1.0, ec);
+  EXPECT_EQ(ec, std::errc::invalid_argument);
+  s.settimeout(1e300, ec);
+  EXPECT_EQ(ec, std::errc::value_too_large);
+  s.settimeout(Timeout(-1ns), ec);
+  EXPECT_EQ(ec, std::errc::invalid_argument);
+  EXPECT_EQ(s.gettimeout(), std::nullopt);  // unchanged by every rejected call
+  s.settimeout(1.5, ec);
+  EXPECT_FALSE(ec);
+  EXPECT_EQ(s.gettimeout(), Timeout(1500ms));
+  s.setblocking(false, ec);
+  EXPECT_FALSE(ec);
+  EXPECT_EQ(s.gettimeout(), Timeout(0ns));
+  DefaultTimeoutGuard restore;
+  setdefaulttimeout(Timeout(-1s), ec);
+  EXPECT_EQ(ec, std::errc::invalid_argument);
+  EXPECT_EQ(getdefaulttimeout(), std::nullopt);
+  setdefaulttimeout(Timeout(std::chrono::nanoseconds::max()), ec);
+  EXPECT_FALSE(ec);
+  EXPECT_EQ(getdefaulttimeout(), Timeout(std::chrono::nanoseconds::max()));
+  s.close();
+  s.settimeout(Timeout(1s), ec);
+  EXPECT_EQ(ec, std::errc::bad_file_descriptor);  // as Python's settimeout on a closed socket
+}
+
 TEST(Timeout, RecvOnASilentPeerRaisesTimeoutError) {
   auto [client, server] = loopback_pair();
   server.settimeout(0.2);
@@ -51,7 +117,7 @@ TEST(Timeout, RecvOnASilentPeerRaisesTimeoutError) {
     server.recv(10);
     FAIL();
   } catch (const TimeoutError& e) {
-    EXPECT_STREQ(e.what(), "recv: timed out");
+    EXPECT_EQ(e.what(), "recv from " + client.getsockname().to_string() + ": timed out");
     EXPECT_EQ(e.code(), std::errc::timed_out);
   }
   // The socket stays usable after a timeout.

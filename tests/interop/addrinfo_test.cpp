@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "support/support.hpp"
+#include "support/test_resolver.hpp"
 
 using soket::test::Child;
 
@@ -133,6 +134,7 @@ INSTANTIATE_TEST_SUITE_P(Queries, AddrinfoInterop,
                                            Query{"", "8080", "inet", "stream", "passive"}));
 
 TEST(AddrinfoTool, UnknownHostFailsWithGaierrorOnStderr) {
+  SOKET_USE_TEST_RESOLVER();  // hermetic: names fail at a responder this test runs
   Child tool({soket::test::built_program("tools/soket"), "addrinfo", "nosuch.invalid", "http"});
   std::string out = tool.read_all();
   EXPECT_EQ(tool.wait(), 1);  // a runtime failure, not a usage error

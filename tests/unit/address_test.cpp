@@ -203,3 +203,38 @@ TEST(Address, ToStringParsesBackToTheSameAddress) {
   EXPECT_EQ(Address::unix_path("sock").to_string(), "unix:sock");
   EXPECT_EQ(Address::unix_path("/tmp/sock").to_string(), "/tmp/sock");
 }
+
+namespace {
+
+template <class Fn>
+std::string overflow_message(Fn&& fn) {
+  try {
+    fn();
+  } catch (const soket::OverflowError& e) {
+    return e.what();
+  }
+  return "no OverflowError";
+}
+
+}  // namespace
+
+// Python raises OverflowError for a port or flowinfo that does not fit; C++ would wrap 70000
+// to 4464 and -1 to 65535. Every integer type is checked, whatever holds the value.
+TEST(Address, OutOfRangeIntegersAreOverflowErrorsNamingTheValue) {
+  EXPECT_EQ(overflow_message([] { Address("127.0.0.1", 70000); }),
+            "port must be 0-65535, not 70000");
+  EXPECT_EQ(overflow_message([] { Address("127.0.0.1", -1); }), "port must be 0-65535, not -1");
+  EXPECT_EQ(overflow_message([] { Address("localhost", 65536L); }),
+            "port must be 0-65535, not 65536");
+  EXPECT_EQ(overflow_message([] { Address("::1", 0, 0x100000, 0); }),
+            "flowinfo must be 0-1048575, not 1048576");
+  EXPECT_EQ(overflow_message([] { Address("::1", 0, 0, 1LL << 32); }),
+            "scope_id must be 0-4294967295, not 4294967296");
+  EXPECT_EQ(overflow_message([] { Address("::1", 65536u, 0, 0); }),
+            "port must be 0-65535, not 65536");
+  // The limits themselves are accepted.
+  EXPECT_EQ(Address("127.0.0.1", 65535).port(), 65535);
+  EXPECT_EQ(Address("::1", 1, 0xfffff, 0xffffffffu).flowinfo(), 0xfffffu);
+  std::size_t big = 80;
+  EXPECT_EQ(Address("localhost", big).port(), 80);
+}

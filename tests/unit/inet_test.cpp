@@ -105,3 +105,40 @@ TEST(Inet, ByteOrderFunctionsAreConstexpr) {
   EXPECT_EQ(soket::inet_ntoa(packed), "127.0.0.1");
   EXPECT_EQ(soket::ntohs(soket::htons(80)), 80);
 }
+
+// Python: htons(1 << 16) and htons(-1) are OverflowError; C would give 0 and 0xffff.
+TEST(Inet, ByteOrderFunctionsRejectValuesThatDoNotFit) {
+  EXPECT_THROW(soket::htons(1 << 16), soket::OverflowError);
+  EXPECT_THROW(soket::htons(-1), soket::OverflowError);
+  EXPECT_THROW(soket::ntohs(70000), soket::OverflowError);
+  EXPECT_THROW(soket::htonl(1LL << 32), soket::OverflowError);
+  EXPECT_THROW(soket::ntohl(-1), soket::OverflowError);
+  try {
+    soket::htons(65536);
+    FAIL();
+  } catch (const soket::OverflowError& e) {
+    EXPECT_STREQ(e.what(), "htons: value must be 0-65535, not 65536");
+  }
+  EXPECT_EQ(soket::ntohs(soket::htons(65535)), 65535);
+  EXPECT_EQ(soket::ntohl(soket::htonl(0xffffffffLL)), 0xffffffffu);
+}
+
+// The error_code twins report what the throwing forms throw, and are noexcept.
+TEST(Inet, ErrorCodeTwinsReportInsteadOfThrowing) {
+  std::error_code ec;
+  static_assert(noexcept(soket::inet_aton("", ec)));
+  EXPECT_EQ(soket::inet_aton("1.2.3.4.5", ec), "");
+  EXPECT_TRUE(ec);
+  EXPECT_EQ(soket::inet_aton("127.1", ec), std::string("\x7f\0\0\x01", 4));
+  EXPECT_FALSE(ec);
+  soket::inet_ntoa("abc", ec);
+  EXPECT_TRUE(ec);
+  soket::inet_pton(Family::inet6, "::zz", ec);
+  EXPECT_TRUE(ec);
+  soket::inet_pton(Family::local, "x", ec);
+  EXPECT_EQ(ec, std::errc::address_family_not_supported);
+  soket::inet_ntop(Family::inet, "abc", ec);
+  EXPECT_EQ(ec, std::errc::invalid_argument);
+  EXPECT_EQ(soket::inet_ntop(Family::inet, std::string("\x7f\0\0\x01", 4), ec), "127.0.0.1");
+  EXPECT_FALSE(ec);
+}

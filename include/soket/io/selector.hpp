@@ -57,16 +57,18 @@ class BaseSelector {
   SelectorKey& register_(int fd, Events events, std::any data = {});
   SelectorKey& register_(const Socket& sock, Events events, std::any data = {});
 
-  /// Python: unregister(fileobj). Returns the key as it was.
+  /// Python: unregister(fileobj). Returns the key as it was. A Socket closed while registered
+  /// is still found (by its key's fileobj, as Python's bpo-19876 lookup does), so its key is
+  /// dropped and a new socket that reuses the descriptor number can be registered.
   SelectorKey unregister(int fd);
-  SelectorKey unregister(const Socket& sock) { return unregister(sock.fileno()); }
+  SelectorKey unregister(const Socket& sock) { return unregister(fd_of(sock)); }
 
   /// Python: modify(fileobj, events, data=None). Python replaces data too; here data is kept
   /// unless a new value is given.
   SelectorKey& modify(int fd, Events events, std::optional<std::any> data = std::nullopt);
   SelectorKey& modify(const Socket& sock, Events events,
                       std::optional<std::any> data = std::nullopt) {
-    return modify(sock.fileno(), events, std::move(data));
+    return modify(fd_of(sock), events, std::move(data));
   }
 
   /// Python: select(timeout=None) -> [(key, events)]. std::nullopt blocks until something is
@@ -77,7 +79,7 @@ class BaseSelector {
 
   /// Python: get_key(fileobj). Throws std::invalid_argument if not registered.
   SelectorKey& get_key(int fd);
-  SelectorKey& get_key(const Socket& sock) { return get_key(sock.fileno()); }
+  SelectorKey& get_key(const Socket& sock) { return get_key(fd_of(sock)); }
   /// Python: get_map(): fd -> key.
   const std::unordered_map<int, SelectorKey>& get_map() const noexcept { return keys_; }
 
@@ -107,6 +109,9 @@ class BaseSelector {
 
  private:
   SelectorKey& add_key(SelectorKey key);
+  // The registered fd of `sock`: its fileno(), or, once it was closed (-1) or its number
+  // reused, the fd of the key whose fileobj it is (Python's _fileobj_lookup fallback).
+  int fd_of(const Socket& sock) const noexcept;
   bool closed_ = false;
 };
 

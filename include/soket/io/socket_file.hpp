@@ -17,8 +17,9 @@
 
 namespace soket::io {
 
-/// readline() found no '\n' within its limit. The limit's bytes were consumed (dropped), so
-/// memory stays bounded; the usual reaction is to report the error and close the connection.
+/// readline() or readline_bounded() found no '\n' within its limit. The bytes stay buffered
+/// (nothing is lost) and no more is read, so memory stays bounded; the usual reaction is to
+/// report the error and close the connection.
 class LineTooLongError : public std::runtime_error {
  public:
   explicit LineTooLongError(std::size_t limit);
@@ -41,7 +42,10 @@ class IncompleteReadError : public std::runtime_error {
   std::string partial_;
 };
 
-/// Python: socket.makefile('rwb', buffering). A read buffer and a write buffer over a Socket
+/// Python: socket.makefile('rwb', buffering). buffer_size 0 is Python's buffering=0: reads
+/// take only what they return (readline receives a byte at a time) and writes are sent at
+/// once, so dropping the file leaves every unread byte in the socket.
+/// A read buffer and a write buffer over a Socket
 /// that this object does not own (the Socket must outlive it). Every call honours the
 /// socket's timeout (TimeoutError) and throws the socket's errors (soket::Error subclasses).
 ///
@@ -65,10 +69,18 @@ class SocketFile {
   SocketFile(SocketFile&&) noexcept = default;
 
   /// Python: readline(): one line including its '\n'; the last line may lack it; "" at EOF.
-  /// Throws LineTooLongError if no '\n' appears within `limit` bytes.
-  std::string readline(std::size_t limit = default_line_limit);
+  /// Throws LineTooLongError if no '\n' appears within default_line_limit bytes (a bound
+  /// Python does not have: a peer that never sends '\n' cannot exhaust memory).
+  std::string readline() { return readline_bounded(default_line_limit); }
+  /// Python: readline(limit): at most `limit` bytes; a longer line comes back in pieces (the
+  /// first `limit` bytes now, the rest on the next calls), as Python's does.
+  std::string readline(std::size_t limit);
+  /// One line of at most `limit` bytes, or LineTooLongError (the bytes stay buffered).
+  std::string readline_bounded(std::size_t limit);
 
-  /// Python: read(n): n bytes, fewer only at EOF ("" at EOF).
+  /// Python: read(n): n bytes, fewer only at EOF ("" at EOF). If the socket times out (or
+  /// fails) part way, the bytes already taken go back to the buffer: the next read returns
+  /// them (Python refuses further reads after a timeout; soket loses nothing instead).
   std::string read(std::size_t n);
   /// Python: read1(n): at most n bytes with at most one recv; "" at EOF.
   std::string read1(std::size_t n);
@@ -117,6 +129,10 @@ class SocketFile {
  private:
   // Reads once into the buffer (compacting it first); returns bytes read, 0 at EOF.
   std::size_t fill();
+  // Puts `data` back in front of the buffered bytes (a read interrupted by a timeout).
+  void unread(std::string_view data);
+  // readline's loop: at `limit` without a '\n', throws (strict) or returns the piece.
+  std::string read_line(std::size_t limit, bool strict);
 
   Socket* sock_;
   std::vector<char> rbuf_;
@@ -124,9 +140,10 @@ class SocketFile {
   std::string wbuf_;
   std::size_t wcap_;
   bool write_through_;
+  bool unbuffered_;
 };
 
-/// Python: sock.makefile(): a SocketFile over `sock`.
+/// Python: sock.makefile(buffering=...): a SocketFile over `sock` (0: unbuffered).
 inline SocketFile makefile(Socket& sock,
                            std::size_t buffer_size = SocketFile::default_buffer_size) {
   return SocketFile(sock, buffer_size);

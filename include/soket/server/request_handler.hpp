@@ -86,7 +86,7 @@ class StreamRequestHandler : public BaseRequestHandler {
   /// Python: self.connection.
   Socket& connection() noexcept { return request().socket(); }
   /// rfile.readline(max_line).
-  std::string readline() { return rfile->readline(max_line); }
+  std::string readline() { return rfile->readline_bounded(max_line); }
 
   std::optional<io::SocketFile> rfile;
   std::optional<io::SocketFile> wfile;
