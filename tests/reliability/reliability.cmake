@@ -20,10 +20,16 @@ endif()
 
 # Each case is its own CTest entry; RUN_SERIAL because they load the machine (10,000
 # connections, loss recovery) and measure the server's CPU time.
-foreach(case loss delay rst stop_reading slowloris slowloris_threading idle_timeout huge_line emfile)
+foreach(case loss delay rst stop_reading stop_reading_threading slowloris slowloris_threading idle_timeout huge_line emfile
+         emfile_threading)
   add_test(NAME reliability.${case}
            COMMAND ${SOKET_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/faults.py $<TARGET_FILE:soket_tool>
                    ${case} ${soket_nfqdelay_arg})
   set_tests_properties(reliability.${case} PROPERTIES
     TIMEOUT 300 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE LABELS faults)
 endforeach()
+
+# Fails today, kept disabled until the fix is merged (issue 8 §1b): the tool's socketserver
+# engine listens with Python's backlog of 5, so of 200 simultaneous clients only ~6 complete
+# the handshake within 3 s. Enable (remove DISABLED) once `soket serve` uses a real backlog.
+set_tests_properties(reliability.emfile_threading PROPERTIES DISABLED TRUE)
