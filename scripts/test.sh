@@ -58,6 +58,6 @@ if [[ " $steps " == *" tidy "* ]]; then
   step "clang-tidy" scripts/tidy.sh build/normal
 fi
 
-echo "== step times =="
+echo "== step times (total $SECONDS s, set-up included) =="
 printf '  %s\n' "${times[@]}"
 exit $status
