@@ -464,6 +464,28 @@ def case_huge_line(tool, opts):
     server.stop()
 
 
+def case_half_close(tool, opts):
+    """A client sends 1 MiB, shuts down its sending side (SHUT_WR) and reads: it gets the
+    whole echo, then end of file — no reset — from both engines."""
+    payload = b"".join(b"%07d " % i + b"h" * 1015 + b"\n" for i in range(1024))
+    for engine_args in (["--engine", "event"], []):
+        server = Server(tool, "--mode", "echo", *engine_args)
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as s:
+            s.sendall(payload)
+            s.shutdown(socket.SHUT_WR)
+            got = b""
+            try:
+                while chunk := s.recv(65536):
+                    got += chunk
+            except ConnectionResetError:
+                raise AssertionError(f"{engine_args}: reset after {len(got)} bytes, not EOF")
+        measured(f"{' '.join(engine_args) or 'socketserver engine'}: half-close after 1 MiB: "
+                 f"{len(got)} bytes echoed, then EOF")
+        if got != payload:
+            raise AssertionError(f"{engine_args}: {len(got)} of {len(payload)} bytes came back")
+        server.stop()
+
+
 def emfile(tool, engine_args):
     """The server under a 64-descriptor limit, 200 clients at once: it must not spin, must keep
     echoing the clients it accepted, and must serve a new client once they leave."""

@@ -20,8 +20,8 @@ endif()
 
 # Each case is its own CTest entry; RUN_SERIAL because they load the machine (10,000
 # connections, loss recovery) and measure the server's CPU time.
-foreach(case loss delay rst stop_reading stop_reading_threading slowloris slowloris_threading idle_timeout huge_line emfile
-         emfile_threading)
+foreach(case loss delay rst stop_reading stop_reading_threading slowloris slowloris_threading
+         idle_timeout huge_line half_close emfile emfile_threading)
   add_test(NAME reliability.${case}
            COMMAND ${SOKET_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/faults.py $<TARGET_FILE:soket_tool>
                    ${case} ${soket_nfqdelay_arg})
