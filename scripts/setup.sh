@@ -9,6 +9,8 @@ packages=(
   libcli11-dev libfmt-dev nlohmann-json3-dev libssl-dev   # the soket tool
   help2man                                  # the soket tool's man pages
   python3 netcat-openbsd socat iproute2 iputils-ping procps  # real peers for interop tests
+  clang libclang-rt-14-dev clang-tidy       # fuzzing (libFuzzer, ASan+UBSan) and clang-tidy
+  iptables libnetfilter-queue-dev util-linux   # fault tests: loss, resets, delay; unshare, prlimit
 )
 if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.
