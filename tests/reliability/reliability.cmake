@@ -29,7 +29,3 @@ foreach(case loss delay rst stop_reading stop_reading_threading slowloris slowlo
     TIMEOUT 300 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE LABELS faults)
 endforeach()
 
-# Fails today, kept disabled until the fix is merged (issue 8 §1b): the tool's socketserver
-# engine listens with Python's backlog of 5, so of 200 simultaneous clients only ~6 complete
-# the handshake within 3 s. Enable (remove DISABLED) once `soket serve` uses a real backlog.
-set_tests_properties(reliability.emfile_threading PROPERTIES DISABLED TRUE)
