@@ -19,9 +19,10 @@ if(SOKET_NFQ_FOUND)
 endif()
 
 # Each case is its own CTest entry; RUN_SERIAL because they load the machine (10,000
-# connections, loss recovery) and measure the server's CPU time.
+# connections, loss recovery) and measure the server's CPU time. An over-long line is the
+# library's case (socketserver_test, the readline fuzzer): the tool's echo is byte-wise.
 foreach(case loss delay rst stop_reading stop_reading_threading slowloris slowloris_threading
-         idle_timeout huge_line half_close emfile emfile_threading)
+         idle_timeout half_close emfile emfile_threading)
   add_test(NAME reliability.${case}
            COMMAND ${SOKET_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/faults.py $<TARGET_FILE:soket_tool>
                    ${case} ${soket_nfqdelay_arg})
