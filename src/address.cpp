@@ -24,7 +24,8 @@ constexpr std::size_t sun_path_max = sizeof(sockaddr_un::sun_path);
 [[noreturn]] void reject(std::string_view input, std::string_view why) {
   std::string msg = "invalid address \"";
   // Control bytes are shown as \xNN: a NUL would end what() and hide the rest.
-  for (unsigned char c : input) {
+  for (char ch : input) {
+    const auto c = static_cast<unsigned char>(ch);
     if (c >= 0x20 && c != 0x7f) {
       msg += static_cast<char>(c);
     } else {
@@ -199,8 +200,10 @@ std::string bytes_repr(std::string_view bytes) {
   const char quote = repr_quote(bytes);
   std::string out = "b";
   out += quote;
-  for (unsigned char c : bytes)
+  for (char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
     if (!append_ascii_escaped(out, c, quote)) append_hex(out, 'x', c, 2);
+  }
   return out + quote;
 }
 
