@@ -8,6 +8,7 @@
 
 #include <soket/error.hpp>
 #include <soket/options.hpp>
+#include <soket/owned_fd.hpp>
 #include <soket/resolver.hpp>
 
 #include "linux/fd.hpp"
@@ -136,21 +137,15 @@ std::pair<Socket, Socket> socketpair(Family family, Type type, int proto,
                                      std::error_code& ec) noexcept {
   int fds[2] = {-1, -1};
   if (!sys::socketpair(static_cast<int>(family), static_cast<int>(type), proto, fds, ec)) return {};
+  OwnedFd first(fds[0]), second(fds[1]);  // until a Socket owns each
   // adopt() reads family/type/proto back and applies getdefaulttimeout(), as Python's
-  // socket(family, type, proto, fileno) does.
-  Socket a = Socket::adopt(fds[0], ec);
-  if (ec) {
-    std::error_code ignored;
-    sys::close(fds[0], ignored);
-    sys::close(fds[1], ignored);
-    return {};
-  }
-  Socket b = Socket::adopt(fds[1], ec);
-  if (ec) {
-    std::error_code ignored;
-    sys::close(fds[1], ignored);
-    return {};
-  }
+  // socket(family, type, proto, fileno) does. It owns the fd only when it succeeds.
+  Socket a = Socket::adopt(first.get(), ec);
+  if (ec) return {};
+  first.release();
+  Socket b = Socket::adopt(second.get(), ec);
+  if (ec) return {};
+  second.release();
   return {std::move(a), std::move(b)};
 }
 
@@ -193,14 +188,11 @@ Socket fromfd(int fd, Family family, Type type, int proto) {
 }
 
 Socket fromfd(int fd, Family family, Type type, int proto, std::error_code& ec) noexcept {
-  int copy = sys::dup(fd, ec);
+  OwnedFd copy(sys::dup(fd, ec));
   if (ec) return {};
-  Socket s = Socket::adopt(copy, ec);
-  if (ec) {
-    std::error_code ignored;
-    sys::close(copy, ignored);
-    return {};
-  }
+  Socket s = Socket::adopt(copy.get(), ec);
+  if (ec) return {};
+  copy.release();  // the Socket owns it now
   // Family::unspec asks for whatever it is (used above to name a mismatch).
   if (family != Family::unspec && !same_kind(s, family, type, proto)) {
     ec = std::make_error_code(std::errc::invalid_argument);

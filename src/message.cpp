@@ -215,13 +215,6 @@ MessageInto Socket::recvmsg_into(std::span<const std::span<std::byte>> buffers,
 
 // -- descriptors -----------------------------------------------------------------------------
 
-void OwnedFd::reset() noexcept {
-  if (fd_ >= 0) {
-    std::error_code ignored;
-    sys::close(std::exchange(fd_, -1), ignored);
-  }
-}
-
 std::size_t send_fds(Socket& sock, std::span<const std::span<const std::byte>> buffers,
                      std::span<const int> fds, int flags, const Address& address) {
   std::error_code ec;

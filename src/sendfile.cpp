@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include <soket/error.hpp>
+#include <soket/owned_fd.hpp>
 
 #include "linux/fd.hpp"
 #include "linux/file.hpp"
@@ -165,23 +166,18 @@ std::size_t Socket::sendfile(const std::filesystem::path& path, std::uint64_t of
                              std::optional<std::uint64_t> count) {
   if (const char* why = check_params(type_, timeout_, count)) throw std::invalid_argument(why);
   std::error_code ec;
-  int fd = sys::open_read(path.c_str(), ec);
-  if (fd < 0) throw_error(ec, "sendfile: open " + path.string());
-  std::size_t n = sendfile(fd, offset, count, ec);
-  std::error_code ignored;
-  sys::close(fd, ignored);
+  OwnedFd file(sys::open_read(path.c_str(), ec));
+  if (!file) throw_error(ec, "sendfile: open " + path.string());
+  std::size_t n = sendfile(file.get(), offset, count, ec);
   if (ec) throw_error(ec, "sendfile " + path.string());
   return n;
 }
 
 std::size_t Socket::sendfile(const std::filesystem::path& path, std::uint64_t offset,
                              std::optional<std::uint64_t> count, std::error_code& ec) noexcept {
-  int fd = sys::open_read(path.c_str(), ec);
-  if (fd < 0) return 0;
-  std::size_t n = sendfile(fd, offset, count, ec);
-  std::error_code ignored;
-  sys::close(fd, ignored);
-  return n;
+  OwnedFd file(sys::open_read(path.c_str(), ec));
+  if (!file) return 0;
+  return sendfile(file.get(), offset, count, ec);
 }
 
 }  // namespace soket

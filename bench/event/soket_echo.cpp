@@ -2,13 +2,13 @@
 // The soket engine's echo server for the benchmark: one loop (one thread).
 // Usage: soket_echo [port] [threads] [reuseport|rr] [batch]   (prints "PORT <n>", listens on
 // 127.0.0.1)
-#include <unistd.h>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
 #include <soket/event.hpp>
+#include <soket/server/stop_signals.hpp>
 
 namespace {
 
@@ -22,6 +22,8 @@ struct Echo : soket::event::Handler {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Blocked here, before the loop threads start (they inherit the mask): only wait() sees them.
+  soket::server::StopSignals stop({SIGTERM, SIGINT});
   auto port = static_cast<std::uint16_t>(argc > 1 ? std::atoi(argv[1]) : 0);
   soket::event::ServerOptions o;
   o.threads = argc > 2 ? static_cast<std::size_t>(std::atoi(argv[2])) : 1;
@@ -36,15 +38,8 @@ int main(int argc, char** argv) {
   soket::event::Server server(soket::Address("127.0.0.1", port), h, o);
   std::printf("PORT %u\n", server.address().port());
   std::fflush(stdout);
-  // Block SIGTERM/SIGINT in every thread and wait for one here, then stop cleanly.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   server.start();
-  int sig = 0;
-  sigwait(&set, &sig);
+  stop.wait();
   server.stop(std::chrono::milliseconds(100));
   return 0;
 }

@@ -3,13 +3,12 @@
 // bench/event/peers/py_echo.py socketserver (recv up to 64 KiB, sendall it back, until EOF).
 // Prints its port on stdout; stops on SIGTERM.
 //   usage: bench_socketserver_echo [port]
-#include <pthread.h>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <thread>
 
 #include <soket/server/request_handler.hpp>
+#include <soket/server/stop_signals.hpp>
 #include <soket/server/threading.hpp>
 
 namespace {
@@ -30,11 +29,8 @@ class Echo : public soket::server::BaseRequestHandler {
 }  // namespace
 
 int main(int argc, char** argv) try {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // Blocked before any thread starts (they inherit the mask): only stop.serve() sees them.
+  soket::server::StopSignals stop({SIGTERM, SIGINT});
 
   auto port = static_cast<std::uint16_t>(argc > 1 ? std::atoi(argv[1]) : 0);
   soket::server::ThreadingTCPServer server({"127.0.0.1", port}, soket::server::handler<Echo>(),
@@ -45,13 +41,7 @@ int main(int argc, char** argv) try {
   server.server_activate();
   std::printf("%u\n", static_cast<unsigned>(server.server_address.port()));
   std::fflush(stdout);
-  std::thread stopper([&] {
-    int sig = 0;
-    sigwait(&set, &sig);
-    server.shutdown();
-  });
-  server.serve_forever();
-  stopper.join();
+  stop.serve(server);  // serve_forever until SIGTERM/SIGINT, then shutdown()
   server.server_close();
   return 0;
 } catch (const std::exception& e) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <soket/address.hpp>
+#include <soket/owned_fd.hpp>  // recv_fds() hands out OwnedFd
 
 namespace soket {
 
@@ -71,36 +72,6 @@ struct MessageInto {
   std::vector<AncData> ancdata;
   int msg_flags = 0;
   Address address;
-};
-
-/// An owned descriptor, as received from a peer: closed by the destructor unless released.
-/// Move-only. (Python hands out plain ints; owning them here means an exception between
-/// recv_fds() and their use cannot leak them.)
-class OwnedFd {
- public:
-  OwnedFd() noexcept = default;
-  explicit OwnedFd(int fd) noexcept : fd_(fd) {}
-  ~OwnedFd() { reset(); }
-  OwnedFd(OwnedFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  OwnedFd& operator=(OwnedFd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  OwnedFd(const OwnedFd&) = delete;
-  OwnedFd& operator=(const OwnedFd&) = delete;
-
-  int get() const noexcept { return fd_; }
-  /// Gives up ownership and returns the descriptor.
-  int release() noexcept { return std::exchange(fd_, -1); }
-  /// Closes the descriptor now (errors from close(2) are ignored: the fd is gone either way).
-  void reset() noexcept;
-  explicit operator bool() const noexcept { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
 };
 
 /// Python: the (data, fds, msg_flags, address) tuple from recv_fds(); the fds are owned and

@@ -9,6 +9,7 @@
 #include <soket/inet.hpp>
 #include <soket/message.hpp>
 #include <soket/options.hpp>
+#include <soket/owned_fd.hpp>
 #include <soket/resolver.hpp>
 #include <soket/socket.hpp>
 #include <soket/version.hpp>

@@ -9,7 +9,6 @@
 
 #include "deadline.hpp"
 #include "linux/epoll.hpp"
-#include "linux/fd.hpp"
 #include "linux/poll.hpp"
 
 namespace soket::selectors {
@@ -127,7 +126,7 @@ void BaseSelector::close() noexcept {
 
 EpollSelector::EpollSelector() {
   std::error_code ec;
-  epfd_ = sys::epoll_create(ec);
+  epfd_ = OwnedFd(sys::epoll_create(ec));
   if (ec) throw_error(ec, "epoll_create1");
 }
 
@@ -137,20 +136,20 @@ EpollSelector::~EpollSelector() {
 
 void EpollSelector::backend_add(int fd, Events events) {
   std::error_code ec;
-  if (!sys::epoll_add(epfd_, fd, events, ec))
+  if (!sys::epoll_add(epfd_.get(), fd, events, ec))
     throw_error(ec, "selector register fd " + std::to_string(fd));
 }
 
 void EpollSelector::backend_modify(int fd, Events events) {
   std::error_code ec;
-  if (!sys::epoll_mod(epfd_, fd, events, ec))
+  if (!sys::epoll_mod(epfd_.get(), fd, events, ec))
     throw_error(ec, "selector modify fd " + std::to_string(fd));
 }
 
 void EpollSelector::backend_remove(int fd) noexcept {
   // The fd may already be closed (EBADF) or never reached the kernel: Python ignores that too.
   std::error_code ec;
-  sys::epoll_del(epfd_, fd, ec);
+  sys::epoll_del(epfd_.get(), fd, ec);
 }
 
 bool EpollSelector::backend_wait(int timeout_ms) {
@@ -158,7 +157,7 @@ bool EpollSelector::backend_wait(int timeout_ms) {
   std::error_code ec;
   // Like Python: at most one event per registered fd.
   int max_events = keys_.empty() ? 1 : static_cast<int>(keys_.size());
-  sys::epoll_wait(epfd_, out, max_events, timeout_ms, ec);
+  sys::epoll_wait(epfd_.get(), out, max_events, timeout_ms, ec);
   if (ec == std::errc::interrupted) return false;
   if (ec) throw_error(ec, "epoll_wait");
   ready_.clear();
@@ -167,8 +166,7 @@ bool EpollSelector::backend_wait(int timeout_ms) {
 }
 
 void EpollSelector::backend_close() noexcept {
-  sys::close_quietly(epfd_);
-  epfd_ = -1;
+  epfd_.reset();
 }
 
 // -- poll -------------------------------------------------------------------------------------

@@ -11,20 +11,17 @@
 #include <soket/server/request_handler.hpp>
 
 #include "linux/eventfd.hpp"
-#include "linux/fd.hpp"
 
 namespace soket::server {
 
 BaseServer::BaseServer(Address address, HandlerFactory factory)
     : server_address(std::move(address)), handler_factory_(std::move(factory)) {
   std::error_code ec;
-  wake_fd_ = sys::eventfd(ec);
+  wake_fd_ = OwnedFd(sys::eventfd(ec));
   if (ec) throw_error(ec, "eventfd");
 }
 
-BaseServer::~BaseServer() {
-  sys::close_quietly(wake_fd_);
-}
+BaseServer::~BaseServer() = default;
 
 void BaseServer::serve_forever(std::chrono::duration<double> poll_interval) {
   {
@@ -36,7 +33,7 @@ void BaseServer::serve_forever(std::chrono::duration<double> poll_interval) {
     BaseServer* s;
     ~Done() {
       s->shutdown_request_.store(false);
-      sys::eventfd_drain(s->wake_fd_);
+      sys::eventfd_drain(s->wake_fd_.get());
       {
         std::lock_guard lock(s->mutex_);
         s->is_shut_down_ = true;
@@ -48,11 +45,11 @@ void BaseServer::serve_forever(std::chrono::duration<double> poll_interval) {
   // Python uses a PollSelector here too; the eventfd replaces polling for the shutdown flag.
   selectors::PollSelector selector;
   selector.register_(fileno(), selectors::EVENT_READ);
-  selector.register_(wake_fd_, selectors::EVENT_READ);
+  selector.register_(wake_fd_.get(), selectors::EVENT_READ);
   // Out of descriptors, the pending connection keeps the socket readable: wait on the wakeup
   // alone for one poll_interval instead of spinning (Python spins here), then retry.
   selectors::PollSelector starved;
-  starved.register_(wake_fd_, selectors::EVENT_READ);
+  starved.register_(wake_fd_.get(), selectors::EVENT_READ);
   const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(poll_interval);
   while (!shutdown_request_.load()) {
     auto ready = selector.select(interval);
@@ -69,7 +66,7 @@ void BaseServer::serve_forever(std::chrono::duration<double> poll_interval) {
 
 void BaseServer::shutdown() {
   shutdown_request_.store(true);
-  sys::eventfd_signal(wake_fd_);
+  sys::eventfd_signal(wake_fd_.get());
   std::unique_lock lock(mutex_);
   shut_down_cv_.wait(lock, [this] { return is_shut_down_; });
 }

@@ -1,49 +1,35 @@
 // SPDX-License-Identifier: MIT
-// StopSignals: block the stop signals, then wait for them with sigtimedwait.
+// StopSignals: the public face of sys::BlockedSignals, plus serve().
 #include <soket/server/stop_signals.hpp>
 
-#include <pthread.h>
 #include <atomic>
-#include <cerrno>
 #include <csignal>
 #include <exception>
 #include <thread>
 
-#include <soket/error.hpp>
-
 #include "deadline.hpp"
+#include "linux/signals.hpp"
 
 namespace soket::server {
 StopSignals::StopSignals() : StopSignals({SIGINT, SIGTERM, SIGHUP}) {}
 
-StopSignals::StopSignals(std::initializer_list<int> signals) {
-  sigemptyset(&set_);
-  for (int s : signals) sigaddset(&set_, s);
-  if (int e = pthread_sigmask(SIG_BLOCK, &set_, &saved_))
-    throw_error(std::error_code(e, std::generic_category()), "pthread_sigmask");
-}
+StopSignals::StopSignals(std::initializer_list<int> signals)
+    : blocked_(std::make_unique<sys::BlockedSignals>(signals)) {}
 
-StopSignals::~StopSignals() {
-  pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
-}
+StopSignals::~StopSignals() = default;
 
 int StopSignals::wait() {
   for (;;) {
-    int sig = 0;
-    if (sigwait(&set_, &sig) == 0) return sig;
+    if (int sig = blocked_->wait()) return sig;
   }
 }
 
 std::optional<int> StopSignals::wait_for(std::chrono::nanoseconds timeout) {
   const auto deadline = detail::deadline_after(timeout);
   for (;;) {
-    const auto left = detail::time_left(deadline);
-    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(left);
-    const timespec ts{static_cast<time_t>(secs.count()), static_cast<long>((left - secs).count())};
-    int sig = sigtimedwait(&set_, nullptr, &ts);
-    if (sig > 0) return sig;
-    if (errno == EAGAIN) return std::nullopt;
-    // EINTR (another signal's handler ran): wait for the rest of the time.
+    if (int sig = blocked_->wait_for(detail::time_left(deadline))) return sig;
+    // None came, or another signal's handler interrupted the wait: wait for the rest of the time.
+    if (detail::time_left(deadline) <= std::chrono::nanoseconds::zero()) return std::nullopt;
   }
 }
 

@@ -289,3 +289,16 @@ TEST_F(Sendfile, APeerThatNeverReadsTimesOut) {
   c.settimeout(0.2);
   EXPECT_THROW(c.sendfile(std::filesystem::path("/dev/zero")), TimeoutError);
 }
+
+TEST_F(Sendfile, ThePathOverloadsCloseTheFileWhenTheSendFails) {
+  soket::test::FdLeakGuard leaks;
+  {
+    auto [a, b] = loopback_pair();  // b never reads: the send times out half-way
+    a.settimeout(0.2);
+    EXPECT_THROW(a.sendfile(std::filesystem::path(path_)), TimeoutError);
+    std::error_code ec;
+    a.sendfile(std::filesystem::path(path_), 0, std::nullopt, ec);
+    EXPECT_EQ(ec, std::errc::timed_out);
+  }
+  EXPECT_EQ(leaks.leaked(), 0);
+}

@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <soket/server/stop_signals.hpp>
+
 class EchoConnection : public Poco::Net::TCPServerConnection {
  public:
   using Poco::Net::TCPServerConnection::TCPServerConnection;
@@ -32,6 +34,8 @@ class EchoConnection : public Poco::Net::TCPServerConnection {
 };
 
 int main(int argc, char** argv) {
+  // Blocked before POCO's pool threads start (they inherit the mask): only wait() sees them.
+  soket::server::StopSignals stop({SIGTERM, SIGINT});
   Poco::Net::ServerSocket listener(
       Poco::Net::SocketAddress("127.0.0.1",
                                static_cast<Poco::UInt16>(argc > 1 ? std::atoi(argv[1]) : 0)),
@@ -44,12 +48,6 @@ int main(int argc, char** argv) {
   server.start();
   std::printf("PORT %u\n", listener.address().port());
   std::fflush(stdout);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  int sig = 0;
-  sigwait(&set, &sig);
+  stop.wait();
   std::_Exit(0);
 }

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <soket/owned_fd.hpp>
 #include <soket/socket.hpp>
 
 namespace soket::selectors {
@@ -121,7 +122,7 @@ class EpollSelector final : public BaseSelector {
   EpollSelector();
   ~EpollSelector() override;
   /// Python: fileno(): the epoll descriptor (-1 once closed).
-  int fileno() const noexcept { return epfd_; }
+  int fileno() const noexcept { return epfd_.get(); }
   std::string_view name() const noexcept override { return "epoll"; }
 
  private:
@@ -130,7 +131,7 @@ class EpollSelector final : public BaseSelector {
   void backend_remove(int fd) noexcept override;
   bool backend_wait(int timeout_ms) override;
   void backend_close() noexcept override;
-  int epfd_ = -1;
+  OwnedFd epfd_;
 };
 
 /// Python: selectors.PollSelector: poll(2) over the registered set, rebuilt per call.

@@ -15,6 +15,7 @@
 
 #include <soket/address.hpp>
 #include <soket/error.hpp>
+#include <soket/owned_fd.hpp>
 #include <soket/socket.hpp>
 
 namespace soket::server {
@@ -134,7 +135,7 @@ class BaseServer {
   HandlerFactory handler_factory_;
 
  private:
-  int wake_fd_ = -1;                 // eventfd: shutdown() makes serve_forever return at once
+  OwnedFd wake_fd_;                  // eventfd: shutdown() makes serve_forever return at once
   bool out_of_descriptors_ = false;  // the last accept failed with EMFILE/ENFILE/ENOBUFS
   std::atomic<bool> shutdown_request_{false};
   std::mutex mutex_;

@@ -6,9 +6,14 @@
 #include <chrono>
 #include <csignal>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 
 #include <soket/server/base_server.hpp>
+
+namespace soket::sys {
+class BlockedSignals;
+}
 
 namespace soket::server {
 
@@ -44,8 +49,7 @@ class StopSignals {
             std::chrono::duration<double> poll_interval = std::chrono::milliseconds(500));
 
  private:
-  sigset_t set_;
-  sigset_t saved_;  // the mask to restore
+  std::unique_ptr<sys::BlockedSignals> blocked_;  // the one block-then-sigwait (src/linux)
 };
 
 }  // namespace soket::server
