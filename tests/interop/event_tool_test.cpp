@@ -130,3 +130,35 @@ TEST(EventTool, PerfReportsConnectFailureAndBadArguments) {
   EXPECT_NE(bad.read_stderr().find("at least 1"), std::string::npos);
 }
 }  // namespace soket::test
+
+namespace soket::test {
+
+// Issue 8: when the event engine runs out of descriptors and sheds clients, the tool says so
+// (rate-limited, with a count), as the socketserver engine does.
+TEST(EventTool, ServeEngineEventLogsDescriptorExhaustion) {
+  // 24 descriptors: enough to start, too few for 60 clients held open at once.
+  Child server({"prlimit", "--nofile=24:24", tool(), "serve", "--engine", "event", "--mode", "echo",
+                "-a", "127.0.0.1:0", "--threads", "1"});
+  auto line = server.read_err_line();
+  ASSERT_TRUE(line) << server.read_stderr();
+  std::uint16_t port = port_from(*line);
+  ASSERT_NE(port, 0) << *line;
+  Child py(python_argv(R"(
+import socket, sys, time
+held = []
+for _ in range(60):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    held.append(s)
+time.sleep(1)
+print(len(held))
+)",
+                       {std::to_string(port)}));
+  EXPECT_EQ(py.read_line(30s), "60");
+  EXPECT_EQ(py.wait(), 0);
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait(), 0);
+  std::string err = server.read_stderr();
+  EXPECT_NE(err.find("Out of file descriptors"), std::string::npos) << err;
+}
+
+}  // namespace soket::test
