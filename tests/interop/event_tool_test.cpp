@@ -3,6 +3,7 @@
 // socketserver (a peer nobody here wrote).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <csignal>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -129,9 +130,6 @@ TEST(EventTool, PerfReportsConnectFailureAndBadArguments) {
   EXPECT_NE(bad.wait(), 0);
   EXPECT_NE(bad.read_stderr().find("at least 1"), std::string::npos);
 }
-}  // namespace soket::test
-
-namespace soket::test {
 
 // Issue 8: when the event engine runs out of descriptors and sheds clients, the tool says so
 // (rate-limited, with a count), as the socketserver engine does.
@@ -159,6 +157,20 @@ print(len(held))
   EXPECT_EQ(server.wait(), 0);
   std::string err = server.read_stderr();
   EXPECT_NE(err.find("Out of file descriptors"), std::string::npos) << err;
+}
+
+// Issue 8: as nobody with RLIMIT_NPROC reached, the loop threads cannot start. The server
+// used to print "Listening" and then ignore SIGTERM (stop() waited for loops that never ran):
+// now it ends at once with a clear error and exit status 1.
+TEST(EventTool, ServeEngineEventThatCannotStartItsThreadsExitsWithAnError) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to become nobody (RLIMIT_NPROC binds users)";
+  Child server({"prlimit", "--nproc=2:2", "setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups", tool(), "serve", "--engine", "event", "--threads", "4", "-a",
+                "127.0.0.1:0"});
+  int status = server.wait(20s);
+  if (status == -1) server.signal(SIGTERM);  // the old hang: even this is not enough
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(server.read_stderr().find("cannot start loop thread"), std::string::npos);
 }
 
 }  // namespace soket::test
