@@ -170,7 +170,10 @@ TEST(EventTool, ServeEngineEventThatCannotStartItsThreadsExitsWithAnError) {
   int status = server.wait(20s);
   if (status == -1) server.signal(SIGTERM);  // the old hang: even this is not enough
   EXPECT_EQ(status, 1);
-  EXPECT_NE(server.read_stderr().find("cannot start loop thread"), std::string::npos);
+  // Which thread fails first depends on the build (TSan's runtime takes a slot of its own).
+  std::string err = server.read_stderr();
+  EXPECT_NE(err.find("soket serve: "), std::string::npos) << err;
+  EXPECT_NE(err.find("Resource temporarily unavailable"), std::string::npos) << err;
 }
 
 }  // namespace soket::test
