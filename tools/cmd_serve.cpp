@@ -72,6 +72,7 @@ class StreamHandler : public StreamRequestHandler {
   void finish() override {
     --state_.active;
     StreamRequestHandler::finish();
+    state_.log.out("Closed connection from " + client_address.repr());
   }
 
  private:

@@ -37,6 +37,17 @@ class ModeHandler final : public Handler {
       pump(c);
     }
   }
+  void on_close(Connection& c, std::error_code reason) override {
+    std::error_code ec;
+    Address peer = c.peer(ec);  // gone after a reset: say why instead
+    log_.out(ec ? "Closed connection from an unknown peer (" + reason.message() + ")"
+                : "Closed connection from " + peer.repr());
+  }
+  // The engine sheds the waiting client; say so as the socketserver engine does.
+  void on_accept_error(std::error_code ec) override {
+    if (ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system)
+      log_.out_of_descriptors("accept: " + ec.message());
+  }
   void on_data(Connection& c, Buffer& in) override {
     if (mode_ == "echo") c.send(in.data());
     in.retrieve_all();

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 
+#include "event/report.hpp"
 #include "linux/fd.hpp"
 #include "linux/stream_io.hpp"
 
@@ -46,6 +47,15 @@ void Acceptor::pause() {
   });
 }
 
+void Acceptor::report(std::error_code ec) noexcept {
+  // A logging hook must not stop the accepting: what it throws is reported on stderr.
+  try {
+    server_.handler_->on_accept_error(ec);
+  } catch (...) {
+    report_error("on_accept_error", std::current_exception());
+  }
+}
+
 void Acceptor::handle_events(std::uint32_t) {
   // Bounded per turn so a connect storm cannot starve the connections already open.
   for (int i = 0; i < 256 && listener_; ++i) {
@@ -58,6 +68,7 @@ void Acceptor::handle_events(std::uint32_t) {
     int e = ec.value();
     if (e == EAGAIN || e == EWOULDBLOCK) return;
     if (e == EINTR || e == ECONNABORTED || e == EPROTO) continue;
+    report(ec);
     if ((e == EMFILE || e == ENFILE) && reserve_ >= 0) {
       std::error_code ignored;
       sys::close(reserve_, ignored);

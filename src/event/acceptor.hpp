@@ -22,6 +22,8 @@ class Acceptor final : public Watcher {
 
  private:
   void pause();
+  /// Tells the handler an accept failed for lack of resources.
+  void report(std::error_code ec) noexcept;
   Server& server_;
   Loop& loop_;
   Socket listener_;
@@ -36,6 +38,7 @@ class CountingHandler final : public Handler {
   void on_open(Connection& c) override { user_.on_open(c); }
   void on_data(Connection& c, Buffer& in) override { user_.on_data(c, in); }
   void on_drain(Connection& c) override { user_.on_drain(c); }
+  void on_accept_error(std::error_code ec) override { user_.on_accept_error(ec); }
   void on_close(Connection& c, std::error_code ec) override {
     user_.on_close(c, ec);
     server_.live_.fetch_sub(1, std::memory_order_relaxed);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <soket/event/loop_group.hpp>
 
+#include <string>
+#include <system_error>
+
 namespace soket::event {
 
 LoopGroup::LoopGroup(std::size_t n) {
@@ -15,7 +18,18 @@ LoopGroup::~LoopGroup() {
 
 void LoopGroup::start() {
   if (!threads_.empty()) return;
-  for (auto& l : loops_) threads_.emplace_back([loop = l.get()] { loop->run(); });
+  try {
+    for (auto& l : loops_) threads_.emplace_back([loop = l.get()] { loop->run(); });
+  } catch (const std::system_error& e) {
+    // A thread that cannot start (EAGAIN: RLIMIT_NPROC, memory) leaves the group not started:
+    // stop and join the loops that did, so nobody later waits for a loop that never ran.
+    std::size_t started = threads_.size();
+    for (std::size_t i = 0; i < started; ++i) loops_[i]->stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+    throw std::system_error(e.code(), "cannot start loop thread " + std::to_string(started + 1) +
+                                          " of " + std::to_string(loops_.size()));
+  }
 }
 
 void LoopGroup::stop() {

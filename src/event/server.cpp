@@ -63,8 +63,8 @@ Server::~Server() {
 
 void Server::start() {
   if (started_) return;
+  group_.start();  // throws with no loop running: the server stays not started
   started_ = true;
-  group_.start();
 }
 
 void Server::on_accept(Loop& acceptor_loop, int fd) {

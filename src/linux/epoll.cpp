@@ -24,11 +24,22 @@ unsigned from_epoll(std::uint32_t events) noexcept {
   return r;
 }
 
+bool ctl(int epfd, int op, int fd, epoll_event ev, std::error_code& ec) noexcept {
+  return checked(::epoll_ctl(epfd, op, fd, &ev), ec) == 0;
+}
+
 bool ctl(int epfd, int op, int fd, unsigned events, std::error_code& ec) noexcept {
   epoll_event ev{};
   ev.events = to_epoll(events);
   ev.data.fd = fd;
-  return checked(::epoll_ctl(epfd, op, fd, &ev), ec) == 0;
+  return ctl(epfd, op, fd, ev, ec);
+}
+
+bool ctl(int epfd, int op, int fd, std::uint32_t events, void* ptr, std::error_code& ec) noexcept {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = ptr;
+  return ctl(epfd, op, fd, ev, ec);
 }
 
 }  // namespace
@@ -57,6 +68,18 @@ bool epoll_wait(int epfd, std::vector<ReadyFd>& out, int max_events, int timeout
   if (n < 0) return false;
   for (int i = 0; i < n; ++i) out.push_back({evs[i].data.fd, from_epoll(evs[i].events)});
   return true;
+}
+
+bool epoll_add(int epfd, int fd, std::uint32_t events, void* ptr, std::error_code& ec) noexcept {
+  return ctl(epfd, EPOLL_CTL_ADD, fd, events, ptr, ec);
+}
+bool epoll_mod(int epfd, int fd, std::uint32_t events, void* ptr, std::error_code& ec) noexcept {
+  return ctl(epfd, EPOLL_CTL_MOD, fd, events, ptr, ec);
+}
+
+int epoll_wait(int epfd, epoll_event* events, int max_events, int timeout_ms,
+               std::error_code& ec) noexcept {
+  return checked(::epoll_wait(epfd, events, max_events, timeout_ms), ec);
 }
 
 }  // namespace soket::sys

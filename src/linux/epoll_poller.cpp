@@ -2,17 +2,14 @@
 #include "linux/epoll_poller.hpp"
 
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-#include <cerrno>
 #include <climits>
-#include <cstring>
 
 #include <soket/error.hpp>
 #include <soket/event/watcher.hpp>
 
 #include "event/report.hpp"
-#include "linux/result.hpp"
+#include "linux/epoll.hpp"
+#include "linux/eventfd.hpp"
 
 namespace soket::sys {
 namespace {
@@ -33,51 +30,28 @@ std::uint32_t from_epoll(std::uint32_t e) noexcept {
   return r;
 }
 
-void ctl(int epfd, int op, event::Watcher& w, std::uint32_t interest,
-         std::error_code& ec) noexcept {
-  epoll_event ev{};
-  ev.events = to_epoll(interest);
-  ev.data.ptr = &w;
-  if (::epoll_ctl(epfd, op, w.fd(), &ev) < 0)
-    ec = last_error();
-  else
-    ec.clear();
-}
-
 }  // namespace
 
 EpollPoller::EpollPoller() {
-  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epfd_ < 0) throw_error(last_error(), "epoll_create1");
-  wakefd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wakefd_ < 0) {
-    auto ec = last_error();
-    ::close(epfd_);
-    throw_error(ec, "eventfd");
-  }
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.ptr = this;  // marks the wakeup fd (nullptr marks an invalidated event)
-  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev) < 0) {
-    auto ec = last_error();
-    ::close(wakefd_);
-    ::close(epfd_);
+  std::error_code ec;
+  epfd_ = OwnedFd(epoll_create(ec));
+  if (!epfd_) throw_error(ec, "epoll_create1");
+  wakefd_ = OwnedFd(eventfd(ec));
+  if (!wakefd_) throw_error(ec, "eventfd");
+  // data.ptr == this marks the wakeup fd (nullptr marks an invalidated event).
+  if (!epoll_add(epfd_.get(), wakefd_.get(), EPOLLIN, this, ec))
     throw_error(ec, "epoll_ctl(eventfd)");
-  }
   events_.resize(capacity_ * sizeof(epoll_event));
 }
 
-EpollPoller::~EpollPoller() {
-  ::close(wakefd_);
-  ::close(epfd_);
-}
+EpollPoller::~EpollPoller() = default;
 
 void EpollPoller::add(event::Watcher& w, std::uint32_t interest, std::error_code& ec) noexcept {
-  ctl(epfd_, EPOLL_CTL_ADD, w, interest, ec);
+  epoll_add(epfd_.get(), w.fd(), to_epoll(interest), &w, ec);
 }
 
 void EpollPoller::modify(event::Watcher& w, std::uint32_t interest, std::error_code& ec) noexcept {
-  ctl(epfd_, EPOLL_CTL_MOD, w, interest, ec);
+  epoll_mod(epfd_.get(), w.fd(), to_epoll(interest), &w, ec);
 }
 
 void EpollPoller::remove(event::Watcher& w, std::error_code& ec) noexcept {
@@ -87,25 +61,21 @@ void EpollPoller::remove(event::Watcher& w, std::error_code& ec) noexcept {
   auto* evs = reinterpret_cast<epoll_event*>(events_.data());
   for (std::size_t i = next_; i < ready_; ++i)
     if (evs[i].data.ptr == &w) evs[i].data.ptr = nullptr;
-  epoll_event ev{};
-  if (::epoll_ctl(epfd_, EPOLL_CTL_DEL, w.fd(), &ev) < 0)
-    ec = last_error();
-  else
-    ec.clear();
+  epoll_del(epfd_.get(), w.fd(), ec);
 }
 
 int EpollPoller::wait(std::chrono::milliseconds timeout) {
   auto* evs = reinterpret_cast<epoll_event*>(events_.data());
   long long ms = timeout.count();
   int t = ms < 0 ? -1 : static_cast<int>(ms > INT_MAX ? INT_MAX : ms);
-  int n = ::epoll_wait(epfd_, evs, static_cast<int>(capacity_), t);
+  std::error_code ec;
+  int n = epoll_wait(epfd_.get(), evs, static_cast<int>(capacity_), t, ec);
   if (n <= 0) return 0;  // EINTR: the loop simply goes round again
   ready_ = static_cast<std::size_t>(n);
   for (next_ = 0; next_ < ready_;) {
     epoll_event& e = evs[next_++];
     if (e.data.ptr == this) {
-      std::uint64_t v;
-      [[maybe_unused]] ssize_t r = ::read(wakefd_, &v, sizeof v);
+      eventfd_drain(wakefd_.get());
       continue;
     }
     if (e.data.ptr == nullptr) continue;  // unwatched earlier in this batch
@@ -121,8 +91,7 @@ int EpollPoller::wait(std::chrono::milliseconds timeout) {
 }
 
 void EpollPoller::wakeup() noexcept {
-  std::uint64_t one = 1;
-  [[maybe_unused]] ssize_t r = ::write(wakefd_, &one, sizeof one);
+  eventfd_signal(wakefd_.get());
 }
 
 }  // namespace soket::sys

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The engine's Linux poller: epoll (data.ptr = the Watcher) and an eventfd for cross-thread
-// wakeups. Internal: never installed.
+// wakeups, through linux/epoll.hpp and linux/eventfd.hpp. Internal: never installed.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <system_error>
 #include <vector>
+
+#include <soket/message.hpp>
 
 #include "event/poller.hpp"
 
@@ -35,8 +37,8 @@ class EpollPoller final : public event::detail::Poller {
   void wakeup() noexcept override;
 
  private:
-  int epfd_ = -1;
-  int wakefd_ = -1;
+  OwnedFd epfd_;
+  OwnedFd wakefd_;
   std::vector<unsigned char> events_;  // raw epoll_event storage, doubled when it fills
   std::size_t capacity_ = 64;
   std::size_t next_ = 0, ready_ = 0;  // the batch in flight: events [next_, ready_) still to go

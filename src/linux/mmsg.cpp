@@ -8,21 +8,11 @@
 namespace soket::sys {
 
 int recvmmsg(int fd, mmsghdr* msgs, unsigned count, std::error_code& ec) noexcept {
-  int n = ::recvmmsg(fd, msgs, count, MSG_DONTWAIT, nullptr);
-  if (n < 0)
-    ec = last_error();
-  else
-    ec.clear();
-  return n;
+  return checked(::recvmmsg(fd, msgs, count, MSG_DONTWAIT, nullptr), ec);
 }
 
 int sendmmsg(int fd, mmsghdr* msgs, unsigned count, std::error_code& ec) noexcept {
-  int n = ::sendmmsg(fd, msgs, count, MSG_DONTWAIT | MSG_NOSIGNAL);
-  if (n < 0)
-    ec = last_error();
-  else
-    ec.clear();
-  return n;
+  return checked(::sendmmsg(fd, msgs, count, MSG_DONTWAIT | MSG_NOSIGNAL), ec);
 }
 
 }  // namespace soket::sys

@@ -8,56 +8,36 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "linux/result.hpp"
 #include "linux/socket.hpp"
 
 namespace soket::sys {
-namespace {
-
-ssize_t result(ssize_t n, std::error_code& ec) noexcept {
-  if (n < 0)
-    ec = last_error();
-  else
-    ec.clear();
-  return n;
-}
-
-}  // namespace
-
 int accept_nonblocking(int fd, void* addr, std::size_t* len, std::error_code& ec) noexcept {
   socklen_t l = len ? static_cast<socklen_t>(*len) : 0;
-  int c =
-      ::accept4(fd, static_cast<sockaddr*>(addr), len ? &l : nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (c < 0) {
-    ec = last_error();
-  } else {
-    ec.clear();
-    if (len) *len = l;
-  }
+  int c = checked(
+      ::accept4(fd, static_cast<sockaddr*>(addr), len ? &l : nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC),
+      ec);
+  if (c >= 0 && len) *len = l;
   return c;
 }
 
 ssize_t readv(int fd, const iovec* iov, int count, std::error_code& ec) noexcept {
-  return result(::readv(fd, iov, count), ec);
+  return checked(::readv(fd, iov, count), ec);
 }
 
 ssize_t write(int fd, const void* data, std::size_t len, std::error_code& ec) noexcept {
-  return result(::send(fd, data, len, MSG_NOSIGNAL), ec);
+  return checked(::send(fd, data, len, MSG_NOSIGNAL), ec);
 }
 
 ssize_t writev(int fd, const iovec* iov, int count, std::error_code& ec) noexcept {
   msghdr m{};
   m.msg_iov = const_cast<iovec*>(iov);
   m.msg_iovlen = static_cast<std::size_t>(count);
-  return result(::sendmsg(fd, &m, MSG_NOSIGNAL), ec);
+  return checked(::sendmsg(fd, &m, MSG_NOSIGNAL), ec);
 }
 
 int open_reserve(std::error_code& ec) noexcept {
-  int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    ec = last_error();
-  else
-    ec.clear();
-  return fd;
+  return checked(::open("/dev/null", O_RDONLY | O_CLOEXEC), ec);
 }
 
 void set_nodelay(int fd) noexcept {

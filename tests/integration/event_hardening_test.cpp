@@ -9,16 +9,19 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include <soket/error.hpp>
@@ -451,4 +454,42 @@ TEST(EventThreadRulesDeathTest, ServerStopFromItsOwnLoopAborts) {
         std::this_thread::sleep_for(5s);
       },
       "Server::stop called from one of the server's own loop threads");
+}
+
+// A loop thread that cannot start (RLIMIT_NPROC reached) must leave the server not started:
+// start() throws, and stop() then returns at once. Before the fix start() marked the server
+// started first, so stop() waited for loops that never ran — only SIGKILL ended the process.
+TEST(EventStart, LoopThreadThatCannotStartLeavesTheServerStoppable) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to become nobody (RLIMIT_NPROC binds users)";
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // As nobody with room for one more task at most: some of the 4 loop threads fail.
+    rlimit one{2, 2};
+    if (::setrlimit(RLIMIT_NPROC, &one) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0)
+      ::_exit(3);
+    int code = 2;  // start() did not throw
+    {
+      Thrower h;
+      ServerOptions o;
+      o.threads = 4;
+      Server server(Address("127.0.0.1", 0), h, o);
+      try {
+        server.start();
+      } catch (const std::system_error&) {
+        code = 0;
+      }
+      server.stop(0ms);
+    }  // and the destructor
+    ::_exit(code);
+  }
+  int status = 0;
+  bool ended = eventually([&] { return ::waitpid(child, &status, WNOHANG) == child; }, 20s);
+  if (!ended) {
+    ::kill(child, SIGKILL);
+    ::waitpid(child, &status, 0);
+  }
+  ASSERT_TRUE(ended) << "stop() after a failed start() hung";
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: start() did not throw; 3: could not become nobody";
 }

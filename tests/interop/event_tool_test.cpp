@@ -3,6 +3,7 @@
 // socketserver (a peer nobody here wrote).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <csignal>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -129,4 +130,50 @@ TEST(EventTool, PerfReportsConnectFailureAndBadArguments) {
   EXPECT_NE(bad.wait(), 0);
   EXPECT_NE(bad.read_stderr().find("at least 1"), std::string::npos);
 }
+
+// Issue 8: when the event engine runs out of descriptors and sheds clients, the tool says so
+// (rate-limited, with a count), as the socketserver engine does.
+TEST(EventTool, ServeEngineEventLogsDescriptorExhaustion) {
+  // 24 descriptors: enough to start, too few for 60 clients held open at once.
+  Child server({"prlimit", "--nofile=24:24", tool(), "serve", "--engine", "event", "--mode", "echo",
+                "-a", "127.0.0.1:0", "--threads", "1"});
+  auto line = server.read_err_line();
+  ASSERT_TRUE(line) << server.read_stderr();
+  std::uint16_t port = port_from(*line);
+  ASSERT_NE(port, 0) << *line;
+  Child py(python_argv(R"(
+import socket, sys, time
+held = []
+for _ in range(60):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    held.append(s)
+time.sleep(1)
+print(len(held))
+)",
+                       {std::to_string(port)}));
+  EXPECT_EQ(py.read_line(30s), "60");
+  EXPECT_EQ(py.wait(), 0);
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait(), 0);
+  std::string err = server.read_stderr();
+  EXPECT_NE(err.find("Out of file descriptors"), std::string::npos) << err;
+}
+
+// Issue 8: as nobody with RLIMIT_NPROC reached, the loop threads cannot start. The server
+// used to print "Listening" and then ignore SIGTERM (stop() waited for loops that never ran):
+// now it ends at once with a clear error and exit status 1.
+TEST(EventTool, ServeEngineEventThatCannotStartItsThreadsExitsWithAnError) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to become nobody (RLIMIT_NPROC binds users)";
+  Child server({"prlimit", "--nproc=2:2", "setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups", tool(), "serve", "--engine", "event", "--threads", "4", "-a",
+                "127.0.0.1:0"});
+  int status = server.wait(20s);
+  if (status == -1) server.signal(SIGTERM);  // the old hang: even this is not enough
+  EXPECT_EQ(status, 1);
+  // Which thread fails first depends on the build (TSan's runtime takes a slot of its own).
+  std::string err = server.read_stderr();
+  EXPECT_NE(err.find("soket serve: "), std::string::npos) << err;
+  EXPECT_NE(err.find("Resource temporarily unavailable"), std::string::npos) << err;
+}
+
 }  // namespace soket::test

@@ -110,6 +110,24 @@ TEST(SoketServe, GreetGivesPythonClientTheSameBytesAsPythonServer) {
   EXPECT_EQ(python_server.wait(), 0);
 }
 
+// Issue 9: a disconnect is logged as well as the connect, on both engines, with the peer the
+// connect line named.
+TEST(SoketServe, LogsDisconnectsOnBothEngines) {
+  for (std::string engine : {"socketserver", "event"}) {
+    SCOPED_TRACE(engine);
+    Served server({"--engine", engine, "--mode", "greet", "--address", "127.0.0.1:0"});
+    ASSERT_NE(server.port, 0) << server.listening;
+    Child py(python_argv(python_client, {std::to_string(server.port)}));
+    auto py_addr = py.read_line();
+    ASSERT_TRUE(py_addr);
+    EXPECT_EQ(py.read_line(), "b'Thank you for connecting'");
+    EXPECT_EQ(py.wait(), 0);
+    EXPECT_EQ(server.child.read_line(), "Got connection from " + *py_addr);
+    EXPECT_EQ(server.child.read_line(), "Closed connection from " + *py_addr);
+    EXPECT_EQ(server.stop(), 0);
+  }
+}
+
 TEST(SoketClient, TalksToPythonThreadingTCPServerEcho) {
   const char* server = R"(
 import socketserver

@@ -43,6 +43,10 @@ class Handler {
   /// A client connect (event::connect) failed or timed out; on_open/on_close never come. Not
   /// called for a connect the Loop's destruction cancels.
   virtual void on_connect_error(const Address&, std::error_code) {}
+  /// A Server could not accept for lack of descriptors or memory (EMFILE, ENFILE, ENOBUFS,
+  /// ENOMEM): the waiting client was shed, or accepting pauses for 100 ms. Called on the
+  /// acceptor's loop thread, once per failure; log it (rate-limited) rather than act on it.
+  virtual void on_accept_error(std::error_code) {}
   /// A callback above threw `error` (socketserver's handle_error). conn is the connection it
   /// was called for, or nullptr when on_connect_error threw. The default writes "soket:
   /// connection from <peer>: <what()>" to stderr and closes conn; override to log elsewhere

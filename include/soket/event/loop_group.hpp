@@ -25,6 +25,8 @@ class LoopGroup {
   LoopGroup(const LoopGroup&) = delete;
   LoopGroup& operator=(const LoopGroup&) = delete;
 
+  /// Starts one thread per loop. If one cannot start (std::system_error), those that did are
+  /// stopped and joined before the error is rethrown: the group is left not started.
   void start();
   /// Stops every loop and joins its thread. Harmless if not started.
   void stop();

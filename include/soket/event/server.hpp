@@ -64,7 +64,8 @@ class Server {
 
   /// The bound address (with the port the kernel chose for port 0).
   const Address& address() const noexcept { return address_; }
-  /// Starts the loop threads.
+  /// Starts the loop threads. Throws std::system_error if one cannot start; the server is then
+  /// left not started (stop() returns at once) and may be started again.
   void start();
   /// Graceful shutdown: stop accepting (listeners closed first), let connections finish
   /// sending their replies for at most `drain`, close the rest, join the threads.
