@@ -27,12 +27,16 @@ struct AddrinfoArgs {
   bool json = false;
 };
 
-const std::map<std::string, int> flag_names = {
-    {"passive", ai::passive},         {"canonname", ai::canonname},
-    {"numerichost", ai::numerichost}, {"numericserv", ai::numericserv},
-    {"v4mapped", ai::v4mapped},       {"all", ai::all},
-    {"addrconfig", ai::addrconfig},
-};
+// Built on first use (not at static initialisation, where a throw could not be caught).
+const std::map<std::string, int>& flag_names() {
+  static const std::map<std::string, int> names = {
+      {"passive", ai::passive},         {"canonname", ai::canonname},
+      {"numerichost", ai::numerichost}, {"numericserv", ai::numericserv},
+      {"v4mapped", ai::v4mapped},       {"all", ai::all},
+      {"addrconfig", ai::addrconfig},
+  };
+  return names;
+}
 
 std::string protocol_label(int proto) {
   std::string_view name = ipproto_name(proto);
@@ -71,7 +75,7 @@ nlohmann::json to_json(const AddrInfo& ai) {
 
 void run(const AddrinfoArgs& args) {
   int flags = 0;
-  for (const auto& f : args.flags) flags |= flag_names.at(f);  // CLI11 checked the names
+  for (const auto& f : args.flags) flags |= flag_names().at(f);  // CLI11 checked the names
   Family family = Family::unspec;
   if (args.family == "inet") family = Family::inet;
   if (args.family == "inet6") family = Family::inet6;
@@ -115,7 +119,8 @@ void add_addrinfo_command(CLI::App& app) {
   cmd->add_option("-t,--type", args->type, "socket type: stream, dgram, raw (default: any)")
       ->check(CLI::IsMember({"stream", "dgram", "raw"}));
   std::vector<std::string> names;
-  for (const auto& [name, value] : flag_names) names.push_back(name);
+  names.reserve(flag_names().size());
+  for (const auto& [name, value] : flag_names()) names.push_back(name);
   cmd->add_option("--flags", args->flags,
                   "AI_* flags, comma-separated: canonname, passive, numerichost, numericserv, "
                   "v4mapped, all, addrconfig")

@@ -457,6 +457,7 @@ void run_perf(const Args& a) {
   auto start = Clock::now() + seconds(a.warmup);
   auto end = start + seconds(a.seconds);
   std::vector<std::thread> threads;
+  threads.reserve(workers.size());
   for (auto& w : workers) threads.emplace_back([&w, start, end] { w->run(start, end); });
   nlohmann::json intervals = nlohmann::json::array();
   if (a.interval > 0) report_intervals(a, workers, start, intervals);

@@ -82,7 +82,7 @@ void add_help_command(CLI::App& app) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
   // Named, not argv[0], so --help and the man pages made from it say "soket".
   CLI::App app{"soket: Python's socket network programming as command-line tools", "soket"};
   app.footer("Exit status: 0 success, 1 runtime failure, 2 usage error.");
@@ -118,4 +118,17 @@ int main(int argc, char** argv) {
     return exit_failure;
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  // Setting up the commands can throw too (std::bad_alloc, a CLI11 definition error): one line
+  // and exit 1, never std::terminate.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "soket: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "soket: unknown exception\n");
+  }
+  return exit_failure;
 }

@@ -69,9 +69,10 @@ class Context {
   }
   template <class T>
   void set(T value) noexcept {
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): T is often a pointer, on purpose
     static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= 8 && alignof(T) <= 8,
                   "Connection context: store a pointer or a small value, not an object");
-    std::memcpy(bytes_, &value, sizeof value);
+    std::memcpy(bytes_, &value, sizeof value);  // NOLINT(bugprone-sizeof-expression)
     type_ = &detail::type_tag<T>;
   }
   /// The stored value if it is a T, else nullptr.
