@@ -19,6 +19,17 @@
 namespace soket {
 namespace {
 
+// A bufsize-byte buffer for recv/recvfrom; failing to allocate it is Python's MemoryError.
+bool sized_buffer(std::string& data, std::size_t bufsize, std::error_code& ec) noexcept {
+  try {
+    data.resize(bufsize);
+    return true;
+  } catch (const std::exception&) {  // bad_alloc, length_error
+    ec = std::make_error_code(std::errc::not_enough_memory);
+    return false;
+  }
+}
+
 using sys::Want;
 
 // Python's default timeout: nanoseconds, or -1 for None.
@@ -466,12 +477,7 @@ std::string Socket::recv(std::size_t bufsize, int flags, std::error_code& ec) no
     return {};
   }
   std::string data;
-  try {
-    data.resize(bufsize);
-  } catch (const std::exception&) {  // bad_alloc, length_error: Python's MemoryError
-    ec = std::make_error_code(std::errc::not_enough_memory);
-    return {};
-  }
+  if (!sized_buffer(data, bufsize, ec)) return {};
   std::size_t n = recv_into(std::as_writable_bytes(std::span<char>(data)), 0, flags, ec);
   data.resize(n);
   return data;
@@ -515,12 +521,7 @@ std::pair<std::string, Address> Socket::recvfrom(std::size_t bufsize, int flags)
 std::pair<std::string, Address> Socket::recvfrom(std::size_t bufsize, int flags,
                                                  std::error_code& ec) noexcept {
   std::string data;
-  try {
-    data.resize(bufsize);
-  } catch (const std::exception&) {  // bad_alloc, length_error: Python's MemoryError
-    ec = std::make_error_code(std::errc::not_enough_memory);
-    return {};
-  }
+  if (!sized_buffer(data, bufsize, ec)) return {};
   auto [n, from] = recvfrom_into(std::as_writable_bytes(std::span<char>(data)), 0, flags, ec);
   data.resize(n);
   return {std::move(data), from};

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "interop/tool_support.hpp"
 #include "support/support.hpp"
 
 namespace soket::test {
@@ -16,32 +17,11 @@ namespace {
 using namespace std::chrono_literals;
 
 std::string tool() {
-  return built_program("tools/soket");
+  return soket_tool();
 }
 
-// Starts `soket serve ARGS...` and reads the port from "Listening on ('127.0.0.1', PORT)".
-struct Served {
-  explicit Served(std::vector<std::string> args) : child(with_tool(std::move(args))) {
-    auto line = child.read_err_line();
-    if (!line) throw std::runtime_error("soket serve printed nothing: " + child.read_stderr());
-    listening = *line;
-    std::smatch m;
-    if (std::regex_search(listening, m, std::regex(R"(, (\d+)\)$)")))
-      port = static_cast<std::uint16_t>(std::stoi(m[1]));
-  }
-  static std::vector<std::string> with_tool(std::vector<std::string> args) {
-    args.insert(args.begin(), {tool(), "serve"});
-    return args;
-  }
-  // SIGTERM, then the exit status (0 = clean shutdown).
-  int stop() {
-    child.signal(SIGTERM);
-    return child.wait();
-  }
-  Child child;
-  std::string listening;
-  std::uint16_t port = 0;
-};
+// `soket serve ARGS...` on an ephemeral port (tool_support.hpp).
+using Served = ServedByTool;
 
 std::string run_client(std::vector<std::string> args, int* status = nullptr,
                        std::string* err = nullptr) {
