@@ -3,8 +3,9 @@
 #   tests  each flavour (normal, ASan+UBSan, TSan) builds and runs its tests. The normal
 #          build's run is hermetic — inside a private network namespace (scripts/hermetic.sh)
 #          when that is permitted (root) — and is the one that runs the fault tests (label
-#          "faults": private namespaces, loss, resets, 10,000 connections); the sanitizer
-#          flavours skip them.
+#          "faults": private namespaces, loss, resets, 10,000 connections) and the tests big
+#          by nature (label "heavy": 1 GiB transfers, hundreds of clients, full port scans);
+#          the sanitizer flavours skip both, and cover the same code with smaller variants.
 #   fuzz   each libFuzzer target for FUZZ_SECONDS (default 60) under ASan+UBSan (clang).
 #   tidy   clang-tidy's curated checks (.clang-tidy) over the library, tool and examples.
 # SOKET_FLAVOURS="normal" runs fewer flavours; SOKET_STEPS="tests fuzz tidy" picks steps.
@@ -35,7 +36,7 @@ ctest_normal() {
   fi
 }
 ctest_sanitized() {
-  ctest --test-dir "$1" -j "$(nproc)" --output-on-failure --timeout 300 -LE faults
+  ctest --test-dir "$1" -j "$(nproc)" --output-on-failure --timeout 300 -LE 'faults|heavy'
 }
 
 steps=${SOKET_STEPS:-tests fuzz tidy}
