@@ -10,3 +10,4 @@ target_link_libraries(soket_http_test_support PUBLIC soket::soket GTest::gtest
 soket_add_test(http_parser_table_test unit/http_parser_table_test.cpp
                LIBS soket_http_test_support)
 soket_add_test(http_parser_test unit/http_parser_test.cpp LIBS soket_http_test_support)
+soket_add_test(http_parser_peers_test interop/http_parser_peers_test.cpp)
