@@ -82,6 +82,20 @@ TEST(HttpParser, HeadViewsPointIntoTheCallersBuffer) {
   EXPECT_FALSE(p.in_message());
 }
 
+TEST(HttpParser, AMovedParserGoesOnWhereItStopped) {
+  http::Parser a(request);
+  EXPECT_EQ(a.parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Len").event, Event::need_more);
+  http::Parser b = std::move(a);
+  const std::string in = "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nok";
+  const auto r = b.parse(in);
+  ASSERT_EQ(r.event, Event::head);
+  EXPECT_EQ(b.request().field("content-length"), "2");
+  http::Parser c(response);
+  c = std::move(b);
+  EXPECT_EQ(c.request().fields.size(), 2u);
+  EXPECT_EQ(c.parse(std::string_view(in).substr(r.consumed)).data, "ok");
+}
+
 TEST(HttpParser, LeadingEmptyLinesAreConsumedAsTheyCome) {
   http::Parser p(request);
   auto r = p.parse("\r\n\r\n\r");

@@ -41,7 +41,8 @@ struct Result {
 /// response(), trailers() and Result::data view the caller's bytes, never a copy; they stay
 /// valid while those bytes stay where they were when the head (or trailers, or piece) was
 /// completed. The parser itself keeps offsets, never pointers, across calls, so the caller's
-/// buffer may move or grow between calls.
+/// buffer may move or grow between calls. request()/response() describe the last head until
+/// the next message's first byte arrives.
 ///
 /// The contract of parse(input): `input` starts with the bytes not yet consumed and holds
 /// every byte received after them. A head (and a trailer section) is consumed only when it is
@@ -68,6 +69,12 @@ class Parser {
   enum class Kind : std::uint8_t { request, response };
 
   explicit Parser(Kind kind, Limits limits = {});
+  // Movable (a connection's state moves with it), not copyable: a copy's head would view the
+  // original's field storage.
+  Parser(Parser&&) noexcept = default;
+  Parser& operator=(Parser&&) noexcept = default;
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
 
   /// Advances over `input` to the next event (see the class comment).
   Result parse(std::string_view input);
