@@ -94,7 +94,7 @@ Transcript transcribe(http::Parser& parser, const std::vector<std::string_view>&
           break;
         case http::Event::error:
           t.error = parser.error();
-          t.status = http::status_of(static_cast<http::ParseError>(t.error.value()));
+          t.status = http::status_of(t.error);
           t.lines.push_back("error " + t.error.message());
           return t;
       }

@@ -307,6 +307,8 @@ TEST(HttpParser, ErrorsHaveMessagesAndStatuses) {
   EXPECT_EQ(http::status_of(ParseError::request_line_too_long), 414);
   EXPECT_EQ(http::status_of(ParseError::too_many_fields), 431);
   EXPECT_EQ(http::status_of(ParseError::bad_status_line), 502);
+  EXPECT_EQ(http::status_of(std::error_code(ParseError::unknown_method)), 501);
+  EXPECT_EQ(http::status_of(std::make_error_code(std::errc::timed_out)), 400);
   // Every code has a message of its own.
   for (int c = 1; c <= static_cast<int>(ParseError::response_version); ++c)
     EXPECT_EQ(std::error_code(c, http::parse_category()).message().find("unknown http"),

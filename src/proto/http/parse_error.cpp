@@ -83,4 +83,8 @@ int status_of(ParseError e) noexcept {
   }
 }
 
+int status_of(const std::error_code& e) noexcept {
+  return e.category() == parse_category() ? status_of(static_cast<ParseError>(e.value())) : 400;
+}
+
 }  // namespace soket::proto::http

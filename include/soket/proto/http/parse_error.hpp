@@ -72,6 +72,8 @@ inline std::error_code make_error_code(ParseError e) noexcept {
 /// The status a server answers a request rejected with `e`: 400, 413, 414, 417, 431, 501 or
 /// 505; 502 for the response-only errors.
 int status_of(ParseError e) noexcept;
+/// The same for Parser::error(); 400 for a code of another category.
+int status_of(const std::error_code& e) noexcept;
 
 }  // namespace soket::proto::http
 
