@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace soket::proto::http::detail {
@@ -53,6 +54,20 @@ inline bool is_digit(char c) noexcept {
 inline int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
   return (c | 0x20) - 'a' + 10;
+}
+
+/// Whether the 8 bytes at `p` are all field_char bytes other than HTAB: none below 0x20 and
+/// none equal to 0x7f (bytes >= 0x80 are obs-text, allowed). The word tests are exact as
+/// booleans ("Bit Twiddling Hacks": hasless(x, 0x20), haszero(x ^ 0x7f...)). A word that
+/// fails may still be valid (HTAB); the caller then goes byte by byte.
+inline bool plain_value_word(const char* p) noexcept {
+  std::uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  constexpr std::uint64_t ones = 0x0101010101010101, highs = 0x8080808080808080;
+  const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+  const std::uint64_t x = w ^ (ones * 0x7f);
+  const std::uint64_t del = (x - ones) & ~x & highs;
+  return (below_space | del) == 0;
 }
 
 }  // namespace soket::proto::http::detail
