@@ -1,0 +1,13 @@
+# Tests of the proto layer: the HTTP/1.1 parser (the reference's request table, every split,
+# responses, limits) and what real clients and servers send it.
+add_library(soket_http_test_support STATIC
+  support/http_transcript.cpp
+  support/http_vectors.cpp)
+target_include_directories(soket_http_test_support PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/support)
+target_link_libraries(soket_http_test_support PUBLIC soket::soket GTest::gtest
+                      PRIVATE soket_warnings)
+
+soket_add_test(http_parser_table_test unit/http_parser_table_test.cpp
+               LIBS soket_http_test_support)
+soket_add_test(http_parser_test unit/http_parser_test.cpp LIBS soket_http_test_support)
+soket_add_test(http_parser_peers_test interop/http_parser_peers_test.cpp)
