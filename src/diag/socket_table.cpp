@@ -52,7 +52,13 @@ std::vector<SocketInfo> collect(const Query& q, std::error_code& ec, std::string
     for (int family : {af_inet, af_inet6}) {
       if ((family == af_inet && !q.ipv4) || (family == af_inet6 && !q.ipv6)) continue;
       std::vector<sys::InetRecord> records;
-      if (!sys::dump_inet(family, kind.protocol, q.states, records, ec)) {
+      bool ok = sys::dump_inet(family, kind.protocol, q.states, records, ec);
+      if (!ok && kind.protocol == proto_raw && ec == std::errc::no_such_file_or_directory) {
+        // No raw sock_diag in this kernel: /proc/net/raw{,6} is the only source left.
+        ok = sys::read_proc_inet(family == af_inet ? "/proc/net/raw" : "/proc/net/raw6", family,
+                                 kind.protocol, q.states, records, ec);
+      }
+      if (!ok) {
         failed = std::string(kind.name) + (family == af_inet ? "/IPv4" : "/IPv6");
         return {};
       }
@@ -65,6 +71,11 @@ std::vector<SocketInfo> collect(const Query& q, std::error_code& ec, std::string
         s.send_q = r.send_q;
         s.local_host = host_text(r.family, r.src);
         s.peer_host = host_text(r.family, r.dst);
+        // ss writes a dual-stack wildcard (IPv6 "::" that takes IPv4 too) as "*".
+        if (r.family == af_inet6 && !r.v6only) {
+          if (s.local_host == "::") s.local_host = "*";
+          if (s.peer_host == "::") s.peer_host = "*";
+        }
         s.local_port = r.sport;
         s.peer_port = r.dport;
         s.uid = r.uid;
@@ -189,7 +200,7 @@ std::string format_endpoint(const SocketInfo& s, bool local, std::string_view se
   const std::string& host = local ? s.local_host : s.peer_host;
   std::uint64_t port = local ? s.local_port : s.peer_port;
   if (s.family == af_unix) return host + " " + std::to_string(port);
-  std::string text = s.family == af_inet6 ? "[" + host + "]" : host;
+  std::string text = s.family == af_inet6 && host != "*" ? "[" + host + "]" : host;
   if (port == 0) return text + ":*";
   return text + ":" + (service.empty() ? std::to_string(port) : std::string(service));
 }

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -77,7 +78,18 @@ bool dump(const void* request, std::size_t size, const std::function<void(const 
       std::size_t step = std::min(align4(msg->nlmsg_len), left);
       at += step;
       left -= step;
-      if (msg->nlmsg_type == NLMSG_DONE) return true;
+      if (msg->nlmsg_type == NLMSG_DONE) {
+        // The kernel puts an error in DONE when it has no handler for the protocol (raw
+        // sockets without CONFIG_INET_RAW_DIAG answer ENOENT here).
+        int error = 0;
+        if (msg->nlmsg_len >= NLMSG_LENGTH(sizeof error))
+          std::memcpy(&error, data_of(msg), sizeof error);
+        if (error < 0) {
+          ec = {-error, std::system_category()};
+          return false;
+        }
+        return true;
+      }
       if (msg->nlmsg_type == NLMSG_ERROR) {
         int error = 0;
         if (msg->nlmsg_len >= NLMSG_LENGTH(sizeof(nlmsgerr)))
@@ -124,6 +136,18 @@ bool dump_inet(int family, int protocol, std::uint32_t states, std::vector<InetR
         std::memcpy(r.dst.data(), m->id.idiag_dst, r.dst.size());
         r.sport = ntohs(m->id.idiag_sport);
         r.dport = ntohs(m->id.idiag_dport);
+        // The attributes after the message: only INET_DIAG_SKV6ONLY is wanted.
+        std::size_t left = msg.nlmsg_len - NLMSG_LENGTH(sizeof *m);
+        const char* at = reinterpret_cast<const char*>(m + 1);
+        while (left >= sizeof(rtattr)) {
+          const auto* a = reinterpret_cast<const rtattr*>(at);
+          if (a->rta_len < sizeof(rtattr) || a->rta_len > left) break;
+          if (a->rta_type == INET_DIAG_SKV6ONLY && a->rta_len > sizeof(rtattr))
+            r.v6only = at[align4(sizeof(rtattr))] != 0;
+          std::size_t step = std::min(align4(a->rta_len), left);
+          at += step;
+          left -= step;
+        }
         out.push_back(r);
       },
       ec);
@@ -170,6 +194,53 @@ bool dump_unix(std::uint32_t states, std::vector<UnixRecord>& out, std::error_co
         out.push_back(r);
       },
       ec);
+}
+
+bool read_proc_inet(const char* file, int family, int protocol, std::uint32_t states,
+                    std::vector<InetRecord>& out, std::error_code& ec) {
+  std::ifstream in(file);
+  if (!in) {
+    ec = last_error();
+    return false;
+  }
+  std::string line;
+  std::getline(in, line);  // the column titles
+  while (std::getline(in, line)) {
+    // sl local:port remote:port st tx_queue:rx_queue tr:when retrnsmt uid timeout inode
+    char local[40], remote[40];
+    unsigned state = 0, tx = 0, rx = 0, uid = 0;
+    unsigned long long inode = 0;
+    if (std::sscanf(line.c_str(), "%*s %39s %39s %x %x:%x %*s %*s %u %*s %llu", local, remote,
+                    &state, &tx, &rx, &uid, &inode) != 7)
+      continue;
+    if (state >= 32 || (states & (1u << state)) == 0) continue;
+    InetRecord r;
+    r.family = family;
+    r.protocol = protocol;
+    r.state = static_cast<int>(state);
+    r.send_q = tx;
+    r.recv_q = rx;
+    r.uid = uid;
+    r.inode = inode;
+    // Each address is printed as the 32-bit words the kernel stores, in host order: parse
+    // each word and store it back as it was in memory.
+    auto parse = [&](const char* text, std::array<std::uint8_t, 16>& bytes, std::uint16_t& port) {
+      std::size_t words = family == AF_INET ? 1 : 4;
+      for (std::size_t i = 0; i < words; ++i) {
+        char word[9] = {};
+        std::memcpy(word, text + 8 * i, 8);
+        auto value = static_cast<std::uint32_t>(std::strtoul(word, nullptr, 16));
+        std::memcpy(bytes.data() + 4 * i, &value, 4);
+      }
+      const char* colon = std::strchr(text, ':');
+      port = colon ? static_cast<std::uint16_t>(std::strtoul(colon + 1, nullptr, 16)) : 0;
+    };
+    parse(local, r.src, r.sport);
+    parse(remote, r.dst, r.dport);
+    out.push_back(r);
+  }
+  ec.clear();
+  return true;
 }
 
 std::vector<SocketOwner> socket_owners() {

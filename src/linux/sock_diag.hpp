@@ -23,6 +23,7 @@ struct InetRecord {
   std::uint32_t ifindex = 0;  ///< bound device (0 = none)
   std::array<std::uint8_t, 16> src{}, dst{};
   std::uint16_t sport = 0, dport = 0;
+  bool v6only = false;  ///< IPv6 socket refusing IPv4 (IPV6_V6ONLY); unknown from /proc: false
 };
 
 /// One unix_diag_msg.
@@ -42,6 +43,11 @@ inline constexpr std::uint32_t all_states = 0xffffffffu;
 /// without raw diag support answers ENOENT).
 bool dump_inet(int family, int protocol, std::uint32_t states, std::vector<InetRecord>& out,
                std::error_code& ec);
+
+/// The fallback where sock_diag cannot answer: reads /proc/net/raw-style `file` (raw sockets on a
+/// kernel built without CONFIG_INET_RAW_DIAG).
+bool read_proc_inet(const char* file, int family, int protocol, std::uint32_t states,
+                    std::vector<InetRecord>& out, std::error_code& ec);
 
 /// Dumps every Unix socket whose state bit is set in `states`.
 bool dump_unix(std::uint32_t states, std::vector<UnixRecord>& out, std::error_code& ec);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -111,6 +112,46 @@ TEST_F(NetstatVsSs, UdpQueuesMatch) {
   auto want = mentioning(rows_of(ss_out), port, 3);
   EXPECT_EQ(want.size(), 2u) << ss_out;
   EXPECT_EQ(print(mentioning(rows_of(ours), port, 3)), print(want)) << ours << "\n" << ss_out;
+}
+
+TEST_F(NetstatVsSs, RawSocketsMatch) {
+  // Raw sockets need root or CAP_NET_RAW. Protocols 253 and 254 (RFC 3692's experiments) so
+  // that no other process's raw socket (a ping) comes and goes between the two listings.
+  std::optional<soket::Socket> v4, v6;
+  try {
+    v4.emplace(soket::Family::inet, soket::Type::raw, 253);
+    v4->bind({"127.0.0.1", 0});
+    v6.emplace(soket::Family::inet6, soket::Type::raw, 254);
+  } catch (const soket::PermissionError& e) {
+    GTEST_SKIP() << "raw sockets need root or CAP_NET_RAW: " << e.what();
+  }
+  std::string ss_out = run({"ss", "-wan"});
+  std::string ours = run({soket_tool(), "netstat", "-wan"});
+  auto pick = [](const std::vector<Row>& rows) {
+    std::multiset<Row> picked = mentioning(rows, "127.0.0.1:253", 3);
+    for (const auto& r : mentioning(rows, ":254", 3)) picked.insert(r);
+    return picked;
+  };
+  auto want = pick(rows_of(ss_out));
+  EXPECT_EQ(want.size(), 2u) << ss_out;
+  EXPECT_EQ(print(pick(rows_of(ours))), print(want)) << ours << ss_out;
+}
+
+TEST_F(NetstatVsSs, DualStackAndV6onlyWildcards) {
+  soket::Socket dual(soket::Family::inet6), v6only(soket::Family::inet6);
+  v6only.setsockopt(soket::opt::v6_only, true);
+  dual.bind({"::", 0});
+  v6only.bind({"::", 0});
+  dual.listen(1);
+  v6only.listen(1);
+  std::string ss_out = run({"ss", "-tln"});
+  std::string ours = run({soket_tool(), "netstat", "-tln"});
+  for (auto port : {dual.getsockname().port(), v6only.getsockname().port()}) {
+    auto want = mentioning(rows_of(ss_out), ":" + std::to_string(port), 3);
+    EXPECT_EQ(want.size(), 1u) << ss_out;
+    EXPECT_EQ(print(mentioning(rows_of(ours), ":" + std::to_string(port), 3)), print(want))
+        << ours << ss_out;
+  }
 }
 
 TEST_F(NetstatVsSs, UnixStreamsMatch) {

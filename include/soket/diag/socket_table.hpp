@@ -62,7 +62,8 @@ struct SocketUser {
   int fd = 0;
 };
 
-/// One socket. For inet sockets the hosts are numeric addresses ("127.0.0.1", "::1"); a raw
+/// One socket. For inet sockets the hosts are numeric addresses ("127.0.0.1", "::1"; "*" for
+/// a dual-stack IPv6 wildcard, as ss writes it); a raw
 /// socket's port is its IP protocol number. For Unix sockets local_host is the path ("@name"
 /// for abstract names, "*" when unnamed), local_port the inode and peer_port the peer's inode
 /// (0 when none), as ss prints them.
