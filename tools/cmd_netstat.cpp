@@ -199,10 +199,9 @@ void add_netstat_command(CLI::App& app) {
       ->transform(seconds_in(0.01));
   cmd->add_option("--count", args->count, "with --watch: stop after N tables")
       ->transform(count_in(1, 1e9));
-  cmd->callback([args, cmd] {
+  cmd->callback([args] {
     if (args->count > 0 && args->watch <= 0) usage_error("--count needs --watch");
     if (args->all && args->listening) usage_error("-a and -l contradict each other");
-    (void)cmd;
     run_command("netstat", [&] { run(*args); });
   });
 }
