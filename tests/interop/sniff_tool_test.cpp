@@ -278,3 +278,24 @@ TEST(SniffTool, BadInputFailsWithOneLine) {
 }
 
 }  // namespace
+
+namespace {
+
+// Without CAP_NET_RAW the capture cannot open: one line saying what is needed, exit 1. (Run as
+// "nobody" through setpriv when this test is root; skipped otherwise.)
+TEST(SniffTool, WithoutPrivilegeSaysWhatIsNeeded) {
+  if (::geteuid() != 0 || ::access("/usr/bin/setpriv", X_OK) != 0)
+    GTEST_SKIP() << "needs root and setpriv to drop privileges";
+  Child c({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+           "--inh-caps=-all", soket_tool(), "sniff", "-i", "lo", "-c", "1"});
+  std::string out = c.read_all();
+  std::string err = c.read_stderr();
+  if (err.find("setpriv") != std::string::npos) GTEST_SKIP() << err;
+  EXPECT_EQ(c.wait(), 1) << err;
+  EXPECT_EQ(err,
+            "soket sniff: capture on lo: socket(AF_PACKET) (needs root or CAP_NET_RAW): "
+            "Operation not permitted\n");
+  EXPECT_TRUE(out.empty());
+}
+
+}  // namespace
