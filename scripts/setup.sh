@@ -12,6 +12,7 @@ packages=(
   clang libclang-rt-14-dev clang-tidy       # fuzzing (libFuzzer, ASan+UBSan) and clang-tidy
   iptables libnetfilter-queue-dev util-linux   # fault tests: loss, resets, delay; unshare, prlimit
   curl                                      # HTTP peer: the parser reads what curl sends
+  libpcap-dev tshark                        # soket sniff's filter compiler; reading its pcaps back
 )
 if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.
