@@ -5,10 +5,12 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <soket/io/socket_file.hpp>
 #include <soket/io/transfer/protocol.hpp>
 #include <soket/io/transfer/receive_dir.hpp>
 #include <soket/soket.hpp>
@@ -81,12 +83,12 @@ struct SessionOver : std::runtime_error {
 class Session {
  public:
   Session(Socket conn, Address peer, transfer::ReceiveDir& dir, const ReceiveArgs& args)
-      : conn_(std::move(conn)), peer_(std::move(peer)), dir_(dir), args_(args) {}
+      : conn_(std::move(conn)), file_(conn_), peer_(std::move(peer)), dir_(dir), args_(args) {}
 
   // Returns false if any item failed.
   bool run() {
     try {
-      while (auto m = transfer::recv_message(conn_)) {
+      while (auto m = transfer::recv_message(file_)) {
         if (m->kind == Kind::end) return ok_;
         if (m->kind == Kind::dir)
           make_dir(*m);
@@ -102,7 +104,7 @@ class Session {
       std::string why = std::string("bad message from ") + peer_.to_string() + ": " + e.what();
       report(why);
       try {  // tell the sender why, if it still listens
-        send_message(conn_, transfer::error_message(why));
+        send_message(file_, transfer::error_message(why));
       } catch (const std::exception&) {
       }
     } catch (const std::exception& e) {
@@ -119,14 +121,14 @@ class Session {
 
   void refuse(const std::string& why) {
     report(why);
-    send_message(conn_, transfer::refuse_message(why));
+    send_message(file_, transfer::refuse_message(why));
   }
 
   // Tells the sender the session is over, and reads what it still sends for a while (bounded).
   [[noreturn]] void stop(const std::string& why) {
     std::error_code ec;
     try {
-      send_message(conn_, transfer::error_message(why));
+      send_message(file_, transfer::error_message(why));
       conn_.shutdown(Shut::wr, ec);
       conn_.settimeout(std::chrono::seconds(1));
       auto until = std::chrono::steady_clock::now() + drain_for;
@@ -151,7 +153,7 @@ class Session {
     } catch (const std::exception& e) {
       return refuse(shown + ": " + e.what());
     }
-    send_message(conn_, transfer::ok_message());
+    send_message(file_, transfer::ok_message());
   }
 
   void receive_file(const Message& m) {
@@ -187,8 +189,8 @@ class Session {
       }
       accept.sha = sha.finish();  // and the hash starts over: the kept part is fed again below
     }
-    send_message(conn_, accept);
-    auto start = transfer::recv_message(conn_);
+    send_message(file_, accept);
+    auto start = transfer::recv_message(file_);
     if (!start || start->kind != Kind::start || (start->offset != 0 && start->offset != offered))
       throw transfer::ProtocolError("expected where the data starts");
     std::uint64_t at = start->offset;
@@ -200,7 +202,7 @@ class Session {
 
     receive_data(*part, m.size, at, verify ? &sha : nullptr, shown);
 
-    auto digest = transfer::recv_message(conn_);
+    auto digest = transfer::recv_message(file_);
     if (!digest || digest->kind != Kind::digest)
       throw transfer::ProtocolError("expected the digest after the data");
     std::string hex;
@@ -221,7 +223,7 @@ class Session {
       if (std::string(e.what()).find("No space left") != std::string::npos) stop(e.what());
       return refuse(shown + ": " + e.what());
     }
-    send_message(conn_, transfer::ok_message());
+    send_message(file_, transfer::ok_message());
     std::printf("received %s (%llu bytes%s%s) from %s\n", shown.c_str(),
                 static_cast<unsigned long long>(m.size), verify ? ", sha256 " : ", not verified",
                 hex.c_str(), peer_.to_string().c_str());
@@ -247,7 +249,13 @@ class Session {
       auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), size - at));
       std::size_t n = 0;
       try {
-        n = conn_.recv_into(buf, want);
+        if (file_.buffered() > 0) {  // read ahead with the last message
+          std::string ahead = file_.read(std::min(want, file_.buffered()));
+          n = ahead.size();
+          std::memcpy(buf.data(), ahead.data(), n);
+        } else {
+          n = conn_.recv_into(buf, want);
+        }
       } catch (const std::exception& e) {
         throw SessionOver(shown + ": " + e.what() + " after " + std::to_string(at) + " of " +
                           std::to_string(size) + " bytes; the part is kept for --resume");
@@ -271,6 +279,7 @@ class Session {
   }
 
   Socket conn_;
+  io::SocketFile file_;  // the messages (and any file bytes it read ahead)
   Address peer_;
   transfer::ReceiveDir& dir_;
   const ReceiveArgs& args_;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <soket/io/selector.hpp>
+#include <soket/io/socket_file.hpp>
 #include <soket/io/transfer/protocol.hpp>
 #include <soket/soket.hpp>
 
@@ -50,7 +51,7 @@ struct ItemFailed : std::runtime_error {
 
 class Sender {
  public:
-  Sender(Socket sock, const SendArgs& args) : sock_(std::move(sock)), args_(args) {
+  Sender(Socket sock, const SendArgs& args) : sock_(std::move(sock)), file_(sock_), args_(args) {
     watch_.register_(sock_, selectors::EVENT_READ);
   }
 
@@ -71,11 +72,11 @@ class Sender {
   }
 
   void finish() {
-    send_message(sock_, transfer::end_message());
+    send_message(file_, transfer::end_message());
     // The receiver closes after "end": wait for it, so everything it said has been read.
     std::error_code ec;
     sock_.shutdown(Shut::wr, ec);
-    while (auto m = transfer::recv_message(sock_)) check_session(*m);
+    while (auto m = transfer::recv_message(file_)) check_session(*m);
   }
 
  private:
@@ -90,7 +91,7 @@ class Sender {
   }
 
   Message reply() {
-    auto m = transfer::recv_message(sock_);
+    auto m = transfer::recv_message(file_);
     if (!m) throw std::runtime_error("the receiver closed the connection");
     check_session(*m);
     return *m;
@@ -123,7 +124,7 @@ class Sender {
 
   bool send_dir_entry(const fs::path& path, const std::string& name) {
     auto mode = static_cast<std::uint32_t>(fs::status(path).permissions() & fs::perms::mask);
-    send_message(sock_, transfer::dir_message(name, mode));
+    send_message(file_, transfer::dir_message(name, mode));
     Message m = reply();
     if (m.kind == Kind::refuse) return fail(name + ": refused by the receiver: " + m.text);
     return true;
@@ -137,7 +138,7 @@ class Sender {
     bool verify = !args_.no_verify;
     std::uint8_t flags = static_cast<std::uint8_t>((args_.resume ? transfer::flag_resume : 0) |
                                                    (verify ? transfer::flag_verify : 0));
-    send_message(sock_, transfer::file_message(name, size, mode, flags));
+    send_message(file_, transfer::file_message(name, size, mode, flags));
     Message m = reply();
     if (m.kind == Kind::refuse) throw ItemFailed(name + ": refused by the receiver: " + m.text);
     if (m.kind != Kind::accept) throw transfer::ProtocolError("unexpected reply to a file");
@@ -157,7 +158,7 @@ class Sender {
         sha.finish();  // start over
       }
     }
-    send_message(sock_, transfer::start_message(offset));
+    send_message(file_, transfer::start_message(offset));
     if (offset > 0 && !args_.quiet)
       std::fprintf(stderr, "soket send: %s: resuming at byte %llu\n", name.c_str(),
                    static_cast<unsigned long long>(offset));
@@ -173,12 +174,13 @@ class Sender {
       offset += n;
       progress.update(offset);
       // The receiver speaks during the data only to stop us (disk full): look, don't wait.
-      if (!watch_.select(std::chrono::seconds(0)).empty()) check_session(reply());
+      if (file_.buffered() > 0 || !watch_.select(std::chrono::seconds(0)).empty())
+        check_session(reply());
     }
     progress.finish();
     Message digest = transfer::digest_message(std::nullopt);
     if (verify) digest.sha = sha.finish();
-    send_message(sock_, digest);
+    send_message(file_, digest);
     m = reply();
     if (m.kind == Kind::refuse) throw ItemFailed(name + ": not kept by the receiver: " + m.text);
     if (m.kind != Kind::ok) throw transfer::ProtocolError("unexpected reply to a digest");
@@ -212,6 +214,7 @@ class Sender {
   }
 
   Socket sock_;
+  io::SocketFile file_;  // the messages; the files' bytes go by sendfile on sock_
   const SendArgs& args_;
   selectors::PollSelector watch_;
 };

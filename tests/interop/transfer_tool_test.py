@@ -442,8 +442,8 @@ def case_hostile_frames(tmp):
                 s.shutdown(socket.SHUT_WR)
                 while s.recv(65536):
                     pass
-        r.wait_for(r"bad message from 127\.0\.0\.1:\d+: message of 4294967295 bytes \(the limit is "
-                   r"65536\)")
+        r.wait_for(r"bad message from 127\.0\.0\.1:\d+: framing: message of 4294967295 bytes "
+                   r"exceeds the limit of 65536")
         r.wait_for(r"unknown message kind 99")
         r.wait_for(r"truncated start offset")
         r.wait_for(r"expected where the data starts")

@@ -3,6 +3,8 @@
 // a message naming the fault, and frames travel over a real loopback connection.
 #include <soket/io/transfer/protocol.hpp>
 
+#include <soket/io/socket_file.hpp>
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -79,44 +81,46 @@ TEST(TransferProtocol, EncodeRefusesFieldsOutOfRange) {
 TEST(TransferProtocol, MessagesTravelAsFramesOverASocket) {
   auto [a, b] = loopback_pair();
   std::thread writer([&, &a = a] {
-    for (const auto& m : every_kind()) send_message(a, m);
+    io::SocketFile out(a);
+    for (const auto& m : every_kind()) send_message(out, m);
     a.close();
   });
+  io::SocketFile in(b);
   for (const auto& m : every_kind()) {
-    auto got = recv_message(b);
+    auto got = recv_message(in);
     ASSERT_TRUE(got);
     EXPECT_EQ(*got, m);
   }
-  EXPECT_FALSE(recv_message(b));  // a clean end between messages
+  EXPECT_FALSE(recv_message(in));  // a clean end between messages
   writer.join();
 }
 
+TEST(TransferProtocol, AFrameIsAFourByteLengthThenThePayload) {
+  auto [a, b] = loopback_pair();
+  io::SocketFile out(a);
+  send_message(out, start_message(5));
+  a.close();
+  EXPECT_EQ(b.recv(100), std::string("\x00\x00\x00\x09\x04\x00\x00\x00\x00\x00\x00\x00\x05", 13));
+}
+
+// What a hostile or broken peer sends, and what recv_message says about it.
+std::string fault_of(std::string_view stream) {
+  auto [a, b] = loopback_pair();
+  a.sendall(stream);
+  a.close();
+  io::SocketFile in(b);
+  return error_of([&] { recv_message(in); });
+}
+
 TEST(TransferProtocol, HostileFramesAreRefused) {
-  {
-    auto [a, b] = loopback_pair();
-    a.sendall(std::string("\xff\xff\xff\xff", 4));
-    EXPECT_EQ(error_of([&, &b = b] { recv_message(b); }),
-              "message of 4294967295 bytes (the limit is 65536)");
-  }
-  {
-    auto [a, b] = loopback_pair();
-    a.sendall(std::string("\x00\x00\x00\x00", 4));
-    EXPECT_EQ(error_of([&, &b = b] { recv_message(b); }), "empty message");
-  }
-  {
-    auto [a, b] = loopback_pair();
-    a.sendall(std::string("\x00\x00", 2));
-    a.close();
-    EXPECT_EQ(error_of([&, &b = b] { recv_message(b); }),
-              "connection closed in the middle of a message length");
-  }
-  {
-    auto [a, b] = loopback_pair();
-    a.sendall(std::string("\x00\x00\x00\x09\x01", 5));
-    a.close();
-    EXPECT_EQ(error_of([&, &b = b] { recv_message(b); }),
-              "connection closed in the middle of a message");
-  }
+  EXPECT_EQ(fault_of(std::string("\xff\xff\xff\xff", 4)),
+            "framing: message of 4294967295 bytes exceeds the limit of 65536");
+  EXPECT_EQ(fault_of(std::string("\x00\x00\x00\x00", 4)), "truncated message kind");
+  EXPECT_EQ(fault_of(std::string("\x00\x00", 2)),
+            "read_message: end of file inside a length header (2 of 4 bytes)");
+  EXPECT_EQ(fault_of(std::string("\x00\x00\x00\x09\x01", 5)),
+            "read_message: end of file after 1 of 9 bytes of a message");
+  EXPECT_EQ(fault_of(std::string("\x00\x00\x00\x01\x63", 5)), "unknown message kind 99");
 }
 
 TEST(TransferProtocol, HexOfADigest) {

@@ -3,7 +3,8 @@
 // and one length-prefixed frame per message over a blocking socket.
 #include <soket/io/transfer/protocol.hpp>
 
-#include <soket/socket.hpp>
+#include <soket/io/framing.hpp>
+#include <soket/io/socket_file.hpp>
 
 namespace soket::transfer {
 namespace {
@@ -82,20 +83,6 @@ void check_fields(const Message& m) {
   if (m.text.size() > max_text)
     throw ProtocolError("reason longer than " + std::to_string(max_text) + " bytes");
   if (m.mode > max_mode) throw ProtocolError("mode " + std::to_string(m.mode) + " out of range");
-}
-
-// Reads exactly out.size() bytes; false if the stream ended before the first one.
-bool recv_exactly(Socket& sock, std::span<std::byte> out, const char* what) {
-  std::size_t got = 0;
-  while (got < out.size()) {
-    std::size_t n = sock.recv_into(out.subspan(got));
-    if (n == 0) {
-      if (got == 0) return false;
-      throw ProtocolError(std::string("connection closed in the middle of ") + what);
-    }
-    got += n;
-  }
-  return true;
 }
 
 }  // namespace
@@ -180,26 +167,27 @@ Message decode(std::string_view payload) {
   return m;
 }
 
-void send_message(Socket& sock, const Message& m) {
-  std::string payload = encode(m);
-  Writer prefix;
-  prefix.u32(static_cast<std::uint32_t>(payload.size()));
-  sock.sendall(prefix.take() + payload);
+const io::Framing& framing() {
+  static const io::Framing f = io::Framing::length_prefixed(max_frame, 4);
+  return f;
 }
 
-std::optional<Message> recv_message(Socket& sock) {
-  std::array<std::byte, 4> prefix{};
-  if (!recv_exactly(sock, prefix, "a message length")) return std::nullopt;
-  std::uint32_t len = 0;
-  for (std::byte b : prefix) len = (len << 8) | static_cast<std::uint8_t>(b);
-  if (len == 0) throw ProtocolError("empty message");
-  if (len > max_frame)
-    throw ProtocolError("message of " + std::to_string(len) + " bytes (the limit is " +
-                        std::to_string(max_frame) + ")");
-  std::string payload(len, '\0');
-  if (!recv_exactly(sock, std::as_writable_bytes(std::span(payload)), "a message"))
-    throw ProtocolError("connection closed in the middle of a message");
-  return decode(payload);
+void send_message(io::SocketFile& out, const Message& m) {
+  io::write_message(out, framing(), encode(m));
+  out.flush();
+}
+
+std::optional<Message> recv_message(io::SocketFile& in) {
+  std::optional<std::string> payload;
+  try {
+    payload = io::read_message(in, framing());
+  } catch (const io::FramingError& e) {  // a length past max_frame
+    throw ProtocolError(e.what());
+  } catch (const io::IncompleteReadError& e) {  // the stream ended inside a frame
+    throw ProtocolError(e.what());
+  }
+  if (!payload) return std::nullopt;
+  return decode(*payload);
 }
 
 std::string to_hex(const Digest& d) {

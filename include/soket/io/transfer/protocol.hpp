@@ -25,9 +25,10 @@
 #include <string>
 #include <string_view>
 
-namespace soket {
-class Socket;
-}
+namespace soket::io {
+class Framing;
+class SocketFile;
+}  // namespace soket::io
 
 namespace soket::transfer {
 
@@ -128,11 +129,15 @@ std::string encode(const Message& m);
 /// bytes, a field out of range). Names are returned as sent: check them with safe_path.hpp.
 Message decode(std::string_view payload);
 
-/// Sends `m` as one frame (4-byte big-endian length, then the payload).
-void send_message(Socket& sock, const Message& m);
-/// Receives one framed message; std::nullopt on a clean end of stream before its first byte.
-/// Throws ProtocolError for a frame over max_frame or cut short, soket::Error on socket errors.
-std::optional<Message> recv_message(Socket& sock);
+/// How messages are framed on the wire: io::Framing's length prefix (4 bytes, big-endian),
+/// at most max_frame bytes each.
+const io::Framing& framing();
+/// Writes `m` as one frame and flushes it.
+void send_message(io::SocketFile& out, const Message& m);
+/// Reads one framed message; std::nullopt on a clean end of stream between messages. Throws
+/// ProtocolError for a frame over max_frame or cut short, soket::Error on socket errors. The
+/// file may read ahead into the bytes of a file that follow: take those from its buffer first.
+std::optional<Message> recv_message(io::SocketFile& in);
 
 /// Lower-case hex of a digest, for messages ("sha256 ab12...").
 std::string to_hex(const Digest& d);
