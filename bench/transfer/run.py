@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import re
-import resource
 import shutil
 import socket
 import statistics
@@ -41,16 +40,6 @@ def wait_listening(port, timeout=10):
     raise RuntimeError(f"nothing listens on {port}")
 
 
-def cpu_of(proc_times_before):
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime - proc_times_before
-
-
-def children_cpu():
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-
-
 def pin(cpu):
     return ["taskset", "-c", str(cpu)] if shutil.which("taskset") and os.cpu_count() > 1 else []
 
@@ -66,8 +55,7 @@ def timed_pair(receiver_argv, sender_argv, port, out_path=None):
     t0 = time.monotonic()
     snd = subprocess.run(pin(0) + sender_argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          timeout=300)
-    before = children_cpu()
-    # Receiver's CPU: read from /proc before it exits is racy; use wait4 on it instead.
+    # The receiver's own CPU time, from wait4.
     _, status, usage = os.wait4(rcv.pid, 0)
     rcv.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - t0
