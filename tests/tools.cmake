@@ -25,3 +25,15 @@ if(TARGET soket_tool)
   soket_add_test(serve_hostile_test interop/serve_hostile_test.cpp TIMEOUT 300)
   add_dependencies(serve_hostile_test soket_tool)
 endif()
+# soket send / receive (tests/interop/transfer_tool_test.py): the tool as processes, real
+# files; corruption and interruption by a proxy in the script. The reliability bar's cases
+# (peer_sigkill, corruption_detected, disk_full, traversal) are in reliability/reliability.cmake.
+if(TARGET soket_tool)
+  foreach(case roundtrip big_file resume_mismatch max_size hostile_frames usage progress)
+    add_test(NAME transfer_tool.${case}
+             COMMAND ${SOKET_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/interop/transfer_tool_test.py
+                     $<TARGET_FILE:soket_tool> ${case})
+    set_tests_properties(transfer_tool.${case} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+  endforeach()
+  set_tests_properties(transfer_tool.big_file PROPERTIES RUN_SERIAL TRUE)
+endif()

@@ -16,5 +16,7 @@ void add_client_command(CLI::App& app);
 void add_perf_command(CLI::App& app);
 void add_netstat_command(CLI::App& app);
 void add_sniff_command(CLI::App& app);
+void add_send_command(CLI::App& app);
+void add_receive_command(CLI::App& app);
 
 }  // namespace soket::tools

@@ -99,6 +99,8 @@ static int run(int argc, char** argv) {
   soket::tools::add_perf_command(app);
   soket::tools::add_netstat_command(app);
   soket::tools::add_sniff_command(app);
+  soket::tools::add_send_command(app);
+  soket::tools::add_receive_command(app);
   add_help_command(app);
 
   try {

@@ -4,6 +4,7 @@
 
 #include <soket/event/buffer.hpp>
 #include <soket/event/client.hpp>
+#include <soket/event/codec.hpp>
 #include <soket/event/connection.hpp>
 #include <soket/event/datagram_server.hpp>
 #include <soket/event/handler.hpp>

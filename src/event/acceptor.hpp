@@ -3,6 +3,10 @@
 // Internal: never installed.
 #pragma once
 
+#include <atomic>
+#include <cstddef>
+#include <exception>
+
 #include <soket/event/loop.hpp>
 #include <soket/event/server.hpp>
 #include <soket/event/watcher.hpp>
@@ -40,8 +44,16 @@ class CountingHandler final : public Handler {
   void on_drain(Connection& c) override { user_.on_drain(c); }
   void on_accept_error(std::error_code ec) override { user_.on_accept_error(ec); }
   void on_close(Connection& c, std::error_code ec) override {
+    // Counted down even when the user's on_close throws (the close completes anyway).
+    struct Uncount {
+      std::atomic<std::size_t>& live;
+      ~Uncount() { live.fetch_sub(1, std::memory_order_relaxed); }
+    } uncount{server_.live_};
     user_.on_close(c, ec);
-    server_.live_.fetch_sub(1, std::memory_order_relaxed);
+  }
+  // The user's override decides (log elsewhere, keep the connection), not Handler's default.
+  void handle_error(Connection* c, std::exception_ptr error) override {
+    user_.handle_error(c, std::move(error));
   }
 
  private:

@@ -13,11 +13,18 @@ LineTooLongError::LineTooLongError(std::size_t limit)
     : std::runtime_error("readline: line longer than " + std::to_string(limit) + " bytes"),
       limit_(limit) {}
 
+LineTooLongError::LineTooLongError(std::size_t limit, const std::string& message)
+    : std::runtime_error(message), limit_(limit) {}
+
 IncompleteReadError::IncompleteReadError(std::size_t expected, std::string partial)
     : std::runtime_error("read_exact: end of file after " + std::to_string(partial.size()) +
                          " of " + std::to_string(expected) + " bytes"),
       expected_(expected),
       partial_(std::move(partial)) {}
+
+IncompleteReadError::IncompleteReadError(const std::string& message, std::size_t expected,
+                                         std::string partial)
+    : std::runtime_error(message), expected_(expected), partial_(std::move(partial)) {}
 
 SocketFile::SocketFile(Socket& sock, std::size_t buffer_size, bool write_through)
     : sock_(&sock),
@@ -95,6 +102,34 @@ std::string SocketFile::read_line(std::size_t limit, bool strict) {
       std::string rest(rbuf_.data() + rpos_, rend_ - rpos_);
       rpos_ = rend_ = 0;
       return rest;  // the last line without '\n', or "" at EOF
+    }
+  }
+}
+
+std::string SocketFile::readuntil(std::string_view separator, std::size_t limit) {
+  if (separator.empty()) throw std::invalid_argument("readuntil: empty separator");
+  if (limit < separator.size())
+    throw std::invalid_argument("readuntil: limit shorter than the separator");
+  std::size_t scanned = 0;  // no separator starts before this offset from rpos_
+  for (;;) {
+    // Recomputed every turn: fill() may move the buffered bytes.
+    const std::string_view have(rbuf_.data() + rpos_, rend_ - rpos_);
+    const std::string_view window = have.substr(0, limit);
+    if (std::size_t at = window.find(separator, scanned); at != std::string_view::npos) {
+      std::string out(window.substr(0, at + separator.size()));
+      rpos_ += out.size();
+      return out;
+    }
+    if (have.size() >= limit) {
+      throw LineTooLongError(limit,
+                             "readuntil: no separator within " + std::to_string(limit) + " bytes");
+    }
+    // A separator may straddle what is buffered and what comes next.
+    scanned = window.size() >= separator.size() ? window.size() - separator.size() + 1 : 0;
+    if (fill() == 0) {
+      std::string rest(rbuf_.data() + rpos_, rend_ - rpos_);
+      rpos_ = rend_ = 0;
+      return rest;
     }
   }
 }

@@ -481,3 +481,40 @@ TEST(EventServer, ContextIsTypedAndReadingAnotherTypeGivesNull) {
   EXPECT_EQ(h.wrong_type, 0);
   EXPECT_EQ(h.max_count, 5000);
 }
+
+// The Server wraps the user's handler: its handle_error override must still be the one called
+// (it was the Handler default, which closed the connection), and a throwing on_close must
+// still count the connection out (connections() stayed at 1).
+TEST(EventServer, UserHandleErrorIsCalledAndThrowingOnCloseIsCountedOut) {
+  struct Throwing : Handler {
+    std::atomic<int> errors{0};
+    void on_data(Connection& c, Buffer& in) override {
+      std::string text(in.view());
+      in.retrieve_all();
+      if (text == "throw") throw std::runtime_error("asked to throw");
+      c.send(text);
+    }
+    void on_close(Connection&, std::error_code) override {
+      throw std::runtime_error("on_close throws");
+    }
+    void handle_error(Connection*, std::exception_ptr) override { ++errors; }  // keep it open
+  } h;
+  ServerOptions o;
+  o.threads = 1;
+  Server server(Address("127.0.0.1", 0), h, o);
+  server.start();
+  {
+    Socket c(Family::inet, Type::stream);
+    c.settimeout(20s);
+    c.connect(server.address());
+    c.sendall("throw");
+    for (int i = 0; i < 4000 && h.errors == 0; ++i) std::this_thread::sleep_for(5ms);
+    // Still open after the exception: the override kept it, so the echo comes back.
+    c.sendall("again");
+    EXPECT_EQ(recv_exactly(c, 5), "again");
+  }
+  for (int i = 0; i < 2000 && server.connections() != 0; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(server.connections(), 0u);
+  EXPECT_EQ(h.errors.load(), 2);  // on_data's and on_close's
+  server.stop();
+}

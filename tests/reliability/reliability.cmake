@@ -30,3 +30,14 @@ foreach(case loss delay rst stop_reading stop_reading_threading slowloris slowlo
     TIMEOUT 300 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE LABELS faults)
 endforeach()
 
+
+# File transfer's entries of the reliability bar (soket send / receive): the sender killed
+# halfway then --resume, a byte flipped on the way, a full disk (tmpfs in a mount namespace
+# the case creates), hostile names. Same script as the transfer_tool tests.
+foreach(case peer_sigkill corruption_detected disk_full traversal)
+  add_test(NAME reliability.${case}
+           COMMAND ${SOKET_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/../interop/transfer_tool_test.py
+                   $<TARGET_FILE:soket_tool> ${case})
+  set_tests_properties(reliability.${case} PROPERTIES
+    TIMEOUT 300 SKIP_RETURN_CODE 77 LABELS faults)
+endforeach()

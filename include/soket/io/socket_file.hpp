@@ -23,6 +23,8 @@ namespace soket::io {
 class LineTooLongError : public std::runtime_error {
  public:
   explicit LineTooLongError(std::size_t limit);
+  /// `message` is the whole what() text (readuntil and framing word it their way).
+  LineTooLongError(std::size_t limit, const std::string& message);
   std::size_t limit() const noexcept { return limit_; }
 
  private:
@@ -33,6 +35,8 @@ class LineTooLongError : public std::runtime_error {
 class IncompleteReadError : public std::runtime_error {
  public:
   IncompleteReadError(std::size_t expected, std::string partial);
+  /// `message` is the whole what() text; expected is 0 when unknown (a delimited message).
+  IncompleteReadError(const std::string& message, std::size_t expected, std::string partial);
   std::size_t expected() const noexcept { return expected_; }
   /// The bytes that did arrive before EOF.
   const std::string& partial() const noexcept { return partial_; }
@@ -77,6 +81,11 @@ class SocketFile {
   std::string readline(std::size_t limit);
   /// One line of at most `limit` bytes, or LineTooLongError (the bytes stay buffered).
   std::string readline_bounded(std::size_t limit);
+  /// Python (asyncio.StreamReader): readuntil(separator): the bytes up to and including the
+  /// first `separator` (not empty), at most `limit` bytes in all, else LineTooLongError (the
+  /// bytes stay buffered). At end of file it returns what is left, without the separator
+  /// ("" when nothing is), as readline does; asyncio raises IncompleteReadError instead.
+  std::string readuntil(std::string_view separator, std::size_t limit = default_line_limit);
 
   /// Python: read(n): n bytes, fewer only at EOF ("" at EOF). If the socket times out (or
   /// fails) part way, the bytes already taken go back to the buffer: the next read returns
@@ -88,6 +97,10 @@ class SocketFile {
   std::string read_exact(std::size_t n);
   /// Bytes already buffered (Python: len(peek()) without a read).
   std::size_t buffered() const noexcept { return rend_ - rpos_; }
+  /// Puts `data` back in front of the buffered bytes: the next read returns it first. For a
+  /// reader that takes a message in parts (framing's read_message) and must give the parts
+  /// back when a later read times out, so nothing is lost.
+  void unread(std::string_view data);
 
   /// Python: write(b). Returns data.size().
   std::size_t write(std::string_view data);
@@ -129,8 +142,6 @@ class SocketFile {
  private:
   // Reads once into the buffer (compacting it first); returns bytes read, 0 at EOF.
   std::size_t fill();
-  // Puts `data` back in front of the buffered bytes (a read interrupted by a timeout).
-  void unread(std::string_view data);
   // readline's loop: at `limit` without a '\n', throws (strict) or returns the piece.
   std::string read_line(std::size_t limit, bool strict);
 
