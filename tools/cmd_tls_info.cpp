@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -49,6 +50,20 @@ nlohmann::json cert_json(const tls::Certificate& c) {
   return {{"subject", c.subject_text}, {"issuer", c.issuer_text},    {"serial", c.serial_number},
           {"version", c.version},      {"not_before", c.not_before}, {"not_after", c.not_after},
           {"subject_alt_name", sans}};
+}
+
+// "2026-12-30 00:31:06" (ISO 8601, UTC) from a certificate's "Dec 30 00:31:06 2026 GMT".
+std::string iso_time(const std::string& cert_time) {
+  try {
+    const std::time_t t = static_cast<std::time_t>(tls::cert_time_to_seconds(cert_time));
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+  } catch (const std::invalid_argument&) {
+    return cert_time;
+  }
 }
 
 // "expired 3 days ago", "expires in 29 days".
@@ -122,8 +137,8 @@ void run(const TlsInfoArgs& args) {
       const auto& c = chain[i];
       std::cout << "  " << i << " subject:  " << c.subject_text << '\n'
                 << "    issuer:   " << c.issuer_text << '\n'
-                << "    valid:    " << c.not_before << " to " << c.not_after << " ("
-                << validity_note(c) << ")\n";
+                << "    valid:    " << iso_time(c.not_before) << " to " << iso_time(c.not_after)
+                << " UTC (" << validity_note(c) << ")\n";
       if (!c.subject_alt_name.empty()) {
         std::cout << "    SANs:     ";
         for (std::size_t k = 0; k < c.subject_alt_name.size(); ++k)
