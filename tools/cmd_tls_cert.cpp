@@ -85,8 +85,8 @@ void run(const TlsCertArgs& args) {
   std::string sans;
   for (const auto& [type, value] : c.subject_alt_name)
     sans += (sans.empty() ? "" : ", ") + type + ":" + value;
-  std::printf("%s: %s, issuer %s, valid until %s%s%s\n%s: %s private key (mode 600)\n",
-              args.cert.c_str(), c.subject_text.c_str(), c.issuer_text.c_str(), c.not_after.c_str(),
+  std::printf("%s: %s, issuer %s, valid for %g days%s%s\n%s: %s private key (mode 600)\n",
+              args.cert.c_str(), c.subject_text.c_str(), c.issuer_text.c_str(), args.days,
               sans.empty() ? "" : ", ", sans.c_str(), args.key.c_str(),
               args.rsa ? "RSA 2048" : "EC P-256");
 }
