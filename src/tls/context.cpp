@@ -4,9 +4,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
@@ -110,7 +110,7 @@ int password_cb(char* buf, int size, int, void* arg) {
     if (pw.size() > static_cast<std::size_t>(size))
       throw std::invalid_argument("password cannot be longer than " + std::to_string(size) +
                                   " bytes");
-    std::memcpy(buf, pw.data(), pw.size());
+    std::copy(pw.begin(), pw.end(), buf);  // OpenSSL takes the length: no terminator
     return static_cast<int>(pw.size());
   } catch (...) {
     info->error = std::current_exception();
@@ -399,6 +399,7 @@ void SSLContext::set_ciphers(const std::string& ciphers) {
 std::vector<std::string> SSLContext::get_ciphers() const {
   std::vector<std::string> out;
   STACK_OF(SSL_CIPHER)* list = SSL_CTX_get_ciphers(impl_->ctx);
+  out.reserve(static_cast<std::size_t>(std::max(sk_SSL_CIPHER_num(list), 0)));
   for (int i = 0; i < sk_SSL_CIPHER_num(list); ++i)
     out.emplace_back(SSL_CIPHER_get_name(sk_SSL_CIPHER_value(list, i)));
   return out;

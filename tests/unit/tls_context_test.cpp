@@ -215,7 +215,16 @@ TEST(SSLContext, SystemStoreAndVersion) {
   EXPECT_EQ(openssl_version().rfind("OpenSSL 3", 0), 0u) << openssl_version();
   SSLContext server(PROTOCOL_TLS_SERVER);
   server.verify_mode(CERT_OPTIONAL);
-  EXPECT_EQ(server.verify_mode(), CERT_OPTIONAL);
+  VerifyMode mode = server.verify_mode();
+  EXPECT_EQ(mode, CERT_OPTIONAL);
+  EXPECT_TRUE(server.is_server());
+  EXPECT_FALSE(ctx.is_server());
+  SSLContext::StoreStats none = server.cert_store_stats();
+  EXPECT_EQ(none.x509 + none.crl + none.x509_ca, 0u);
+  SSLContext::SessionStats stats = server.session_stats();
+  EXPECT_EQ(stats.accept, 0);
+  EXPECT_EQ(stats.hits, 0);
+  EXPECT_EQ(&make_error_code(SSLErrorNumber::eof).category(), &ssl_category());
 }
 
 // Python's tree: SSLError(OSError) and its subclasses; CertificateError is an alias.
