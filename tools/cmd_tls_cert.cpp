@@ -84,7 +84,7 @@ void run(const TlsCertArgs& args) {
   tls::Certificate c = tls::decode_certificate(tls::PEM_cert_to_DER_cert(made.cert_pem));
   std::string sans;
   for (const auto& [type, value] : c.subject_alt_name)
-    sans += (sans.empty() ? "" : ", ") + type + ":" + value;
+    sans.append(sans.empty() ? "" : ", ").append(type).append(":").append(value);
   std::printf("%s: %s, issuer %s, valid for %g days%s%s\n%s: %s private key (mode 600)\n",
               args.cert.c_str(), c.subject_text.c_str(), c.issuer_text.c_str(), args.days,
               sans.empty() ? "" : ", ", sans.c_str(), args.key.c_str(),
