@@ -18,5 +18,7 @@ void add_netstat_command(CLI::App& app);
 void add_sniff_command(CLI::App& app);
 void add_send_command(CLI::App& app);
 void add_receive_command(CLI::App& app);
+void add_tls_info_command(CLI::App& app);
+void add_tls_cert_command(CLI::App& app);
 
 }  // namespace soket::tools

@@ -101,6 +101,8 @@ static int run(int argc, char** argv) {
   soket::tools::add_sniff_command(app);
   soket::tools::add_send_command(app);
   soket::tools::add_receive_command(app);
+  soket::tools::add_tls_info_command(app);
+  soket::tools::add_tls_cert_command(app);
   add_help_command(app);
 
   try {
