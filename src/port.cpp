@@ -37,6 +37,30 @@ bool number(std::string_view s, std::uint16_t& port) {
   return true;
 }
 
+// What /etc/services names are made of; anything else (a NUL, a space) is never looked up, so
+// "ssh\0junk" cannot pass as "ssh".
+bool service_name(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '+' || c == '/';
+  });
+}
+
+// "80", "8000-8100", "-100", "8000-", "-": a number or a range of numbers.
+bool range(std::string_view item, std::uint16_t& lo, std::uint16_t& hi) {
+  auto dash = item.find('-');
+  if (dash == std::string_view::npos) {
+    if (!number(item, lo)) return false;
+    hi = lo;
+    return true;
+  }
+  std::string_view a = item.substr(0, dash), b = item.substr(dash + 1);
+  lo = 1;
+  hi = 65535;
+  return (a.empty() || number(a, lo)) && (b.empty() || number(b, hi)) && lo <= hi;
+}
+
 }  // namespace
 
 PortCategory port_category(std::uint16_t port) noexcept {
@@ -84,21 +108,12 @@ std::vector<std::uint16_t> parse_ports(std::string_view list, std::string_view p
     auto comma = list.find(',');
     std::string_view item = list.substr(0, comma);
     if (item.empty()) return fail(item);
-    auto dash = item.find('-');
     std::uint16_t lo = 0, hi = 0;
-    if (dash != std::string_view::npos) {
-      std::string_view a = item.substr(0, dash), b = item.substr(dash + 1);
-      lo = 1;
-      hi = 65535;
-      if ((!a.empty() && !number(a, lo)) || (!b.empty() && !number(b, hi)) || lo > hi)
-        return fail(item);
-    } else if (!number(item, lo)) {
-      // A service name: letters, digits and '-' are what /etc/services holds.
+    if (!range(item, lo, hi)) {
+      // A service name ("ssh", "http-alt": names may hold '-' too).
       std::error_code sec;
-      lo = getservbyname(item, proto, sec);
+      lo = service_name(item) ? getservbyname(item, proto, sec) : 0;
       if (sec || lo == 0) return fail(item);
-      hi = lo;
-    } else {
       hi = lo;
     }
     for (unsigned p = lo; p <= hi; ++p) seen[p] = true;
