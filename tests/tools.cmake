@@ -25,3 +25,10 @@ if(TARGET soket_tool)
   soket_add_test(serve_hostile_test interop/serve_hostile_test.cpp TIMEOUT 300)
   add_dependencies(serve_hostile_test soket_tool)
 endif()
+# soket ping / scan / port against iputils ping, nmap and sysctl (probe lane).
+if(TARGET soket_tool)
+  find_package(nlohmann_json REQUIRED)
+  soket_add_test(probe_tool_test interop/probe_tool_test.cpp LIBS nlohmann_json::nlohmann_json
+                 TIMEOUT 300)
+  add_dependencies(probe_tool_test soket_tool)
+endif()

@@ -57,11 +57,18 @@ void catch_stop_signals() {
 
 Address resolve(const PingArgs& args, bool& numeric_host) {
   Family family = args.v4 ? Family::inet : args.v6 ? Family::inet6 : Family::unspec;
+  // An address literal is never looked up as a name (an IPv4 literal with -6 would otherwise
+  // become a DNS query for "127.0.0.1").
   std::error_code ec;
-  auto found = getaddrinfo(args.host, "", family, Type::dgram, 0, ai::numerichost, ec);
+  auto found = getaddrinfo(args.host, "", Family::unspec, Type::dgram, 0, ai::numerichost, ec);
   numeric_host = !ec;
-  if (ec) found = getaddrinfo(args.host, "", family, Type::dgram, 0, 0);
-  if (found.empty()) throw_error(std::make_error_code(std::errc::address_not_available), args.host);
+  if (numeric_host) {
+    if (family != Family::unspec && found.front().address.family() != family)
+      throw_error(std::make_error_code(std::errc::address_family_not_supported),
+                  args.host + " with -" + (args.v4 ? "4" : "6"));
+  } else {
+    found = getaddrinfo(args.host, "", family, Type::dgram);
+  }
   return found.front().address;
 }
 

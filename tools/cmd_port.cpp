@@ -34,11 +34,14 @@ std::vector<std::string> services(std::uint16_t port) {
 }
 
 void run(const PortArgs& args) {
+  // One port or one service name: a list or a range ("-1" is 1-1 to parse_ports) is not one.
   std::string bad;
   std::error_code ec;
+  bool single = args.port.find_first_of(",-") == std::string::npos ||
+                args.port.find_first_not_of("0123456789,-") != std::string::npos;
   auto ports = parse_ports(args.port, "", bad, ec);
-  if (ec || ports.size() != 1)
-    usage_error("PORT: not a port 1-65535 or a service: '" + args.port + "'");
+  if (ec || !single || ports.size() != 1)
+    usage_error("PORT: not a port 1-65535 or a service name: '" + args.port + "'");
   std::uint16_t port = ports.front();
   PortCategory category = port_category(port);
   PortRange ephemeral = ephemeral_port_range();
