@@ -11,6 +11,7 @@ packages=(
   python3 netcat-openbsd socat iproute2 iputils-ping procps  # real peers for interop tests
   clang libclang-rt-14-dev clang-tidy       # fuzzing (libFuzzer, ASan+UBSan) and clang-tidy
   iptables libnetfilter-queue-dev util-linux   # fault tests: loss, resets, delay; unshare, prlimit
+  nmap nftables                             # soket scan vs nmap -sT; ping's total-loss test
 )
 if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.

@@ -159,6 +159,16 @@ void Scanner::launch(Probe& probe, std::uint16_t port) {
   if (sys::connect(fd, target.data(), target.size(), ec))
     return finish(probe, probe.self_connected() ? PortState::closed : PortState::open, {});
   if (ec == std::errc::operation_in_progress) {
+    // On loopback the kernel has usually handled the SYN and its RST inside connect(): the
+    // refusal is already waiting in SO_ERROR, and reading it now saves a trip through epoll
+    // for every closed port.
+    int err = 0;
+    std::size_t len = sizeof err;
+    if (sys::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len, ec) && err != 0) {
+      ec = {err, std::system_category()};
+      bool refused = ec == std::errc::connection_refused;
+      return finish(probe, refused ? PortState::closed : PortState::filtered, ec);
+    }
     try {
       loop_.watch(probe, Watcher::writable);
       return;
