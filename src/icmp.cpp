@@ -129,7 +129,6 @@ void EchoSocket::send(const Address& to, std::uint16_t sequence,
 
 std::optional<Reply> EchoSocket::receive(std::chrono::nanoseconds timeout) {
   auto deadline = detail::deadline_after(timeout);
-  std::vector<std::byte> buffer(65536 + 60);  // the largest ICMP message plus an IPv4 header
   for (;;) {
     std::error_code ec;
     auto left = detail::time_left(deadline);
@@ -140,7 +139,7 @@ std::optional<Reply> EchoSocket::receive(std::chrono::nanoseconds timeout) {
     Address from;
     std::size_t from_len = Address::max_size;
     int ttl = -1;
-    ssize_t n = sys::icmp_recv(sock_.fileno(), buffer, from.data(), from_len, ttl, ec);
+    ssize_t n = sys::icmp_recv(sock_.fileno(), buffer_, from.data(), from_len, ttl, ec);
     if (n < 0) {
       if (ec == std::errc::resource_unavailable_try_again || ec == std::errc::interrupted) continue;
       throw_error(ec, "recvmsg ICMP socket");
@@ -148,7 +147,8 @@ std::optional<Reply> EchoSocket::receive(std::chrono::nanoseconds timeout) {
     from.resize(from_len);
     bool ip_header = kind_ == Kind::raw && family_ == Family::inet;
     auto echo = parse_echo_reply(
-        family_, std::span<const std::byte>(buffer.data(), static_cast<std::size_t>(n)), ip_header);
+        family_, std::span<const std::byte>(buffer_.data(), static_cast<std::size_t>(n)),
+        ip_header);
     if (!echo || (kind_ == Kind::raw && echo->id != id_)) {
       if (detail::time_left(deadline) <= std::chrono::nanoseconds::zero()) return std::nullopt;
       continue;

@@ -93,6 +93,7 @@ class EchoSocket {
   Family family_;
   Kind kind_ = Kind::dgram;
   std::uint16_t id_ = 0;
+  std::vector<std::byte> buffer_ = std::vector<std::byte>(65536 + 60);  // ICMP max + IPv4 header
 };
 
 }  // namespace soket::icmp
