@@ -13,6 +13,7 @@ packages=(
   iptables libnetfilter-queue-dev util-linux   # fault tests: loss, resets, delay; unshare, prlimit
   curl                                      # HTTP peer: the parser reads what curl sends
   libpcap-dev tshark                        # soket sniff's filter compiler; reading its pcaps back
+  nmap nftables                             # soket scan vs nmap -sT; ping's total-loss test
 )
 if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.

@@ -37,3 +37,6 @@ endif()
 # The Linux layer's signal helpers (src/linux/signals), an internal API.
 soket_add_test(signals_test unit/signals_test.cpp)
 target_include_directories(signals_test PRIVATE ${PROJECT_SOURCE_DIR}/src)
+# ICMP echo messages and sockets; port facts and port lists (probe lane).
+soket_add_test(icmp_test unit/icmp_test.cpp)
+soket_add_test(port_test unit/port_test.cpp)

@@ -14,3 +14,5 @@ if(TARGET soket_tool)
   soket_add_test(perf_tool_test interop/perf_tool_test.cpp LIBS nlohmann_json::nlohmann_json)
   add_dependencies(perf_tool_test soket_tool)
 endif()
+# The engine's connect scan (probe lane).
+soket_add_test(scanner_test integration/scanner_test.cpp)

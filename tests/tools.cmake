@@ -36,4 +36,9 @@ if(TARGET soket_tool)
     set_tests_properties(transfer_tool.${case} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
   endforeach()
   set_tests_properties(transfer_tool.big_file PROPERTIES RUN_SERIAL TRUE)
+# soket ping / scan / port against iputils ping, nmap and sysctl (probe lane).
+  find_package(nlohmann_json REQUIRED)
+  soket_add_test(probe_tool_test interop/probe_tool_test.cpp LIBS nlohmann_json::nlohmann_json
+                 TIMEOUT 300)
+  add_dependencies(probe_tool_test soket_tool)
 endif()

@@ -20,5 +20,8 @@ void add_send_command(CLI::App& app);
 void add_receive_command(CLI::App& app);
 void add_tls_info_command(CLI::App& app);
 void add_tls_cert_command(CLI::App& app);
+void add_ping_command(CLI::App& app);
+void add_port_command(CLI::App& app);
+void add_scan_command(CLI::App& app);
 
 }  // namespace soket::tools

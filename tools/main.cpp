@@ -103,6 +103,9 @@ static int run(int argc, char** argv) {
   soket::tools::add_receive_command(app);
   soket::tools::add_tls_info_command(app);
   soket::tools::add_tls_cert_command(app);
+  soket::tools::add_ping_command(app);
+  soket::tools::add_port_command(app);
+  soket::tools::add_scan_command(app);
   add_help_command(app);
 
   try {
