@@ -14,5 +14,7 @@ void add_addrinfo_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_client_command(CLI::App& app);
 void add_perf_command(CLI::App& app);
+void add_chat_server_command(CLI::App& app);
+void add_chat_command(CLI::App& app);
 
 }  // namespace soket::tools
