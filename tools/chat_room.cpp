@@ -66,18 +66,23 @@ void ChatRoom::on_open(Connection& c) {
 
 void ChatRoom::on_data(Connection& c, event::Buffer& input) {
   Member& m = **c.context<Member*>();
+  // What this read said to the room goes out as one delivery (one send per member, not one
+  // per line); a command flushes it first, so the order is kept.
+  std::string said;
   std::error_code ec = codec_.decode(c, input, [&](std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // telnet, nc -C
-    on_line(c, m, line);
+    on_line(c, m, line, said);
   });
+  if (!said.empty()) deliver(std::move(said), c.id());
   if (ec) {
     send_line(c, "! line longer than " + std::to_string(options_.max_line) + " bytes: goodbye");
     c.close_after_flush();
   }
 }
 
-void ChatRoom::on_line(Connection& c, Member& m, std::string_view line) {
+void ChatRoom::on_line(Connection& c, Member& m, std::string_view line, std::string& said) {
   if (line.starts_with('/')) {
+    if (!said.empty()) deliver(std::exchange(said, {}), c.id());
     auto [command, args] = split_word(line);
     if (command == "/nick") {
       set_nick(c, m, args);
@@ -97,9 +102,7 @@ void ChatRoom::on_line(Connection& c, Member& m, std::string_view line) {
   }
   if (m.nick.empty()) return send_line(c, "! choose a nickname first: /nick NAME");
   if (line.empty()) return;
-  std::string text = "<" + m.nick + "> ";
-  text += line;
-  deliver(std::move(text), c.id());
+  said.append("<").append(m.nick).append("> ").append(line).append("\n");
 }
 
 void ChatRoom::set_nick(Connection& c, Member& m, std::string_view nick) {
@@ -115,11 +118,11 @@ void ChatRoom::set_nick(Connection& c, Member& m, std::string_view nick) {
   std::string old = std::exchange(m.nick, std::string(nick));
   if (old.empty()) {
     send_line(c, "* you are " + m.nick + "; " + who().substr(2));
-    deliver("* " + m.nick + " joined", c.id());
+    deliver("* " + m.nick + " joined\n", c.id());
     log_.out(m.nick + " joined from " + m.peer);
   } else {
     send_line(c, "* you are now " + m.nick);
-    deliver("* " + old + " is now known as " + m.nick, c.id());
+    deliver("* " + old + " is now known as " + m.nick + "\n", c.id());
     log_.out(old + " is now known as " + m.nick);
   }
 }
@@ -146,9 +149,8 @@ void ChatRoom::private_message(Connection& c, Member& m, std::string_view args) 
   send_line(c, "-> *" + std::string(target) + "* " + std::string(text));
 }
 
-void ChatRoom::deliver(std::string line, ConnectionId except) {
-  line += '\n';
-  auto shared = std::make_shared<const std::string>(std::move(line));
+void ChatRoom::deliver(std::string lines, ConnectionId except) {
+  auto shared = std::make_shared<const std::string>(std::move(lines));
   // Runs on every loop at once: it touches only the connection it is given (its own loop's).
   server_->for_each_connection([this, shared, except](Connection& t) {
     Member* tm = *t.context<Member*>();
@@ -182,10 +184,10 @@ void ChatRoom::on_close(Connection& c, std::error_code) {
     nicks_.erase(m->nick);
   }
   if (m->dropped) {
-    deliver("* " + m->nick + " dropped (not reading)", c.id());
+    deliver("* " + m->nick + " dropped (not reading)\n", c.id());
     log_.out(m->nick + " dropped: not reading");
   } else {
-    deliver("* " + m->nick + " left", c.id());
+    deliver("* " + m->nick + " left\n", c.id());
     log_.out(m->nick + " left");
   }
 }

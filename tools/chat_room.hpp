@@ -41,11 +41,12 @@ class ChatRoom : public event::Handler {
 
  private:
   struct Member;
-  void on_line(event::Connection& c, Member& m, std::string_view line);
+  void on_line(event::Connection& c, Member& m, std::string_view line, std::string& said);
   void set_nick(event::Connection& c, Member& m, std::string_view nick);
   void private_message(event::Connection& c, Member& m, std::string_view args);
-  /// `line` to every member with a nickname but `except`, dropping those that stopped reading.
-  void deliver(std::string line, event::ConnectionId except = {});
+  /// `lines` (each ending in '\n') to every member with a nickname but `except`, dropping
+  /// those that stopped reading.
+  void deliver(std::string lines, event::ConnectionId except = {});
   void send_line(event::Connection& c, std::string_view line);
   std::string who();
 
