@@ -22,6 +22,7 @@ struct ChatServerArgs {
   std::vector<std::string> where;  // [HOST] PORT
   std::size_t threads = 0;
   std::size_t max_clients = 0;
+  bool no_batch = false;
   ChatOptions room;
 };
 
@@ -36,6 +37,10 @@ int chat_server(const ChatServerArgs& args) {
   event::ServerOptions options;
   options.threads = args.threads;
   options.max_connections = args.max_clients;
+  // Fan-out: every line is sent to every member, and several lines often reach a member in
+  // one loop turn. Batched, they leave as one send per member per turn (one io_uring_enter
+  // for all of them) instead of one send(2) each (bench/README.md: chat fan-out).
+  options.connection.batch_writes = !args.no_batch;
   event::Server server(Address::parse(host.find(':') != std::string::npos ? "[" + host + "]:" + port
                                                                           : host + ":" + port),
                        room, options);
@@ -70,6 +75,8 @@ void add_chat_server_command(CLI::App& app) {
   cmd->add_option("--max-output", args->room.max_output,
                   "Bytes queued for a client that does not read before it is dropped (262144)")
       ->transform(count_in(1024, 1 << 30));
+  cmd->add_flag("--no-batch", args->no_batch,
+                "Send each delivery at once (fewer bytes held at peaks, more system calls)");
   cmd->callback([args] {
     int status = 0;
     run_command("chat-server", [&] {

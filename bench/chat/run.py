@@ -9,7 +9,8 @@ bound, no client is dropped). Reported per server: lines delivered per second (t
 server CPU seconds per million deliveries (utime+stime from /proc), and server memory per
 client (RSS growth from the empty room to 1,000 joined clients, divided by 1,000).
 The servers run on core 0 (soket with its loops there: --threads 1, and --threads 2 on both
-cores), the load generator (this script, epoll) on core 1.
+cores), the load generator (this script, epoll) on core 1. soket batches its sends (one per
+member per loop turn; `--no-batch` sends each delivery at once, also measured).
 
 Usage: bench/chat/run.py BUILD_DIR [--clients 1000] [--seconds 5] [--repeat 3]
 """
@@ -76,10 +77,16 @@ def run_one(argv, cores, clients, seconds):
         # Wait for every "* you are" before measuring.
         joined = 0
         for s in socks:
-            s.settimeout(30)
+            s.settimeout(120)
             buf = b""
             while b"* you are" not in buf:
-                buf += s.recv(65536)
+                try:
+                    data = s.recv(65536)
+                except socket.timeout:
+                    raise SystemExit(f"{argv[0]}: client {joined} not joined after 120 s")
+                if not data:
+                    raise SystemExit(f"{argv[0]}: client {joined} disconnected while joining")
+                buf += data
             s.setblocking(False)
             ep.register(s.fileno(), select.EPOLLIN)
             pending[s.fileno()] = 0
@@ -153,6 +160,7 @@ def main():
     servers = {
         "soket 1 loop": ([tool, "chat-server", "--threads", "1", "0"], "0"),
         "soket 2 loops": ([tool, "chat-server", "--threads", "2", "0"], "0,1"),
+        "soket no-batch": ([tool, "chat-server", "--threads", "1", "--no-batch", "0"], "0"),
         "asyncio": ([py, peer], "0"),
     }
     try:
@@ -163,6 +171,7 @@ def main():
     results = {name: [] for name in servers}
     for _ in range(args.repeat):
         for name, (argv, cores) in servers.items():  # interleaved: the same noise for all
+            print(f"  {name} ...", file=sys.stderr, flush=True)
             results[name].append(run_one(argv, cores, args.clients, args.seconds))
     base = statistics.median(r["rate"] for r in results["asyncio"])
     print(f"chat fan-out, {args.clients} clients, 10 senders x 10 lines per round "
