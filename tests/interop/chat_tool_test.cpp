@@ -259,8 +259,12 @@ TEST(ChatTool, ClientThatNeverReadsIsDroppedAndMemoryStaysBounded) {
   EXPECT_EQ(heard.load(), lines);
   EXPECT_TRUE(dropped_seen.load());
   const long rss_after = server.rss_kib();
+#ifndef __SANITIZE_ADDRESS__  // ASan's quarantine keeps freed buffers resident: RSS says nothing
   EXPECT_LT(rss_after - rss_before, 16 * 1024)
       << "server grew from " << rss_before << " KiB to " << rss_after << " KiB";
+#else
+  (void)rss_after;
+#endif
   // The room goes on without it.
   talker.say("/who");
   EXPECT_EQ(talker.reply(), "* 2 here: listener, talker");
