@@ -41,4 +41,6 @@ if(TARGET soket_tool)
   soket_add_test(probe_tool_test interop/probe_tool_test.cpp LIBS nlohmann_json::nlohmann_json
                  TIMEOUT 300)
   add_dependencies(probe_tool_test soket_tool)
+  soket_add_test(chat_tool_test interop/chat_tool_test.cpp TIMEOUT 300)
+  add_dependencies(chat_tool_test soket_tool)
 endif()

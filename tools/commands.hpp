@@ -23,5 +23,7 @@ void add_tls_cert_command(CLI::App& app);
 void add_ping_command(CLI::App& app);
 void add_port_command(CLI::App& app);
 void add_scan_command(CLI::App& app);
+void add_chat_server_command(CLI::App& app);
+void add_chat_command(CLI::App& app);
 
 }  // namespace soket::tools

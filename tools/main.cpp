@@ -106,6 +106,8 @@ static int run(int argc, char** argv) {
   soket::tools::add_ping_command(app);
   soket::tools::add_port_command(app);
   soket::tools::add_scan_command(app);
+  soket::tools::add_chat_server_command(app);
+  soket::tools::add_chat_command(app);
   add_help_command(app);
 
   try {

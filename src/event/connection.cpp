@@ -33,6 +33,10 @@ Loop& Connection::loop() const noexcept {
   return manager_->loop();
 }
 
+ConnectionId Connection::id() const noexcept {
+  return {manager_->loop().id(), slot_, generation_};
+}
+
 bool Connection::output_empty() const noexcept {
   return out_ == nullptr;
 }

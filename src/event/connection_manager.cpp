@@ -166,16 +166,22 @@ void ConnectionManager::sweep_idle() {
 }
 
 Connection* ConnectionManager::find(ConnectionId id) noexcept {
-  if (id.slot / chunk_size >= chunks_.size()) return nullptr;
+  if (id.loop != loop_.id() || id.slot / chunk_size >= chunks_.size()) return nullptr;
   Connection& c = at(id.slot);
   if (c.generation_ != id.generation || c.state_ != Connection::State::open) return nullptr;
   return &c;
 }
 
-void ConnectionManager::for_each(const std::function<void(Connection&)>& fn) {
-  for (auto& chunk : chunks_)
-    for (std::size_t i = 0; i < chunk_size; ++i)
-      if (chunk[i].state_ == Connection::State::open) fn(chunk[i]);
+void ConnectionManager::for_each(const std::function<void(Connection&)>& fn,
+                                 const Handler* handler) {
+  // By index: fn may adopt a connection, which can add a chunk (chunks never move).
+  for (std::size_t k = 0; k < chunks_.size(); ++k) {
+    Connection* chunk = chunks_[k].get();
+    for (std::size_t i = 0; i < chunk_size; ++i) {
+      Connection& c = chunk[i];
+      if (c.state_ == Connection::State::open && (!handler || c.handler_ == handler)) fn(c);
+    }
+  }
 }
 
 void ConnectionManager::drain(Clock::time_point deadline, std::function<void()> done) {

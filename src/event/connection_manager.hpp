@@ -47,7 +47,9 @@ class ConnectionManager {
   ConnectionId adopt(int fd, Handler& handler, const ConnectionOptions& options, Context context);
   Connection* find(ConnectionId id) noexcept;
   std::size_t size() const noexcept { return live_; }
-  void for_each(const std::function<void(Connection&)>& fn);
+  /// fn for each open connection (of `handler` only, if given). fn may close connections,
+  /// and the slab may grow meanwhile.
+  void for_each(const std::function<void(Connection&)>& fn, const Handler* handler = nullptr);
   void drain(Clock::time_point deadline, std::function<void()> done);
   bool draining() const noexcept { return draining_; }
 

@@ -72,9 +72,22 @@ void thread_rule_broken(const char* what) noexcept {
 
 }  // namespace detail
 
+namespace {
+
+// Loop ids are unique in the process, so ConnectionIds of different loops never collide.
+std::uint32_t next_loop_id() noexcept {
+  static std::atomic<std::uint32_t> next{1};
+  std::uint32_t id = next.fetch_add(1, std::memory_order_relaxed);
+  while (id == 0) id = next.fetch_add(1, std::memory_order_relaxed);  // 0 names no loop
+  return id;
+}
+
+}  // namespace
+
 Loop::Loop()
     : impl_(std::make_unique<detail::Reactor>()),
-      connections_(std::make_unique<detail::ConnectionManager>(*this)) {}
+      connections_(std::make_unique<detail::ConnectionManager>(*this)),
+      id_(next_loop_id()) {}
 
 // connections_ goes first (members are destroyed in reverse): it closes the connections and
 // cancels the connects while the reactor they unwatch from still exists.

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 
 #include <soket/error.hpp>
 #include <soket/socket.hpp>
@@ -90,6 +91,35 @@ void Server::on_accept(Loop& acceptor_loop, int fd) {
     adopt();
   else
     target.post(adopt);
+}
+
+void Server::for_each_connection(std::function<void(Connection&)> fn) {
+  // One copy shared by the loops (its captures may be large: a message, a list).
+  auto shared = std::make_shared<const std::function<void(Connection&)>>(std::move(fn));
+  const Handler* mine = handler_.get();
+  for (std::size_t i = 0; i < group_.size(); ++i) {
+    Loop& loop = group_.loop(i);
+    loop.post([&loop, shared, mine] { loop.connections().for_each(*shared, mine); });
+  }
+}
+
+void Server::broadcast(std::string_view data, ConnectionId except) {
+  auto bytes = std::make_shared<const std::string>(data);
+  for_each_connection([bytes, except](Connection& c) {
+    if (c.id() != except) c.send(*bytes);
+  });
+}
+
+bool Server::post(ConnectionId id, std::function<void(Connection&)> fn) {
+  for (std::size_t i = 0; i < group_.size(); ++i) {
+    Loop& loop = group_.loop(i);
+    if (loop.id() != id.loop) continue;
+    loop.post([&loop, id, fn = std::move(fn)] {
+      if (Connection* c = loop.find(id)) fn(*c);
+    });
+    return true;
+  }
+  return false;
 }
 
 void Server::stop(Duration drain) {

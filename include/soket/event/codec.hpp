@@ -53,20 +53,23 @@ class Codec {
 template <class OnMessage>
 std::error_code Codec::decode(Connection& conn, Buffer& input, OnMessage&& on_message) const {
   using Status = io::Framing::Decoded::Status;
-  while (conn.is_open()) {
+  const ConnectionId id = conn.id();
+  while (conn.is_open() && conn.id() == id) {
     const io::Framing::Decoded d = framing_.decode(input.view());
     if (d.status == Status::need_more) break;
     if (d.status == Status::too_long) return std::make_error_code(std::errc::message_size);
     // Consumed after the call (the payload points into input), even if it throws; not if it
-    // closed the connection, whose input buffer is then no longer ours.
+    // closed the connection, whose input buffer is then no longer ours (nor if the slot
+    // already serves another connection).
     struct Consume {
       Connection& conn;
+      ConnectionId id;
       Buffer& input;
       std::size_t n;
       ~Consume() {
-        if (conn.is_open()) input.retrieve(n);
+        if (conn.is_open() && conn.id() == id) input.retrieve(n);
       }
-    } consume{conn, input, d.consumed};
+    } consume{conn, id, input, d.consumed};
     on_message(d.payload);
   }
   return {};

@@ -29,9 +29,12 @@ template <class T>
 inline constexpr char type_tag = 0;  // &type_tag<T> names T without RTTI
 }  // namespace detail
 
-/// Names a connection across threads. Connections live in their loop's slab; a slot is reused
-/// with a new generation, so a stale id finds nothing (Loop::find returns nullptr).
+/// Names a connection across threads and loops: its loop (Loop::id(), unique in the process,
+/// so the same slot on two loops never compares equal), its slot in that loop's slab, and the
+/// slot's generation (a reused slot gets a new one, so a stale id finds nothing: Loop::find
+/// returns nullptr). A default id names no connection.
 struct ConnectionId {
+  std::uint32_t loop = 0;
   std::uint32_t slot = UINT32_MAX;
   std::uint32_t generation = 0;
   friend bool operator==(const ConnectionId&, const ConnectionId&) = default;
@@ -99,7 +102,7 @@ class Context {
 /// swapped or its readiness faked).
 class Connection final : private Watcher {
  public:
-  ConnectionId id() const noexcept { return {slot_, generation_}; }
+  ConnectionId id() const noexcept;
   Loop& loop() const noexcept;
   /// Python: fileno(). For options (setsockopt) and logging; reading, writing or closing it
   /// behind the engine's back breaks the connection.

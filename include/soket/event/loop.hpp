@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 
@@ -64,6 +65,8 @@ class Loop {
   /// Runs fn now if called on the loop thread, otherwise post(fn).
   void dispatch(std::function<void()> fn);
   bool in_loop_thread() const noexcept;
+  /// This loop's number, unique in the process (never 0): the `loop` of its ConnectionIds.
+  std::uint32_t id() const noexcept { return id_; }
   /// True while run() executes, on whichever thread. Safe from any thread.
   bool running() const noexcept;
 
@@ -91,7 +94,8 @@ class Loop {
   /// The same for a raw descriptor, which the connection then owns.
   ConnectionId adopt(int fd, Handler& handler, const ConnectionOptions& options,
                      Context context = {});
-  /// The connection named by id, or nullptr if it has closed (a stale id).
+  /// The connection named by id, or nullptr if it has closed (a stale id) or is another
+  /// loop's.
   Connection* find(ConnectionId id) noexcept;
   /// Open connections in this loop.
   std::size_t connection_count() const noexcept;
@@ -109,6 +113,7 @@ class Loop {
  private:
   std::unique_ptr<detail::Reactor> impl_;
   std::unique_ptr<detail::ConnectionManager> connections_;
+  std::uint32_t id_;
 };
 
 }  // namespace soket::event

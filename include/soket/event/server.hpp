@@ -5,7 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include <soket/address.hpp>
@@ -76,6 +78,23 @@ class Server {
   /// Connections turned away by max_connections or by descriptor exhaustion.
   std::size_t refused() const noexcept { return refused_.load(std::memory_order_relaxed); }
   LoopGroup& loops() noexcept { return group_; }
+
+  /// Cross-loop work: safe from any thread, a loop thread of this server included. Each call
+  /// posts to the loops and returns at once; nothing runs inside it (so a handler may call it
+  /// from a callback without re-entering itself). A loop runs what was posted to it in order,
+  /// so what one thread sends reaches each connection in the order sent. Posted after stop(),
+  /// it never runs.
+  ///
+  /// Runs fn(conn) for every open connection of this server, each on its own loop's thread:
+  /// concurrently on several loops, so fn must be safe to call from several threads at once.
+  void for_each_connection(std::function<void(Connection&)> fn);
+  /// Sends `data` to every open connection of this server but `except` (copied once, shared
+  /// by the loops). Backpressure is the caller's: check output_size() in for_each_connection
+  /// to drop a client that does not read.
+  void broadcast(std::string_view data, ConnectionId except = {});
+  /// Runs fn(conn) on the connection's loop thread if it is still open then. Returns false
+  /// (and posts nothing) if `id` names none of this server's loops.
+  bool post(ConnectionId id, std::function<void(Connection&)> fn);
 
  private:
   friend class detail::Acceptor;
