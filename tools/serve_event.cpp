@@ -2,6 +2,7 @@
 // `soket serve --engine event`: greet, echo, discard, daytime and chargen on soket's event
 // engine (one loop per thread), TCP, UDP and Unix.
 #include "serve_event.hpp"
+#include "tls_setup.hpp"
 
 #include <csignal>
 #include <stdexcept>
@@ -133,6 +134,11 @@ int serve_event(const EventServeOptions& o) {
     so.max_connections = o.max_connections;
     so.connection.idle_timeout =
         std::chrono::milliseconds(static_cast<long long>(o.idle_timeout * 1000));
+    std::unique_ptr<tls::EngineContext> tls;
+    if (!o.cert.empty()) {
+      tls = server_tls(o.cert, o.key);
+      so.connection.transport = tls.get();
+    }
     Server server(address, h, so);
     socket_file.bound = true;
     // The same first line as socketserver's serve, so scripts read the port the same way.
