@@ -14,7 +14,8 @@ packages=(
 )
 if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.
-  packages+=(libbenchmark-dev libasio-dev libuv1-dev libpoco-dev python3-uvloop iperf3 util-linux)
+  packages+=(libbenchmark-dev libasio-dev libuv1-dev libpoco-dev python3-uvloop iperf3 util-linux
+             nginx-light)
 fi
 
 missing=()

@@ -283,6 +283,52 @@ TEST(TlsEngine, ConnectToAWrongHostNameFailsTheHandshakeAsAConnectError) {
   EXPECT_EQ(echo.opened.load(), 0);
 }
 
+TEST(TlsEngine, EngineClientResumesItsSessionAndBothSidesSeeAlpnAndSni) {
+  Echo server_handler;
+  tls::SSLContext server_ctx = cert().server_context();
+  server_ctx.set_alpn_protocols({"h2", "http/1.1"});
+  tls::EngineContext server_engine(server_ctx, tls::EngineContext::server_side);
+  ServerOptions so;
+  so.threads = 1;
+  so.connection.transport = &server_engine;
+  Server server(Address("127.0.0.1", 0), server_handler, so);
+  server.start();
+
+  tls::SSLContext ctx(tls::PROTOCOL_TLS_CLIENT);
+  ctx.load_verify_locations(cert().cert);
+  ctx.set_alpn_protocols({"http/1.1"});
+  tls::EngineContext engine(ctx, tls::EngineContext::client_side, "localhost");
+  engine.resume_sessions(true);
+  ConnectionOptions o;
+  o.transport = &engine;
+  std::vector<tls::ConnectionInfo> seen;
+  for (int round = 0; round < 2; ++round) {
+    LineClient h;
+    Loop loop;
+    connect(loop, server.address(), h, o, 10s);
+    auto stop = loop.call_after(20s, [&] { loop.stop(); });
+    loop.call_every(5ms, [&] {
+      if (h.done) loop.stop();
+    });
+    loop.run();
+    loop.cancel(stop);
+    std::lock_guard lock(h.mu);
+    ASSERT_FALSE(h.failure) << h.failure.message();
+    EXPECT_EQ(h.got, "hello over tls\n");
+    ASSERT_TRUE(h.info);
+    seen.push_back(*h.info);
+  }
+  EXPECT_FALSE(seen[0].session_reused);
+  EXPECT_TRUE(seen[1].session_reused);  // the ticket read in round 1, offered in round 2
+  EXPECT_EQ(seen[1].alpn, "http/1.1");
+  ASSERT_TRUE(eventually([&] { return server_handler.closed().size() == 2; }));
+  std::lock_guard lock(server_handler.mu);
+  ASSERT_EQ(server_handler.infos.size(), 2u);
+  EXPECT_EQ(server_handler.infos[1].sni, "localhost");
+  EXPECT_EQ(server_handler.infos[1].alpn, "http/1.1");
+  EXPECT_TRUE(server_handler.infos[1].session_reused);
+}
+
 TEST(TlsEngine, ClientHelloInOneByteSegmentsStillCompletesTheHandshake) {
   Echo h;
   TlsServer srv(h);
