@@ -60,28 +60,26 @@ void Connection::advance_handshake() {
 }
 
 void Connection::drop_unopened(std::error_code reason) {
-  // The handler never saw this connection (no on_open), so it hears of no close either; a
-  // connect()ed one reports the failure as connects do.
+  // The handler never saw this connection (no on_open), so it hears of no close: the
+  // accepting side gets on_handshake_error, a connect()ed one on_connect_error.
   bool client = !manager_->transport(*this)->server_side();
-  Address peer_address;
-  if (client) {
-    std::error_code ignored;
-    peer_address = peer(ignored);
-  }
+  std::error_code ignored;
+  Address peer_address = peer(ignored);
   state_ = State::closing;
   auto& d = *manager_;
   Handler& handler = *handler_;
   manager_->loop().unwatch(*this);
-  std::error_code ignored;
   sys::close(fd(), ignored);
   if (out_) d.give_output(out_);
   if (in_) d.give_input(in_);
   out_ = nullptr;
   in_ = nullptr;
   d.release(*this);
-  if (!client) return;
   try {
-    handler.on_connect_error(peer_address, reason);
+    if (client)
+      handler.on_connect_error(peer_address, reason);
+    else
+      handler.on_handshake_error(peer_address, reason);
   } catch (...) {
     detail::route_error(handler, nullptr, std::current_exception());
   }

@@ -76,6 +76,15 @@ struct Echo : Handler {
   std::vector<std::error_code> closes;
   std::vector<tls::ConnectionInfo> infos;
   std::atomic<int> opened{0};
+  std::vector<std::error_code> handshake_errors;
+  void on_handshake_error(const Address&, std::error_code ec) override {
+    std::lock_guard lock(mu);
+    handshake_errors.push_back(ec);
+  }
+  std::size_t failed_handshakes() {
+    std::lock_guard lock(mu);
+    return handshake_errors.size();
+  }
   void on_open(Connection& c) override {
     auto i = tls::info(c);
     std::lock_guard lock(mu);
@@ -392,6 +401,9 @@ TEST(TlsEngine, GarbageInsteadOfAClientHelloIsDroppedWithoutReachingTheHandler) 
   EXPECT_LT(total, 100u);  // an alert, not an echo
   EXPECT_EQ(h.opened.load(), 0);
   EXPECT_TRUE(h.closed().empty());
+  ASSERT_TRUE(eventually([&] { return h.failed_handshakes() == 1; }));
+  EXPECT_EQ(h.handshake_errors[0], make_error_code(tls::SSLErrorNumber::ssl));
+  EXPECT_TRUE(eventually([&] { return srv.server->connections() == 0; }));
 }
 
 std::size_t rss_kib() {
@@ -457,6 +469,10 @@ print("dropped", dropped, flush=True)
   EXPECT_LT(rss_stalled - std::min(rss_stalled, rss_before), 64u * 1000u)
       << "RSS grew from " << rss_before << " KiB to " << rss_stalled << " KiB";
   EXPECT_EQ(h.opened.load(), 1);  // only the real client reached the handler
+  EXPECT_EQ(h.failed_handshakes(), 1000u);
+  // Each dropped handshake left the server's count, as a close does.
+  EXPECT_TRUE(eventually([&] { return srv.server->connections() == 0; }))
+      << srv.server->connections() << " connections still counted";
 }
 
 TEST(TlsEngine, SilentClientIsDroppedByTheHandshakeTimeout) {
@@ -471,6 +487,9 @@ TEST(TlsEngine, SilentClientIsDroppedByTheHandshakeTimeout) {
   EXPECT_TRUE(ec || n == 0) << "got " << n << " bytes";
   EXPECT_NE(ec, std::errc::timed_out);  // it was the server's timeout, not ours
   EXPECT_EQ(h.opened.load(), 0);
+  ASSERT_TRUE(eventually([&] { return h.failed_handshakes() == 1; }));
+  EXPECT_EQ(h.handshake_errors[0], std::errc::timed_out);
+  EXPECT_TRUE(eventually([&] { return srv.server->connections() == 0; }));
 }
 
 TEST(TlsEngine, ConnectToAPeerThatNeverAnswersTheHandshakeTimesOut) {
