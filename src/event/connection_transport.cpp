@@ -30,8 +30,8 @@ std::ptrdiff_t Connection::write_some(const std::byte* p, std::size_t n, std::er
   ec.clear();
   std::ptrdiff_t done = manager_->transport(*this)->write(fd(), {p, n}, want, ec);
   if (done < 0 && !ec) {
-    // Not now. A write that waits for input (TLS renegotiation) retries on the next readable
-    // event through flush(); readable interest is on unless the handler paused reading.
+    // Not now: retried when the socket is writable. (A write that waits for input would be
+    // TLS 1.2 renegotiation, which the tls transport refuses.)
     ec = std::make_error_code(std::errc::resource_unavailable_try_again);
   }
   return done;

@@ -50,6 +50,9 @@ class TlsTransport final : public event::Transport {
     if (!ssl_) detail::throw_last_error("TLS connection");
     SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                            SSL_MODE_RELEASE_BUFFERS);
+    // No TLS 1.2 renegotiation: a write that waits for input would otherwise poll for
+    // writability it already has.
+    SSL_set_options(ssl_, SSL_OP_NO_RENEGOTIATION);
     if (kernel_) SSL_set_options(ssl_, SSL_OP_ENABLE_KTLS);
     if (sessions_) {
       SSL_SESSION* s = sessions_->get();
