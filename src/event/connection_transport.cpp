@@ -93,14 +93,21 @@ void Connection::on_readable_transport() {
     d.scratch().retrieve_all();
     buf = &d.scratch();
   }
-  // Read whole records until the transport wants more from the socket: data it has already
-  // decrypted raises no readiness event.
+  // Read until the transport wants more from the socket (it then tried the socket, so new
+  // bytes raise an event): what it holds already (decrypted, or read ahead) raises none.
   std::size_t got = 0;
-  bool end = false;
+  bool end = false, held = false;
   std::error_code ec;
-  while (got < read_budget) {
+  for (;;) {
+    if (got >= read_budget) {
+      held = true;  // read_held() continues on a later turn
+      break;
+    }
     if (buf->writable() == 0) {
-      if (buf == &d.scratch()) break;  // deliver; read_held() continues
+      if (buf == &d.scratch()) {
+        held = true;
+        break;
+      }
       buf->ensure_writable(read_chunk);
     }
     Want want = Want::nothing;
@@ -130,12 +137,15 @@ void Connection::on_readable_transport() {
     return;
   }
   if (read_wants_write_) update_interest();
-  read_held();
+  if (held) read_held();
 }
 
 void Connection::read_held() {
   // Bytes the transport holds raise no epoll event: read them on a later turn (posted, so a
-  // handler calling resume_reading() is not re-entered from inside its own call).
+  // handler calling resume_reading() is not re-entered from inside its own call). Called
+  // after the handshake, on resume and drain, and when a read stopped before the transport
+  // asked for the socket; a read that ends asking for it posts nothing, so a partial record
+  // the transport holds cannot make the loop spin.
   if (state_ != State::open || !wants_input() || !manager_->transport(*this)->has_pending()) return;
   detail::ConnectionManager* m = manager_;
   m->loop().post([m, id = id()] {

@@ -53,7 +53,10 @@ class TlsTransport final : public event::Transport {
     // No TLS 1.2 renegotiation: a write that waits for input would otherwise poll for
     // writability it already has.
     SSL_set_options(ssl_, SSL_OP_NO_RENEGOTIATION);
-    if (kernel_) SSL_set_options(ssl_, SSL_OP_ENABLE_KTLS);
+    if (kernel_)
+      SSL_set_options(ssl_, SSL_OP_ENABLE_KTLS);
+    else
+      SSL_set_read_ahead(ssl_, 1);  // one recv(2) for many records (nginx sets it too)
     if (sessions_) {
       SSL_SESSION* s = sessions_->get();
       if (s) {
@@ -128,9 +131,9 @@ class TlsTransport final : public event::Transport {
   }
 
   bool has_pending() const noexcept override {
-    // Decrypted plaintext only: SSL_has_pending() also counts a partial record, which no read
-    // can complete before more bytes arrive (and those raise an event).
-    return SSL_pending(ssl_) > 0;
+    // Decrypted plaintext, or records read ahead (possibly a partial one: the Connection
+    // reads once more and stops when OpenSSL asks for the socket).
+    return SSL_pending(ssl_) > 0 || SSL_has_pending(ssl_) == 1;
   }
 
   void close_notify(int) noexcept override {

@@ -34,7 +34,8 @@ class Transport {
   /// next call must start with the same bytes (it may be longer).
   virtual std::ptrdiff_t write(int fd, std::span<const std::byte> data, Want& want,
                                std::error_code& ec) = 0;
-  /// Plaintext the transport holds already (no readiness event will announce it).
+  /// Bytes the transport holds already (plaintext, or records read ahead): no readiness
+  /// event will announce them. A read that returns -1 with Want::read has tried the socket.
   virtual bool has_pending() const noexcept = 0;
   /// Announces the orderly end of our sending side (TLS close_notify), best effort and
   /// non-blocking; does nothing after a failure or a second time.
