@@ -7,7 +7,8 @@ Handshakes: nginx 1.22 (1 worker, access_log off, `return 200`) and soket's TLS 
 same load generator (bench_tls_handshake_client: 32 connections on one engine loop, each
 handshake followed by one small request and the first bytes of the answer, so TLS 1.3
 tickets are read), new sessions and resumed ones (the last ticket offered).
-Bulk: one connection echoing 64 KiB messages (`soket perf -c 1 -s 65536`, every byte checked)
+Bulk: one connection echoing 64 KiB messages, 4 in flight (`soket perf -c 1 -d 4 -s 65536`,
+every byte checked)
 through soket's TLS echo, Asio's ssl::stream echo, and soket's plain-TCP echo.
 
 Servers on core 0 (taskset), the load on core 1; runs interleaved and repeated, medians. The
@@ -135,7 +136,7 @@ def handshakes(build, server, mode, seconds):
 def bulk(build, server, seconds, tls):
     tool = os.path.join(build, "tools", "soket")
     cmd = ["taskset", "-c", CLIENT_CORE, tool, "perf", f"127.0.0.1:{server.port}", "-c", "1",
-           "-d", "1", "-s", "65536", "-t", str(seconds), "--json"] + (["--tls"] if tls else [])
+           "-d", "4", "-s", "65536", "-t", str(seconds), "--json"] + (["--tls"] if tls else [])
     cpu0 = cpu_seconds(server.pid)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
     cpu = cpu_seconds(server.pid) - cpu0
@@ -202,7 +203,7 @@ def main():
                              f"{med(runs, 'resumed') * 100:.0f}% resumed)")
             print(f"| {name} | " + " | ".join(cells) + " |")
         print()
-        print("Bulk, 1 connection, 64 KiB echo messages (soket perf, every byte checked)")
+        print("Bulk, 1 connection, 64 KiB echo messages x 4 in flight (soket perf, every byte checked)")
         print("| server | MB/s | ratio to asio-ssl | ratio to soket-plain | server cpu/msg |")
         print("|---|---|---|---|---|")
         for name in bulk_servers:
