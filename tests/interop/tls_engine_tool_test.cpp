@@ -49,7 +49,7 @@ int run(std::vector<std::string> args, std::string* err = nullptr, std::string* 
   return c.wait(60s);
 }
 
-TEST(TlsTool, ServeTlsEchoesToOpensslSClientAndPythonVerifiesItsCertificate) {
+TEST(TlsEngineTool, ServeTlsEchoesToOpensslSClientAndPythonVerifiesItsCertificate) {
   ServedByTool srv({"--tls", "--cert", cert().cert.string(), "--key", cert().key.string(), "--mode",
                     "echo", "--address", "127.0.0.1:0", "--threads", "1"});
   ASSERT_NE(srv.port, 0) << srv.listening;
@@ -74,7 +74,7 @@ print(s.recv(100).decode().strip(), s.version())
   EXPECT_EQ(srv.stop(), 0);
 }
 
-TEST(TlsTool, PerfTlsAgainstServeTlsChecksEveryEchoedByte) {
+TEST(TlsEngineTool, PerfTlsAgainstServeTlsChecksEveryEchoedByte) {
   ServedByTool srv({"--tls", "--cert", cert().cert.string(), "--key", cert().key.string(), "--mode",
                     "echo", "--address", "127.0.0.1:0", "--threads", "1"});
   ASSERT_NE(srv.port, 0) << srv.listening;
@@ -90,7 +90,7 @@ TEST(TlsTool, PerfTlsAgainstServeTlsChecksEveryEchoedByte) {
   EXPECT_EQ(srv.stop(), 0);
 }
 
-TEST(TlsTool, PerfTlsThatCannotVerifyTheServerFailsSayingWhy) {
+TEST(TlsEngineTool, PerfTlsThatCannotVerifyTheServerFailsSayingWhy) {
   ServedByTool srv({"--tls", "--cert", cert().cert.string(), "--key", cert().key.string(), "--mode",
                     "echo", "--address", "127.0.0.1:0", "--threads", "1"});
   ASSERT_NE(srv.port, 0) << srv.listening;
@@ -106,7 +106,7 @@ TEST(TlsTool, PerfTlsThatCannotVerifyTheServerFailsSayingWhy) {
   EXPECT_EQ(srv.stop(), 0);
 }
 
-TEST(TlsTool, UsageErrorsExitTwo) {
+TEST(TlsEngineTool, UsageErrorsExitTwo) {
   std::string err;
   EXPECT_EQ(run({"serve", "--tls", "--address", "127.0.0.1:0"}, &err), 2);
   EXPECT_NE(err.find("--tls needs --cert"), std::string::npos) << err;
@@ -118,7 +118,7 @@ TEST(TlsTool, UsageErrorsExitTwo) {
   EXPECT_NE(err.find("--ca and --sni go with --tls"), std::string::npos) << err;
 }
 
-TEST(TlsTool, MissingCertificateFileIsARuntimeErrorNamingIt) {
+TEST(TlsEngineTool, MissingCertificateFileIsARuntimeErrorNamingIt) {
   std::string err;
   EXPECT_EQ(
       run({"serve", "--tls", "--cert", "/nonexistent/cert.pem", "--address", "127.0.0.1:0"}, &err),
