@@ -14,5 +14,7 @@ void add_addrinfo_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_client_command(CLI::App& app);
 void add_perf_command(CLI::App& app);
+void add_tls_info_command(CLI::App& app);
+void add_tls_cert_command(CLI::App& app);
 
 }  // namespace soket::tools

@@ -97,6 +97,8 @@ static int run(int argc, char** argv) {
   soket::tools::add_serve_command(app);
   soket::tools::add_client_command(app);
   soket::tools::add_perf_command(app);
+  soket::tools::add_tls_info_command(app);
+  soket::tools::add_tls_cert_command(app);
   add_help_command(app);
 
   try {

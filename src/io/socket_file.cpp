@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include <soket/error.hpp>
 
@@ -26,6 +27,29 @@ SocketFile::SocketFile(Socket& sock, std::size_t buffer_size, bool write_through
       write_through_(write_through || buffer_size == 0),
       unbuffered_(buffer_size == 0) {}
 
+SocketFile::SocketFile(ByteStream& stream, std::size_t buffer_size, bool write_through)
+    : stream_(&stream),
+      rbuf_(std::max<std::size_t>(buffer_size, 1)),
+      wcap_(std::max<std::size_t>(buffer_size, 1)),
+      write_through_(write_through || buffer_size == 0),
+      unbuffered_(buffer_size == 0) {}
+
+Socket& SocketFile::socket() {
+  if (!sock_) throw std::logic_error("SocketFile::socket: this file is not over a Socket");
+  return *sock_;
+}
+
+std::size_t SocketFile::recv_some(std::span<std::byte> buffer) {
+  return sock_ ? sock_->recv_into(buffer) : stream_->read_some(buffer);
+}
+
+void SocketFile::send_all(std::span<const std::byte> data) {
+  if (sock_)
+    sock_->sendall(data);
+  else
+    stream_->write_all(data);
+}
+
 std::size_t SocketFile::fill() {
   if (rpos_ == rend_) {
     rpos_ = rend_ = 0;
@@ -40,7 +64,7 @@ std::size_t SocketFile::fill() {
   // Unbuffered (Python's buffering=0): one byte at a time, so nothing past the line is taken.
   const std::size_t room = unbuffered_ ? 1 : rbuf_.size() - rend_;
   auto span = std::span<std::byte>(reinterpret_cast<std::byte*>(rbuf_.data()) + rend_, room);
-  std::size_t n = sock_->recv_into(span);
+  std::size_t n = recv_some(span);
   rend_ += n;
   return n;
 }
@@ -110,7 +134,7 @@ std::string SocketFile::read(std::size_t n) {
         if (want >= rbuf_.size() || unbuffered_) {
           // Large reads bypass the buffer (Python's BufferedReader does the same).
           out.resize(kept + want);
-          auto got = sock_->recv_into(
+          auto got = recv_some(
               std::span<std::byte>(reinterpret_cast<std::byte*>(out.data()) + kept, want));
           out.resize(kept + got);
           kept = out.size();
@@ -137,7 +161,7 @@ std::string SocketFile::read1(std::size_t n) {
   if (n == 0) return {};
   if (rpos_ == rend_ && unbuffered_) {
     std::string out(n, '\0');
-    out.resize(sock_->recv_into(std::as_writable_bytes(std::span<char>(out))));
+    out.resize(recv_some(std::as_writable_bytes(std::span<char>(out))));
     return out;
   }
   if (rpos_ == rend_ && fill() == 0) return {};
@@ -156,13 +180,13 @@ std::string SocketFile::read_exact(std::size_t n) {
 std::size_t SocketFile::write(std::string_view data) {
   if (write_through_) {
     flush();
-    sock_->sendall(data);
+    send_all(data);
     return data.size();
   }
   if (wbuf_.size() + data.size() > wcap_) {
     flush();
     if (data.size() >= wcap_) {
-      sock_->sendall(data);
+      send_all(data);
       return data.size();
     }
   }
@@ -174,7 +198,7 @@ void SocketFile::flush() {
   if (wbuf_.empty()) return;
   std::string pending;
   pending.swap(wbuf_);  // on error the data is dropped, as Python loses it too (bpo-25586)
-  sock_->sendall(pending);
+  send_all(pending);
 }
 
 // -- streambuf --------------------------------------------------------------------------------

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <stdexcept>
 
+#include <soket/create.hpp>
+
 #include "socket_call.hpp"
 #include "tls/openssl.hpp"
 
@@ -348,6 +350,23 @@ std::optional<std::string> SSLSocket::get_channel_binding() const {
                         : SSL_get_finished(ssl_.get(), buf, sizeof buf);
   if (len == 0) return std::nullopt;
   return std::string(buf, len);
+}
+
+std::string get_server_certificate(const Address& address,
+                                   const std::optional<std::filesystem::path>& ca_certs,
+                                   Timeout timeout) {
+  SSLContext ctx = create_unverified_context();
+  if (ca_certs) {
+    ctx.verify_mode(VerifyMode::cert_required);
+    ctx.load_verify_locations(*ca_certs);
+  }
+  // SNI for a name, as Python sends it (server_hostname=host).
+  std::optional<std::string> name;
+  if (address.is_inet() && !address.host().empty()) name = address.host();
+  SSLSocket s = ctx.wrap_socket(create_connection(address, timeout), false, name);
+  auto der = s.getpeercert_der();
+  if (!der) throw std::runtime_error("get_server_certificate: the server sent no certificate");
+  return DER_cert_to_PEM_cert(*der);
 }
 
 }  // namespace soket::tls

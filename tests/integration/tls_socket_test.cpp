@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 #include <atomic>
+#include <fstream>
 #include <random>
 
 #include <soket/io/selector.hpp>
@@ -555,6 +556,53 @@ TEST_F(TLSSocket, WritingToAClosedPeerIsAnErrorNotSIGPIPE) {
         for (int i = 0; i < 1000; ++i) s.sendall(std::string(65536, 'x'));
       },
       Error);
+}
+
+TEST_F(TLSSocket, MakefileReadsLinesOverTLS) {
+  SSLContext server = pki_->server();
+  OneShotServer srv([server](Socket conn) {
+    SSLSocket s = server.wrap_socket(std::move(conn), true);
+    io::SocketFile f = s.makefile();
+    std::string line = f.readline();
+    f.write("you said: " + line);
+    f.write("second line\n");
+    f.flush();
+    EXPECT_THROW(f.socket(), std::logic_error);  // not over a plain Socket
+  });
+  SSLContext client = pki_->client();
+  SSLSocket s = client.wrap_socket(connect_to(srv.address()), false, "localhost");
+  EXPECT_EQ(s.write("hello\n"), 6u);
+  io::SocketFile f = s.makefile(0);  // unbuffered, as Python's buffering=0
+  EXPECT_EQ(f.readline(), "you said: hello\n");
+  EXPECT_EQ(f.readline(), "second line\n");
+  EXPECT_EQ(f.readline(), "");  // the server closed
+  EXPECT_EQ(srv.error(), "");
+}
+
+TEST_F(TLSSocket, GetServerCertificateIsThePem) {
+  SSLContext server = pki_->server();
+  OneShotServer srv([server](Socket conn) { server.wrap_socket(std::move(conn), true); });
+  std::string pem = get_server_certificate(srv.address(), pki_->ca());
+  std::ifstream in(pki_->cert("localhost"));
+  EXPECT_EQ(pem, std::string(std::istreambuf_iterator<char>(in), {}));
+  // Verified against other CAs, the same server fails.
+  SSLContext server2 = pki_->server("unknown");
+  OneShotServer srv2([server2](Socket conn) { server2.wrap_socket(std::move(conn), true); });
+  EXPECT_THROW(get_server_certificate(srv2.address(), pki_->ca()), SSLCertVerificationError);
+}
+
+TEST_F(TLSSocket, ReadWriteAndTimeoutShortcuts) {
+  SSLContext server = pki_->server();
+  OneShotServer srv(echo(server));
+  SSLContext client = pki_->client();
+  SSLSocket s = client.wrap_socket(connect_to(srv.address()), false, "localhost");
+  EXPECT_EQ(s.gettimeout(), std::chrono::nanoseconds(std::chrono::seconds(20)));
+  s.settimeout(std::nullopt);
+  EXPECT_FALSE(s.gettimeout());
+  EXPECT_EQ(s.getpeername(), srv.address());
+  s.write("abc");
+  EXPECT_EQ(s.read(3), "abc");
+  EXPECT_EQ(s.session().id().size(), 32u);  // TLS 1.3: a session id once the ticket came
 }
 
 TEST_F(TLSSocket, NoDescriptorLeaks) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <fstream>
+#include <type_traits>
 
 #include <soket/tls.hpp>
 
@@ -205,6 +206,41 @@ TEST(SSLContext, KeylogFileGetsLines) {
   ctx.keylog_filename(pki.dir() + "/keys.log");
   EXPECT_TRUE(std::filesystem::exists(pki.dir() + "/keys.log"));
   ctx.keylog_filename(std::nullopt);
+}
+
+TEST(SSLContext, SystemStoreAndVersion) {
+  SSLContext ctx(PROTOCOL_TLS_CLIENT);
+  ctx.set_default_verify_paths();
+  ctx.load_default_certs(Purpose::server_auth);
+  EXPECT_EQ(openssl_version().rfind("OpenSSL 3", 0), 0u) << openssl_version();
+  SSLContext server(PROTOCOL_TLS_SERVER);
+  server.verify_mode(CERT_OPTIONAL);
+  EXPECT_EQ(server.verify_mode(), CERT_OPTIONAL);
+}
+
+// Python's tree: SSLError(OSError) and its subclasses; CertificateError is an alias.
+static_assert(std::is_base_of_v<Error, SSLError>);
+static_assert(std::is_base_of_v<SSLError, SSLZeroReturnError>);
+static_assert(std::is_base_of_v<SSLError, SSLWantReadError>);
+static_assert(std::is_base_of_v<SSLError, SSLWantWriteError>);
+static_assert(std::is_base_of_v<SSLError, SSLSyscallError>);
+static_assert(std::is_base_of_v<SSLError, SSLEOFError>);
+static_assert(std::is_base_of_v<SSLError, SSLCertVerificationError>);
+static_assert(std::is_same_v<CertificateError, SSLCertVerificationError>);
+
+TEST(SSLError, CarriesPythonsFields) {
+  SSLCertVerificationError e(make_error_code(SSLErrorNumber::ssl), "handshake with x: text", "text",
+                             62, "Hostname mismatch, certificate is not valid for 'x'.");
+  EXPECT_STREQ(e.what(), "handshake with x: text");
+  EXPECT_EQ(e.verify_code(), 62);
+  EXPECT_EQ(e.library(), "SSL");
+  EXPECT_EQ(e.reason(), "CERTIFICATE_VERIFY_FAILED");
+  const Error& as_oserror = e;
+  EXPECT_EQ(as_oserror.code(), SSLErrorNumber::ssl);
+  SSLZeroReturnError z(make_error_code(SSLErrorNumber::zero_return), "recv: closed", "closed");
+  EXPECT_EQ(z.code().message(), "TLS/SSL connection has been closed (EOF)");
+  SSLSyscallError sys(make_error_code(SSLErrorNumber::syscall), "send: io", "io");
+  EXPECT_EQ(sys.code().message(), "Some I/O error occurred");
 }
 
 TEST(SSLError, CategoryTextsArePythons) {

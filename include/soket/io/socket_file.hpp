@@ -42,6 +42,21 @@ class IncompleteReadError : public std::runtime_error {
   std::string partial_;
 };
 
+/// What a SocketFile can read from and write to besides a Socket: a stream with Python's
+/// socket semantics (tls::SSLSocket implements it). read_some is recv_into (0 at EOF) and
+/// write_all is sendall; both honour the stream's timeout and throw soket::Error subclasses.
+class ByteStream {
+ public:
+  virtual std::size_t read_some(std::span<std::byte> buffer) = 0;
+  virtual void write_all(std::span<const std::byte> data) = 0;
+
+ protected:
+  ByteStream() = default;
+  ByteStream(const ByteStream&) = default;
+  ByteStream& operator=(const ByteStream&) = default;
+  ~ByteStream() = default;
+};
+
 /// Python: socket.makefile('rwb', buffering). buffer_size 0 is Python's buffering=0: reads
 /// take only what they return (readline receives a byte at a time) and writes are sent at
 /// once, so dropping the file leaves every unread byte in the socket.
@@ -63,6 +78,9 @@ class SocketFile {
   static constexpr std::size_t default_line_limit = 65536;
 
   explicit SocketFile(Socket& sock, std::size_t buffer_size = default_buffer_size,
+                      bool write_through = false);
+  /// The same over another stream (an SSLSocket's makefile()), which must outlive it.
+  explicit SocketFile(ByteStream& stream, std::size_t buffer_size = default_buffer_size,
                       bool write_through = false);
   SocketFile(const SocketFile&) = delete;
   SocketFile& operator=(const SocketFile&) = delete;
@@ -94,7 +112,8 @@ class SocketFile {
   /// Python: flush(): sends everything buffered.
   void flush();
 
-  Socket& socket() noexcept { return *sock_; }
+  /// The Socket underneath (a SocketFile over a Socket only: std::logic_error otherwise).
+  Socket& socket();
 
   /// Range-for over lines (each with its '\n'), until EOF: for (auto& line : file) ...
   /// Each line obeys `default_line_limit`.
@@ -133,8 +152,15 @@ class SocketFile {
   void unread(std::string_view data);
   // readline's loop: at `limit` without a '\n', throws (strict) or returns the piece.
   std::string read_line(std::size_t limit, bool strict);
+  // The Socket's recv_into/sendall, or the ByteStream's.
+  std::size_t recv_some(std::span<std::byte> buffer);
+  void send_all(std::span<const std::byte> data);
+  void send_all(std::string_view data) {
+    send_all(std::as_bytes(std::span<const char>(data.data(), data.size())));
+  }
 
-  Socket* sock_;
+  Socket* sock_ = nullptr;
+  ByteStream* stream_ = nullptr;
   std::vector<char> rbuf_;
   std::size_t rpos_ = 0, rend_ = 0;
   std::string wbuf_;

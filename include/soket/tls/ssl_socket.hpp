@@ -3,7 +3,9 @@
 // the handshake and every read and write — and SSLSession for resumption.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <span>
@@ -14,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include <soket/io/socket_file.hpp>
 #include <soket/socket.hpp>
 #include <soket/tls/certificate.hpp>
 #include <soket/tls/context.hpp>
@@ -58,7 +61,7 @@ class SSLSession {
 /// peer. close() sends no close_notify (as Python); unwrap() does.
 ///
 /// Thread safety: one thread at a time (OpenSSL's SSL object is not shared across threads).
-class SSLSocket {
+class SSLSocket final : public io::ByteStream {
  public:
   SSLSocket() noexcept;
   ~SSLSocket();
@@ -84,6 +87,15 @@ class SSLSocket {
   void sendall(std::string_view data, int flags = 0);
   /// Python: write(data) (send without flags).
   std::size_t write(std::string_view data) { return send(data); }
+
+  /// Python: makefile(buffering): readline/read/write buffered over TLS (io::SocketFile). The
+  /// SSLSocket must stay in place (not moved) while the file is used.
+  io::SocketFile makefile(std::size_t buffer_size = io::SocketFile::default_buffer_size) {
+    return io::SocketFile(*this, buffer_size);
+  }
+  /// io::ByteStream: recv_into and sendall, for makefile().
+  std::size_t read_some(std::span<std::byte> buffer) override { return recv_into(buffer); }
+  void write_all(std::span<const std::byte> data) override { sendall(data); }
 
   /// Python: pending(): decrypted bytes buffered inside OpenSSL (poll() cannot see them).
   std::size_t pending() const noexcept;
@@ -168,5 +180,12 @@ class SSLSocket {
   bool connected_ = false;
   std::string peer_;  // "127.0.0.1:4433", kept for messages after the peer is gone
 };
+
+/// Python: ssl.get_server_certificate(addr, ca_certs=None, timeout=...): the PEM certificate
+/// the server at `address` presents. Without ca_certs nothing is verified (as Python); with
+/// them the chain must verify against those CAs (the host name is not checked, as Python's).
+std::string get_server_certificate(
+    const Address& address, const std::optional<std::filesystem::path>& ca_certs = std::nullopt,
+    Timeout timeout = std::chrono::seconds(10));
 
 }  // namespace soket::tls
