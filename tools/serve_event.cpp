@@ -44,6 +44,11 @@ class ModeHandler final : public Handler {
     log_.out(ec ? "Closed connection from an unknown peer (" + reason.message() + ")"
                 : "Closed connection from " + peer.repr());
   }
+  // --tls: a client whose handshake failed or timed out never reached on_open; say why.
+  void on_handshake_error(const Address& peer, std::error_code ec) override {
+    log_.err("TLS handshake with " + (peer.size() ? peer.repr() : "an unknown peer") +
+             " failed: " + ec.message());
+  }
   // The engine sheds the waiting client; say so as the socketserver engine does.
   void on_accept_error(std::error_code ec) override {
     if (ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system)

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <string>
 
+#include <soket/socket.hpp>
+
 #include "interop/tool_support.hpp"
 
 namespace fs = std::filesystem;
@@ -71,6 +73,24 @@ print(s.recv(100).decode().strip(), s.version())
                                     {std::to_string(srv.port), cert().cert.string()}));
   EXPECT_EQ(py.read_line(), "python TLSv1.3");
   EXPECT_EQ(py.wait(), 0) << py.read_stderr();
+  EXPECT_EQ(srv.stop(), 0);
+}
+
+TEST(TlsEngineTool, ServeTlsLogsAFailedHandshakeAndGoesOn) {
+  ServedByTool srv({"--tls", "--cert", cert().cert.string(), "--key", cert().key.string(), "--mode",
+                    "echo", "--address", "127.0.0.1:0", "--threads", "1"});
+  ASSERT_NE(srv.port, 0) << srv.listening;
+  EXPECT_EQ(srv.child.read_err_line(), "Event engine: 1 loops");
+  soket::Socket s(soket::Family::inet, soket::Type::stream);
+  s.connect(soket::Address("127.0.0.1", srv.port));
+  s.sendall(std::string_view("GET / HTTP/1.0\r\n\r\n"));  // plain HTTP to a TLS port
+  auto line = srv.child.read_err_line();
+  ASSERT_TRUE(line);
+  EXPECT_EQ(line->rfind("TLS handshake with ('127.0.0.1', ", 0), 0u) << *line;
+  EXPECT_NE(line->find(") failed: "), std::string::npos) << *line;
+  // And it still serves.
+  std::string out, err;
+  EXPECT_EQ(run({"perf", srv.address(), "--tls", "-n", "3"}, &err, &out), 0) << err;
   EXPECT_EQ(srv.stop(), 0);
 }
 
