@@ -18,7 +18,8 @@ packages=(
 if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.
   packages+=(libbenchmark-dev libasio-dev libuv1-dev libpoco-dev python3-uvloop iperf3 util-linux
-             openssl)  # openssl speed: the SHA-256 ceiling of bench/transfer
+             openssl       # openssl speed: the SHA-256 ceiling of bench/transfer
+             nginx-light)  # TLS handshakes vs nginx (bench/tls)
 fi
 
 missing=()

@@ -26,6 +26,7 @@
 
 #include "cli.hpp"
 #include "commands.hpp"
+#include "tls_setup.hpp"
 
 namespace soket::tools {
 namespace {
@@ -95,6 +96,8 @@ struct Args {
   double interval = 0;         // seconds between interval reports; 0: none
   std::uint64_t messages = 0;  // per connection; 0: run for `seconds`
   bool bulk = false, idle = false, json = false, no_verify = false, nodelay = false;
+  bool tls = false;     // TLS on every connection (verified only with --ca)
+  std::string ca, sni;  // --ca FILE, --sni NAME
 };
 
 template <class Rep>
@@ -115,12 +118,16 @@ struct Stats {
   std::uint64_t messages = 0, bytes_out = 0, bytes_in = 0, corrupt = 0, errors = 0, finished = 0;
   std::uint64_t closed_early = 0;  // connections the server closed before the run ended
   bool stalled = false;            // no progress for --timeout seconds
+  std::string handshake_error;     // --tls: why the first failed handshake failed
   Histogram latency;
 };
 
 class Worker final : public Handler {
  public:
-  Worker(const Args& a, const std::vector<std::byte>& pattern) : a_(a), pat_(pattern) {}
+  Worker(const Args& a, const std::vector<std::byte>& pattern, TransportFactory* transport)
+      : a_(a), pat_(pattern) {
+    options_.transport = transport;
+  }
 
   struct Conn {
     std::size_t index;
@@ -309,6 +316,13 @@ class Worker final : public Handler {
     open.store(--open_);
     if (open_ == 0) loop_.stop();
   }
+  // --tls: the handshake failed, so the connection never opened (no on_open, no on_close).
+  void on_connect_error(const Address&, std::error_code ec) override {
+    ++stats.errors;
+    if (stats.handshake_error.empty()) stats.handshake_error = ec.message();
+    open.store(--open_);
+    if (open_ == 0) loop_.stop();
+  }
 
   const Args& a_;
   const std::vector<std::byte>& pat_;
@@ -345,6 +359,7 @@ Stats totals(const std::vector<std::unique_ptr<Worker>>& workers) {
     total.finished += w->stats.finished;
     total.closed_early += w->stats.closed_early;
     total.stalled = total.stalled || w->stats.stalled;
+    if (total.handshake_error.empty()) total.handshake_error = w->stats.handshake_error;
     total.latency.merge(w->stats.latency);
   }
   return total;
@@ -414,6 +429,8 @@ std::string failure_of(const Args& a, const Stats& total, double elapsed) {
   if (total.closed_early)
     faults.push_back(fmt::format("the server closed {} of {} connections before the run ended",
                                  total.closed_early, a.connections));
+  if (!total.handshake_error.empty())
+    faults.push_back("TLS handshake failed: " + total.handshake_error);
   if (total.errors) faults.push_back(fmt::format("{} connection errors", total.errors));
   if (total.corrupt)
     faults.push_back(fmt::format("{} echoed bytes differ from what was sent", total.corrupt));
@@ -443,9 +460,18 @@ void run_perf(const Args& a) {
   std::vector<std::byte> pattern(period + std::max<std::size_t>(a.size, 1 << 16) + period);
   for (std::size_t i = 0; i < pattern.size(); ++i)
     pattern[i] = static_cast<std::byte>((i % period) * 7 + 1);
+  std::unique_ptr<tls::EngineContext> tls;
+  if (a.tls) {
+    std::optional<std::string> name;  // what the certificate must name, when it is verified
+    if (!a.sni.empty())
+      name = a.sni;
+    else if (!a.ca.empty())
+      name = addr.host();
+    tls = client_tls(a.ca, name);
+  }
   std::vector<std::unique_ptr<Worker>> workers;
   for (std::size_t t = 0; t < std::min(a.threads, a.connections); ++t)
-    workers.push_back(std::make_unique<Worker>(a, pattern));
+    workers.push_back(std::make_unique<Worker>(a, pattern, tls.get()));
   for (std::size_t i = 0; i < a.connections; ++i) {
     Socket s = connect_to(addr, a.timeout);
     if (a.nodelay && s.family() != Family::local) s.setsockopt(opt::no_delay, true);
@@ -581,8 +607,14 @@ void add_perf_command(CLI::App& app) {
   cmd->add_flag("--no-verify", args->no_verify, "Do not check echoed bytes");
   cmd->add_flag("--nodelay", args->nodelay, "Set TCP_NODELAY on the connections");
   cmd->add_flag("--json", args->json, "Print one JSON object");
+  cmd->add_flag("--tls", args->tls, "TLS on every connection (no verification without --ca)");
+  cmd->add_option("--ca", args->ca, "With --tls: verify the server against this CA (PEM)")
+      ->check(non_empty());
+  cmd->add_option("--sni", args->sni, "With --tls: server name to ask for and verify")
+      ->check(non_empty());
   cmd->callback([args, size] {
     Args& a = *args;
+    if (!a.tls && (!a.ca.empty() || !a.sni.empty())) usage_error("--ca and --sni go with --tls");
     if (a.warmup > 0 && a.messages) usage_error("--warmup goes with a timed run (-t), not -n");
     if ((a.bulk || a.idle) && a.messages)
       usage_error("-n goes with the echo mode, not --bulk/--idle");

@@ -318,7 +318,23 @@ void add_serve_command(CLI::App& app) {
       ->check(CLI::IsMember({"socketserver", "event"}));
   cmd->add_option("--threads", *threads, "With --engine event: loops (default: one per core)")
       ->transform(count_in(0, 1024));
-  cmd->callback([args, engine, threads, modes, port] {
+  auto tls = std::make_shared<EventServeOptions>();  // cert and key
+  auto tls_on = std::make_shared<bool>(false);
+  cmd->add_flag("--tls", *tls_on, "TLS on every connection (the event engine)");
+  auto* cert = cmd->add_option("--cert", tls->cert, "With --tls: certificate chain (PEM)")
+                   ->check(non_empty());
+  auto* key = cmd->add_option("--key", tls->key, "With --tls: private key (PEM; default: --cert)")
+                  ->check(non_empty());
+  cmd->callback([args, engine, threads, modes, port, tls, tls_on, cert, key] {
+    if (!*tls_on && (cert->count() || key->count())) usage_error("--cert and --key go with --tls");
+    if (*tls_on) {
+      if (tls->cert.empty()) usage_error("--tls needs --cert FILE (soket tls-cert makes one)");
+      if (tls->key.empty()) tls->key = tls->cert;
+      if (args->proto != "tcp" && args->proto != "unix")
+        usage_error("--tls serves stream sockets (--proto tcp or unix)");
+      if (args->forking) usage_error("--tls runs on the event engine, not --forking");
+      *engine = "event";
+    }
     if (!port->empty()) args->address = "127.0.0.1:" + *port;
     if (!args->unix_path.empty() && args->proto == "tcp") args->proto = "unix";
     bool unix_proto = args->proto == "unix" || args->proto == "unixgram";
@@ -331,7 +347,7 @@ void add_serve_command(CLI::App& app) {
         for (const auto& [name, m] : modes)
           if (m == args->mode) mode = name;
         serve_event({mode, args->proto, args->address, args->unix_path, *threads,
-                     args->max_connections, args->idle_timeout});
+                     args->max_connections, args->idle_timeout, tls->cert, tls->key});
         return;
       }
       serve(*args);

@@ -2,6 +2,7 @@
 // `soket serve --engine event`: greet, echo, discard, daytime and chargen on soket's event
 // engine (one loop per thread), TCP, UDP and Unix.
 #include "serve_event.hpp"
+#include "tls_setup.hpp"
 
 #include <csignal>
 #include <stdexcept>
@@ -42,6 +43,11 @@ class ModeHandler final : public Handler {
     Address peer = c.peer(ec);  // gone after a reset: say why instead
     log_.out(ec ? "Closed connection from an unknown peer (" + reason.message() + ")"
                 : "Closed connection from " + peer.repr());
+  }
+  // --tls: a client whose handshake failed or timed out never reached on_open; say why.
+  void on_handshake_error(const Address& peer, std::error_code ec) override {
+    log_.err("TLS handshake with " + (peer.size() ? peer.repr() : "an unknown peer") +
+             " failed: " + ec.message());
   }
   // The engine sheds the waiting client; say so as the socketserver engine does.
   void on_accept_error(std::error_code ec) override {
@@ -133,6 +139,11 @@ int serve_event(const EventServeOptions& o) {
     so.max_connections = o.max_connections;
     so.connection.idle_timeout =
         std::chrono::milliseconds(static_cast<long long>(o.idle_timeout * 1000));
+    std::unique_ptr<tls::EngineContext> tls;
+    if (!o.cert.empty()) {
+      tls = server_tls(o.cert, o.key);
+      so.connection.transport = tls.get();
+    }
     Server server(address, h, so);
     socket_file.bound = true;
     // The same first line as socketserver's serve, so scripts read the port the same way.

@@ -17,6 +17,7 @@ struct EventServeOptions {
   std::size_t threads = 0;  // loops; 0: one per core
   std::size_t max_connections = 0;
   double idle_timeout = 0;  // seconds; 0: never
+  std::string cert, key;    // --tls: TLS on every connection (empty: plain)
 };
 
 /// Serves until SIGINT, SIGTERM or SIGHUP, then shuts down gracefully. Throws on setup errors.

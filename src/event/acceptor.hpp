@@ -55,6 +55,11 @@ class CountingHandler final : public Handler {
   void handle_error(Connection* c, std::exception_ptr error) override {
     user_.handle_error(c, std::move(error));
   }
+  // Counted at accept like the others: a dropped handshake leaves as a close does.
+  void on_handshake_error(const Address& peer, std::error_code ec) override {
+    server_.live_.fetch_sub(1, std::memory_order_relaxed);
+    user_.on_handshake_error(peer, ec);
+  }
 
  private:
   Server& server_;

@@ -47,9 +47,14 @@ std::size_t Connection::output_size() const noexcept {
 
 void Connection::handle_events(std::uint32_t ready) {
   if (state_ != State::open) return;  // closed earlier in this batch
+  if (handshaking_) return advance_handshake();
+  if (read_wants_write_ && (ready & writable)) {
+    read_wants_write_ = false;  // the transport's read can go on
+    ready |= readable;
+  }
   if ((ready & writable) && out_) flush();
   if (state_ == State::open && (ready & readable)) {
-    if (!eof_ && !reading_paused_ && !(congested_ && options_->pause_reading_when_congested)) {
+    if (wants_input()) {
       on_readable();
     } else if ((ready & (hangup | error)) && !out_) {
       // Reading is off and nothing is queued to reveal the error: report the hang-up here,
@@ -62,6 +67,7 @@ void Connection::handle_events(std::uint32_t ready) {
 }
 
 void Connection::on_readable() {
+  if (has_transport_) return on_readable_transport();
   auto& d = *manager_;
   Buffer* buf;
   iovec iov[2];
@@ -105,6 +111,12 @@ void Connection::on_readable() {
   } else {
     d.scratch().has_written(got);
   }
+  deliver(*buf);
+}
+
+void Connection::deliver(Buffer& input) {
+  auto& d = *manager_;
+  Buffer* buf = &input;
   last_active_ = d.tick();
   try {
     handler_->on_data(*this, *buf);
@@ -126,24 +138,24 @@ void Connection::on_readable() {
 void Connection::send(std::span<const std::byte> data) {
   SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::send");
   if (state_ != State::open || write_shut_ || shutdown_pending_ || data.empty()) return;
-  if (options_->batch_writes && !out_) {
+  if (options_->batch_writes && !out_ && !has_transport_) {
     // The batching path: queue now, the loop sends every connection's bytes after the turn.
     auto& d = *manager_;
     out_ = d.take_output();
     deferred_ = true;
     d.defer(*this);
   }
-  if (!out_) {
+  if (!out_ && !handshaking_) {
     std::error_code ec;
-    ssize_t n = sys::write(fd(), data.data(), data.size(), ec);
+    std::ptrdiff_t n = write_some(data.data(), data.size(), ec);
     if (n < 0) {
       if (!would_block(ec)) return close_with(ec);
       n = 0;
     }
     if (static_cast<std::size_t>(n) == data.size()) return;
     data = data.subspan(static_cast<std::size_t>(n));
-    out_ = manager_->take_output();
   }
+  if (!out_) out_ = manager_->take_output();
   out_->buf.append(data);
   if (!congested_ && output_size() > options_->high_water) congested_ = true;
   update_interest();
@@ -152,7 +164,7 @@ void Connection::send(std::span<const std::byte> data) {
 void Connection::send(std::initializer_list<std::span<const std::byte>> pieces) {
   SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::send");
   if (state_ != State::open || write_shut_ || shutdown_pending_) return;
-  if (out_ || options_->batch_writes || pieces.size() > 64) {
+  if (out_ || options_->batch_writes || has_transport_ || pieces.size() > 64) {
     for (auto p : pieces) send(p);
     return;
   }
@@ -196,6 +208,10 @@ void Connection::sendfile(int file_fd, std::int64_t offset, std::size_t count,
     ec = std::make_error_code(std::errc::device_or_resource_busy);
     return;
   }
+  if (has_transport_) {  // the file's bytes must pass through the transport: send() them
+    ec = std::make_error_code(std::errc::operation_not_supported);
+    return;
+  }
   if (count == 0) return;
   if (!out_) out_ = manager_->take_output();
   out_->file_mark = out_->buf.readable();
@@ -206,13 +222,14 @@ void Connection::sendfile(int file_fd, std::int64_t offset, std::size_t count,
 }
 
 void Connection::flush() {
+  if (handshaking_) return;  // what the handler sent waits for the handshake
   std::error_code ec;
   while (out_) {
     Output& o = *out_;
     bool file_next = o.file_fd >= 0 && o.file_mark == 0;
     if (!file_next && !o.buf.empty()) {
       std::size_t len = o.file_fd >= 0 ? o.file_mark : o.buf.readable();
-      ssize_t n = sys::write(fd(), o.buf.peek(), len, ec);
+      std::ptrdiff_t n = write_some(o.buf.peek(), len, ec);
       if (n < 0) {
         if (would_block(ec)) break;
         return close_with(ec);
@@ -253,10 +270,12 @@ void Connection::after_write() {
       detail::route_error(*handler_, this, std::current_exception());
     }
     if (state_ != State::open) return;
+    if (has_transport_) read_held();
   }
   if (!out_) {
     if (close_pending_ || manager_->draining()) return close_with({});
     if (shutdown_pending_ && !write_shut_) {
+      announce_end();
       std::error_code ignored;
       sys::shutdown(fd(), SHUT_WR, ignored);
       write_shut_ = true;
@@ -269,9 +288,12 @@ void Connection::after_write() {
 void Connection::update_interest() {
   if (state_ != State::open) return;
   std::uint32_t want = 0;
-  if (!eof_ && !reading_paused_ && !(congested_ && options_->pause_reading_when_congested))
-    want |= readable;
-  if (out_ && !deferred_) want |= writable;
+  if (handshaking_) {
+    want = handshake_write_ ? writable : readable;
+  } else {
+    if (wants_input()) want |= readable;
+    if ((out_ && !deferred_) || read_wants_write_) want |= writable;
+  }
   if (want == interest()) return;
   try {
     manager_->loop().watch(*this, want);
@@ -290,6 +312,7 @@ void Connection::resume_reading() {
   SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::resume_reading");
   reading_paused_ = false;
   update_interest();
+  if (has_transport_) read_held();
 }
 
 void Connection::shutdown() {
@@ -299,6 +322,7 @@ void Connection::shutdown() {
     shutdown_pending_ = true;
     return;
   }
+  announce_end();
   std::error_code ignored;
   sys::shutdown(fd(), SHUT_WR, ignored);
   write_shut_ = true;
@@ -318,6 +342,7 @@ void Connection::close() {
 
 void Connection::close_with(std::error_code reason) {
   if (state_ != State::open) return;
+  if (handshaking_) return drop_unopened(reason);
   state_ = State::closing;  // on_close may call close() again: it does nothing
   try {
     handler_->on_close(*this, reason);
@@ -329,6 +354,7 @@ void Connection::close_with(std::error_code reason) {
   // descriptor of the open file, and an adopted descriptor may have been dup'ed or inherited
   // by a child. This also forgets the rest of this turn's events for the slot.
   manager_->loop().unwatch(*this);
+  if (!reason) announce_end();  // TLS: close_notify, so the peer can tell the end from a cut
   std::error_code ignored;
   sys::close(fd(), ignored);
   if (out_) d.give_output(out_);

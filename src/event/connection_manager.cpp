@@ -53,6 +53,17 @@ ConnectionId ConnectionManager::adopt(int fd, Handler& handler, const Connection
     }
   }
   Connection& c = at(free_slots_.back());
+  std::unique_ptr<Transport> transport;
+  if (options.transport) {
+    try {
+      transport = options.transport->make_transport(fd);
+      if (transports_.size() <= c.slot_) transports_.resize(chunks_.size() * chunk_size);
+    } catch (...) {
+      std::error_code ignored;
+      sys::close(fd, ignored);
+      throw;
+    }
+  }
   c.set_fd(fd);
   c.manager_ = this;
   c.handler_ = &handler;
@@ -61,10 +72,13 @@ ConnectionId ConnectionManager::adopt(int fd, Handler& handler, const Connection
   c.last_active_ = tick();
   c.congested_ = c.reading_paused_ = c.eof_ = false;
   c.shutdown_pending_ = c.close_pending_ = c.write_shut_ = c.deferred_ = false;
+  c.has_transport_ = c.handshaking_ = transport != nullptr;
+  c.handshake_write_ = c.read_wants_write_ = false;
   try {
     loop_.watch(c, Watcher::readable);
   } catch (...) {
     c.set_fd(-1);
+    c.has_transport_ = c.handshaking_ = false;
     std::error_code ignored;
     sys::close(fd, ignored);
     throw;
@@ -72,17 +86,15 @@ ConnectionId ConnectionManager::adopt(int fd, Handler& handler, const Connection
   free_slots_.pop_back();
   c.state_ = Connection::State::open;
   ++live_;
-  if (options.idle_timeout > Duration::zero()) {
-    // One coarse sweep per loop instead of a timer per connection.
-    Duration period = options.idle_timeout / 4;
-    period = std::clamp<Duration>(period, std::chrono::milliseconds(10), std::chrono::seconds(1));
-    if (!sweep_ || period < sweep_period_) {
-      if (sweep_) loop_.cancel(sweep_);
-      sweep_period_ = period;
-      sweep_ = loop_.call_every(period, [this] { sweep_idle(); });
-    }
-  }
+  if (options.idle_timeout > Duration::zero()) arm_sweep(options.idle_timeout);
   ConnectionId id = c.id();
+  if (transport) {
+    // Not open to the handler until the handshake is done (advance_handshake calls on_open).
+    transports_[c.slot_] = std::move(transport);
+    if (options.handshake_timeout > Duration::zero()) arm_sweep(options.handshake_timeout);
+    c.advance_handshake();
+    return id;
+  }
   try {
     handler.on_open(c);
   } catch (...) {
@@ -92,11 +104,24 @@ ConnectionId ConnectionManager::adopt(int fd, Handler& handler, const Connection
   return id;
 }
 
+void ConnectionManager::arm_sweep(Duration timeout) {
+  // One coarse sweep per loop instead of a timer per connection.
+  Duration period = timeout / 4;
+  period = std::clamp<Duration>(period, std::chrono::milliseconds(10), std::chrono::seconds(1));
+  if (!sweep_ || period < sweep_period_) {
+    if (sweep_) loop_.cancel(sweep_);
+    sweep_period_ = period;
+    sweep_ = loop_.call_every(period, [this] { sweep_idle(); });
+  }
+}
+
 void ConnectionManager::release(Connection& c) noexcept {
   c.state_ = Connection::State::free;
   if (++c.generation_ == 0) c.generation_ = 1;
   c.set_fd(-1);
   c.context_ = {};
+  if (c.has_transport_) transports_[c.slot_].reset();
+  c.has_transport_ = c.handshaking_ = false;
   free_slots_.push_back(c.slot_);
   --live_;
 }
@@ -156,10 +181,14 @@ void ConnectionManager::sweep_idle() {
     for (std::size_t i = 0; i < chunk_size; ++i) {
       Connection& c = chunk[i];
       if (c.state_ != Connection::State::open) continue;
+      // last_active_ is the adoption tick until the handshake is done.
+      Duration timeout = c.handshaking_ ? c.options_->handshake_timeout : c.options_->idle_timeout;
       auto limit = static_cast<std::uint64_t>(
-          soket::detail::saturating_cast<std::chrono::milliseconds>(c.options_->idle_timeout)
-              .count());
-      if (limit > 0 && t - c.last_active_ >= limit)
+          soket::detail::saturating_cast<std::chrono::milliseconds>(timeout).count());
+      if (limit == 0 || t - c.last_active_ < limit) continue;
+      if (c.handshaking_)
+        c.drop_unopened(std::make_error_code(std::errc::timed_out));
+      else
         c.close_with(std::make_error_code(std::errc::timed_out));
     }
   }

@@ -14,6 +14,7 @@
 #include <soket/event/connection.hpp>
 #include <soket/event/loop.hpp>
 #include <soket/event/timer_queue.hpp>
+#include <soket/event/transport.hpp>
 
 namespace soket::sys {
 class Uring;
@@ -74,6 +75,10 @@ class ConnectionManager {
   void own(std::unique_ptr<Watcher> w) { owned_.push_back(std::move(w)); }
   std::unique_ptr<Watcher> disown(Watcher* w) noexcept;
 
+  /// The transport of a connection that has one (Connection::has_transport_): kept here, by
+  /// slot, so that plain connections carry no pointer for it.
+  Transport* transport(const Connection& c) const noexcept { return transports_[c.slot_].get(); }
+
  private:
   static constexpr std::size_t chunk_size = 256;  // connections per slab chunk
   static constexpr std::size_t scratch_size = 64 << 10;
@@ -85,6 +90,7 @@ class ConnectionManager {
   }
   void flush_deferred();
   void sweep_idle();
+  void arm_sweep(Duration timeout);
 
   Loop& loop_;
   Clock::time_point start_;
@@ -104,6 +110,7 @@ class ConnectionManager {
   bool draining_ = false;
 
   std::vector<std::unique_ptr<Watcher>> owned_;
+  std::vector<std::unique_ptr<Transport>> transports_;  // by slot; empty until one is used
 };
 
 }  // namespace soket::event::detail

@@ -22,6 +22,8 @@ namespace soket::event {
 class Buffer;
 class Handler;
 class Loop;
+class Transport;
+class TransportFactory;
 namespace detail {
 class ConnectionManager;
 struct Output;
@@ -58,6 +60,13 @@ struct ConnectionOptions {
   /// Close a connection that received nothing for this long (0: never). Checked by a coarse
   /// per-loop sweep, so it fires up to a quarter of the timeout late.
   Duration idle_timeout{0};
+  /// A transport under every connection (TLS: soket::tls::EngineContext); nullptr: the bytes
+  /// go to the socket as they are. It must outlive the connections.
+  TransportFactory* transport = nullptr;
+  /// With a transport: a connection whose handshake has not finished after this long is
+  /// dropped (its handler never heard of it; a connect()ed one gets on_connect_error with
+  /// std::errc::timed_out). Checked by the idle sweep, so up to a quarter late.
+  Duration handshake_timeout = std::chrono::seconds(10);
 };
 
 /// The handler's per-connection state: one small typed value (a pointer, an index, a counter:
@@ -149,6 +158,10 @@ class Connection final : private Watcher {
   Address local() const;
   Address local(std::error_code& ec) const noexcept;
 
+  /// The connection's transport (ConnectionOptions::transport made it), or nullptr for a
+  /// plain one: soket::tls reads the TLS details (version, cipher, peer certificate) there.
+  Transport* transport() const noexcept;
+
   /// The handler's per-connection state (see Context): c.set_context(&session) or
   /// c.set_context(std::size_t{0}); read back with c.context<Session*>() /
   /// c.context<std::size_t>(), nullptr if nothing or another type is stored.
@@ -169,11 +182,22 @@ class Connection final : private Watcher {
 
   void handle_events(std::uint32_t ready) override;
   void on_readable();
+  void deliver(Buffer& input);
+  bool wants_input() const noexcept {
+    return !eof_ && !reading_paused_ && !(congested_ && options_->pause_reading_when_congested);
+  }
   void flush();
   void update_interest();
   void close_with(std::error_code reason);
   bool output_empty() const noexcept;
   void after_write();
+  // With a transport (kept out of line so that a plain connection stays small).
+  void advance_handshake();
+  void drop_unopened(std::error_code reason);
+  std::ptrdiff_t write_some(const std::byte* p, std::size_t n, std::error_code& ec);
+  void on_readable_transport();
+  void read_held();
+  void announce_end() noexcept;
 
   detail::ConnectionManager* manager_ = nullptr;
   Handler* handler_ = nullptr;
@@ -184,11 +208,16 @@ class Connection final : private Watcher {
   std::uint32_t slot_ = 0, generation_ = 1;
   std::uint64_t last_active_ = 0;  // loop tick (ms) of the last read
   State state_ = State::free;
-  bool congested_ = false;
-  bool reading_paused_ = false;  // by the handler
-  bool eof_ = false;             // peer sent FIN
-  bool shutdown_pending_ = false, close_pending_ = false, write_shut_ = false;
-  bool deferred_ = false;  // in the loop's batch of sends for this turn
+  // One byte of flags: the room left keeps sizeof(Connection) at 104 with a transport.
+  bool congested_ : 1 = false;
+  bool reading_paused_ : 1 = false;  // by the handler
+  bool eof_ : 1 = false;             // peer sent FIN (or close_notify)
+  bool shutdown_pending_ : 1 = false, close_pending_ : 1 = false, write_shut_ : 1 = false;
+  bool deferred_ : 1 = false;  // in the loop's batch of sends for this turn
+  bool has_transport_ : 1 = false;
+  bool handshaking_ : 1 = false;       // transport handshake in progress: not open to the handler
+  bool handshake_write_ : 1 = false;   // ...and it waits for writability
+  bool read_wants_write_ : 1 = false;  // a transport read waits for writability (TLS KeyUpdate)
 };
 
 }  // namespace soket::event

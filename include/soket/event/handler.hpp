@@ -43,14 +43,19 @@ class Handler {
   /// A client connect (event::connect) failed or timed out; on_open/on_close never come. Not
   /// called for a connect the Loop's destruction cancels.
   virtual void on_connect_error(const Address&, std::error_code) {}
+  /// A connection with a transport (ConnectionOptions::transport: TLS) failed or timed out
+  /// (std::errc::timed_out) in its handshake and was dropped before on_open: accepting side
+  /// only (a connect()ed one gets on_connect_error). `peer` is empty if the kernel no longer
+  /// knows it. Log it (rate-limited) rather than act on it.
+  virtual void on_handshake_error(const Address& /*peer*/, std::error_code) {}
   /// A Server could not accept for lack of descriptors or memory (EMFILE, ENFILE, ENOBUFS,
   /// ENOMEM): the waiting client was shed, or accepting pauses for 100 ms. Called on the
   /// acceptor's loop thread, once per failure; log it (rate-limited) rather than act on it.
   virtual void on_accept_error(std::error_code) {}
   /// A callback above threw `error` (socketserver's handle_error). conn is the connection it
-  /// was called for, or nullptr when on_connect_error threw. The default writes "soket:
-  /// connection from <peer>: <what()>" to stderr and closes conn; override to log elsewhere
-  /// or to keep the connection open (then it goes on as if the callback had returned).
+  /// was called for, or nullptr when on_connect_error or on_handshake_error threw. The default
+  /// writes "soket: connection from <peer>: <what()>" to stderr and closes conn; override to log
+  /// elsewhere or to keep the connection open (then it goes on as if the callback had returned).
   virtual void handle_error(Connection* conn, std::exception_ptr error);
 };
 

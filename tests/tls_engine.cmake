@@ -1,0 +1,9 @@
+# TLS on the event engine (the tls layer's event::Transport) and the tools' --tls options.
+if(TARGET soket_tls)
+  soket_add_test(tls_engine_test integration/tls_engine_test.cpp TIMEOUT 240)
+  if(TARGET soket_tool)
+    find_package(nlohmann_json REQUIRED)
+    soket_add_test(tls_engine_tool_test interop/tls_engine_tool_test.cpp LIBS nlohmann_json::nlohmann_json)
+    add_dependencies(tls_engine_tool_test soket_tool)
+  endif()
+endif()
