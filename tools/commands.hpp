@@ -14,5 +14,8 @@ void add_addrinfo_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_client_command(CLI::App& app);
 void add_perf_command(CLI::App& app);
+void add_connect_command(CLI::App& app);
+void add_listen_command(CLI::App& app);
+void add_broadcast_command(CLI::App& app);
 
 }  // namespace soket::tools

@@ -97,6 +97,9 @@ static int run(int argc, char** argv) {
   soket::tools::add_serve_command(app);
   soket::tools::add_client_command(app);
   soket::tools::add_perf_command(app);
+  soket::tools::add_connect_command(app);
+  soket::tools::add_listen_command(app);
+  soket::tools::add_broadcast_command(app);
   add_help_command(app);
 
   try {
