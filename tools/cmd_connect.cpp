@@ -76,7 +76,8 @@ void add_connect_command(CLI::App& app) {
   cmd->add_flag("-z,--zero", args->probe, "Only check that the port accepts, send nothing");
   cmd->footer(
       "At the end of stdin the connection is half-closed (as nc -N): the peer reads EOF and "
-      "its reply still arrives. The command ends when the peer closes.\n"
+      "its reply still arrives. The command ends when both sides have ended (at a terminal: when "
+      "the peer ends, as telnet).\n"
       "Example: printf 'GET / HTTP/1.0\\r\\n\\r\\n' | soket connect example.org 80\n"
       "         soket connect -C mail.example.org smtp   (type SMTP by hand)");
   cmd->callback([args] { run_command("connect", [&] { connect(*args); }); });

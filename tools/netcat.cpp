@@ -90,6 +90,9 @@ void note(const NetcatArgs& args, const std::string& line) {
 io::RelayResult relay_stdio(io::ByteStream& stream, const NetcatArgs& args, bool input_open) {
   io::RelayOptions options;
   options.crlf = args.crlf;
+  // A person typing sees the connection end when the peer ends it, as with telnet; a pipe
+  // or a file is sent whole even after the peer's EOF, as with nc.
+  options.end_on_peer_eof = input_open && ::isatty(STDIN_FILENO);
   if (args.wait > 0)
     options.idle_timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::duration<double>(args.wait));

@@ -113,13 +113,20 @@ RelayResult relay(ByteStream& stream, int input_fd, int output_fd, const RelayOp
     return true;
   };
 
+  // Both directions end before the relay does (unless end_on_peer_eof).
+  bool stream_open = true;
+  auto stream_ended = [&] {
+    stream_open = false;
+    return options.end_on_peer_eof || !input_open;
+  };
   std::vector<sys::ReadyFd> interest, ready;
   for (;;) {
-    if (stream.buffered()) {
-      if (!pump_stream()) return result;
+    if (stream_open && stream.buffered()) {
+      if (!pump_stream() && stream_ended()) return result;
       continue;
     }
-    interest.assign({{stream.fileno(), sys::ready_read}});
+    interest.clear();
+    if (stream_open) interest.push_back({stream.fileno(), sys::ready_read});
     if (input_open) interest.push_back({input_fd, sys::ready_read});
     std::error_code ec;
     sys::poll(interest, ready, sys::timeout_ms(detail::time_left(deadline), !options.idle_timeout),
@@ -134,20 +141,27 @@ RelayResult relay(ByteStream& stream, int input_fd, int output_fd, const RelayOp
       continue;
     }
     for (const auto& r : ready) {
-      if (r.fd == stream.fileno()) {
-        if (!pump_stream()) return result;
+      if (stream_open && r.fd == stream.fileno()) {
+        if (!pump_stream() && stream_ended()) return result;
         continue;
       }
+      if (!input_open) continue;
       ssize_t n = sys::read_at(input_fd, buffer.data(), buffer.size(), nullptr, ec);
       if (retry(ec) || ec == std::errc::resource_unavailable_try_again) continue;
       if (ec) throw_error(ec, "read from input");
       if (n == 0) {
         end_input();
+        if (!stream_open) return result;
         continue;
       }
       auto data = std::span<const std::byte>(buffer).first(static_cast<std::size_t>(n));
       if (options.crlf) data = to_crlf(data, translated, last_was_cr);
-      stream.write_all(data);
+      try {
+        stream.write_all(data);
+      } catch (const ConnectionError&) {
+        if (stream_open) throw;
+        return result;  // it had ended its side, and now it has gone: the end, not a failure
+      }
       result.sent += data.size();
       deadline = idle_deadline();
     }

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
 #include <future>
 #include <random>
@@ -83,6 +84,55 @@ TEST(Relay, BothDirectionsAtOnceThenHalfCloseAndTheReplyStillArrives) {
   EXPECT_EQ(r.received, reply.size());
   EXPECT_TRUE(peer_side.get() == request);
   EXPECT_TRUE(collected.get() == reply);
+}
+
+TEST(Relay, APeerThatHalfClosesFirstStillGetsAllOurInput) {
+  auto [ours, peer] = loopback_pair();
+  peer.shutdown(Shut::wr);  // "I have nothing to say; send me yours" (nc -N on the other side)
+  Pipe input;
+  std::string request = random_bytes(1 << 20);
+  std::thread feeder([&] {
+    input.write(request);
+    input.write_end = OwnedFd();
+  });
+  auto peer_side = std::async(std::launch::async, [&, &peer = peer] { return recv_all(peer); });
+  SocketByteStream stream(ours);
+  RelayResult r = relay(stream, input.read_end.get(), -1, {});
+  feeder.join();
+  EXPECT_EQ(r.end, RelayEnd::peer_closed);
+  EXPECT_EQ(r.sent, request.size());
+  EXPECT_TRUE(peer_side.get() == request);
+}
+
+TEST(Relay, APeerGoneForGoodEndsTheRelayWhenWeNextSend) {
+  auto [ours, peer] = loopback_pair();
+  peer.close();  // EOF now; whatever we send next is answered with a reset
+  Pipe input;
+  std::atomic<bool> done{false};
+  std::thread typist([&] {  // someone at a terminal, typing until it notices
+    for (int i = 0; i < 3000 && !done; ++i) {
+      input.write("x\n");
+      std::this_thread::sleep_for(10ms);
+    }
+  });
+  SocketByteStream stream(ours);
+  RelayResult r = relay(stream, input.read_end.get(), -1, {});
+  done = true;
+  typist.join();
+  EXPECT_EQ(r.end, RelayEnd::peer_closed);
+  EXPECT_FALSE(r.input_ended);
+}
+
+TEST(Relay, EndOnPeerEofLeavesAtOnceLikeTelnet) {
+  auto [ours, peer] = loopback_pair();
+  peer.close();
+  Pipe input;  // open, and nothing ever written
+  RelayOptions options;
+  options.end_on_peer_eof = true;
+  SocketByteStream stream(ours);
+  RelayResult r = relay(stream, input.read_end.get(), -1, options);
+  EXPECT_EQ(r.end, RelayEnd::peer_closed);
+  EXPECT_FALSE(r.input_ended);
 }
 
 TEST(Relay, WithoutHalfCloseThePeerSeesNoEndOfFile) {

@@ -320,6 +320,18 @@ TEST(NcHalfClose, ListenSendsEofAndTheReplyStillArrives) {
   EXPECT_EQ(client.wait(60s), 0);
 }
 
+// The listener's stdin is empty, so it half-closes at once: the connector must still send
+// everything it has (a bug once: the connector ended at the listener's EOF and sent nothing).
+TEST(NcHalfClose, AListenerWithNothingToSayStillGetsEverything) {
+  Child me({soket_tool(), "listen", "-v", "0"});
+  me.close_stdin();
+  std::string port = wait_for_line(me, R"(Listening on 127\.0\.0\.1 (\d+)$)");
+  ToolRun r = run_tool({"connect", "127.0.0.1", port}, "hello from connect\n");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(me.read_all(60s), "hello from connect\n");
+  EXPECT_EQ(me.wait(60s), 0);
+}
+
 // ---- Options ----
 
 TEST(NcOptions, CrlfTurnsLineEndsIntoCrlf) {

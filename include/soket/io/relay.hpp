@@ -59,6 +59,11 @@ struct RelayOptions {
   /// Send "\r\n" for every "\n" of the input not already preceded by '\r' (nc -C): for
   /// line-oriented servers such as SMTP.
   bool crlf = false;
+  /// End as soon as the peer ends its direction, even while input remains (telnet, for a
+  /// person at a terminal). Otherwise the input is still sent after the peer's EOF (a peer
+  /// may half-close and wait for the rest, as nc -N does), and the relay ends when both
+  /// directions have; a peer that had closed for good then ends it with its reset.
+  bool end_on_peer_eof = false;
   /// End the relay after this long with nothing read in either direction (nc -w);
   /// std::nullopt waits for ever.
   std::optional<std::chrono::nanoseconds> idle_timeout;
@@ -69,7 +74,7 @@ struct RelayOptions {
 
 /// Why relay() returned.
 enum class RelayEnd {
-  peer_closed,   ///< the stream ended (its read side reached EOF)
+  peer_closed,   ///< the stream ended (EOF, or a reset while sending after its EOF)
   idle_timeout,  ///< nothing moved for RelayOptions::idle_timeout
 };
 
@@ -81,12 +86,13 @@ struct RelayResult {
 };
 
 /// Copies `input_fd` to `stream` and `stream` to `output_fd` at once (poll(2), so the
-/// descriptors may be pipes, terminals, files or sockets) until the stream ends or the idle
-/// timeout passes. At end of input the stream is half-closed if asked and the relay goes on
-/// receiving. `input_fd` may be -1 (nothing to send). A datagram stream never ends by itself:
-/// give it an idle timeout. Throws soket::Error naming the side that failed ("read from
-/// input: ...", "write to output: Broken pipe", the stream's own errors); never raises
-/// SIGPIPE. Blocking: run it on its own thread if the caller must do other work.
+/// descriptors may be pipes, terminals, files or sockets) until both directions have ended
+/// (see end_on_peer_eof) or the idle timeout passes. At end of input the stream is
+/// half-closed if asked and the relay goes on receiving. `input_fd` may be -1 (nothing to send). A
+/// datagram stream never ends by itself: give it an idle timeout. Throws soket::Error naming the
+/// side that failed ("read from input: ...", "write to output: Broken pipe", the stream's own
+/// errors); never raises SIGPIPE. Blocking: run it on its own thread if the caller must do other
+/// work.
 RelayResult relay(ByteStream& stream, int input_fd, int output_fd, const RelayOptions& options);
 
 }  // namespace soket::io
