@@ -25,5 +25,8 @@ void add_port_command(CLI::App& app);
 void add_scan_command(CLI::App& app);
 void add_chat_server_command(CLI::App& app);
 void add_chat_command(CLI::App& app);
+void add_connect_command(CLI::App& app);
+void add_listen_command(CLI::App& app);
+void add_broadcast_command(CLI::App& app);
 
 }  // namespace soket::tools

@@ -108,6 +108,9 @@ static int run(int argc, char** argv) {
   soket::tools::add_scan_command(app);
   soket::tools::add_chat_server_command(app);
   soket::tools::add_chat_command(app);
+  soket::tools::add_connect_command(app);
+  soket::tools::add_listen_command(app);
+  soket::tools::add_broadcast_command(app);
   add_help_command(app);
 
   try {

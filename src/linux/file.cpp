@@ -26,6 +26,10 @@ ssize_t read_at(int fd, void* buf, std::size_t len, const std::uint64_t* offset,
                  ec);
 }
 
+ssize_t write_some(int fd, const void* buf, std::size_t len, std::error_code& ec) noexcept {
+  return checked(::write(fd, buf, len), ec);
+}
+
 bool seek(int fd, std::uint64_t offset, std::error_code& ec) noexcept {
   return checked(::lseek(fd, static_cast<off_t>(offset), SEEK_SET), ec) >= 0;
 }

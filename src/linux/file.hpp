@@ -25,6 +25,10 @@ bool fstat(int fd, FileInfo& info, std::error_code& ec) noexcept;
 /// pread(2), or read(2) when `offset` is null (pipes, sockets). Retries nothing.
 ssize_t read_at(int fd, void* buf, std::size_t len, const std::uint64_t* offset,
                 std::error_code& ec) noexcept;
+/// write(2) to any descriptor (stdout, a pipe, a file). Retries nothing; a pipe whose reader
+/// has gone raises SIGPIPE unless the caller holds a NoSigpipe (signals.hpp).
+ssize_t write_some(int fd, const void* buf, std::size_t len, std::error_code& ec) noexcept;
+
 /// lseek(fd, offset, SEEK_SET); ESPIPE for pipes.
 bool seek(int fd, std::uint64_t offset, std::error_code& ec) noexcept;
 

@@ -200,7 +200,8 @@ TEST(CliTool, InstallsManPagesAndBashCompletion) {
   std::string page = read_file(prefix + "/share/man/man1/soket.1");
   ASSERT_FALSE(page.empty()) << "no soket.1 in " << prefix;
   EXPECT_NE(page.find(".TH SOKET "), std::string::npos);
-  for (std::string cmd : {"addrinfo", "serve", "client", "perf", "help"}) {
+  for (std::string cmd :
+       {"addrinfo", "serve", "client", "perf", "connect", "listen", "broadcast", "help"}) {
     EXPECT_NE(page.find(cmd), std::string::npos) << cmd;
     if (cmd == "help") continue;
     std::string sub = read_file(prefix + "/share/man/man1/soket-" + cmd + ".1");
@@ -221,6 +222,8 @@ TEST(CliTool, InstallsManPagesAndBashCompletion) {
   EXPECT_EQ(complete(prog + " ad"), "addrinfo\n");
   EXPECT_EQ(complete(prog + " serve --mode e"), "echo\n");
   EXPECT_EQ(complete(prog + " perf --inte"), "--interval\n");
+  EXPECT_EQ(complete(prog + " listen --jo"), "--join\n");
+  EXPECT_EQ(complete(prog + " broadcast --no-"), "--no-loop\n");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include <soket/io/byte_stream.hpp>
 #include <soket/socket.hpp>
 
 namespace soket::io {
@@ -44,21 +45,6 @@ class IncompleteReadError : public std::runtime_error {
  private:
   std::size_t expected_;
   std::string partial_;
-};
-
-/// What a SocketFile can read from and write to besides a Socket: a stream with Python's
-/// socket semantics (tls::SSLSocket implements it). read_some is recv_into (0 at EOF) and
-/// write_all is sendall; both honour the stream's timeout and throw soket::Error subclasses.
-class ByteStream {
- public:
-  virtual std::size_t read_some(std::span<std::byte> buffer) = 0;
-  virtual void write_all(std::span<const std::byte> data) = 0;
-
- protected:
-  ByteStream() = default;
-  ByteStream(const ByteStream&) = default;
-  ByteStream& operator=(const ByteStream&) = default;
-  ~ByteStream() = default;
 };
 
 /// Python: socket.makefile('rwb', buffering). buffer_size 0 is Python's buffering=0: reads
