@@ -36,7 +36,9 @@ if(TARGET soket_tool)
     set_tests_properties(transfer_tool.${case} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
   endforeach()
   set_tests_properties(transfer_tool.big_file PROPERTIES RUN_SERIAL TRUE)
-# soket ping / scan / port against iputils ping, nmap and sysctl (probe lane).
+endif()
+if(TARGET soket_tool)
+  # soket ping / scan / port against iputils ping, nmap and sysctl (probe lane).
   find_package(nlohmann_json REQUIRED)
   soket_add_test(probe_tool_test interop/probe_tool_test.cpp LIBS nlohmann_json::nlohmann_json
                  TIMEOUT 300)
@@ -45,7 +47,6 @@ if(TARGET soket_tool)
   add_dependencies(chat_tool_test soket_tool)
   soket_add_test(nc_tool_test interop/nc_tool_test.cpp TIMEOUT 600)
   add_dependencies(nc_tool_test soket_tool)
-endif()
   soket_add_test(broadcast_tool_test interop/broadcast_tool_test.cpp TIMEOUT 300)
   add_dependencies(broadcast_tool_test soket_tool)
 endif()

@@ -127,8 +127,8 @@ TEST(EventCrossLoop, ForEachConnectionRunsOnEachConnectionsOwnLoop) {
       std::lock_guard lock(mu);
       seen_loops.insert(c.id().loop);
     }
+    ++visits;  // before the send: a client may read "visited" before a later line runs
     c.send("visited\n");
-    ++visits;
   });
   for (auto& c : clients) EXPECT_EQ(c.recv(100), "visited\n");
   EXPECT_EQ(visits.load(), 9);
