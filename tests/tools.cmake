@@ -35,7 +35,7 @@ if(TARGET soket_tool)
                      $<TARGET_FILE:soket_tool> ${case})
     set_tests_properties(transfer_tool.${case} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
   endforeach()
-  set_tests_properties(transfer_tool.big_file PROPERTIES RUN_SERIAL TRUE)
+  set_tests_properties(transfer_tool.big_file PROPERTIES RUN_SERIAL TRUE LABELS heavy)
 endif()
 if(TARGET soket_tool)
   # soket ping / scan / port against iputils ping, nmap and sysctl (probe lane).
