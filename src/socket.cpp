@@ -368,10 +368,7 @@ void Socket::connect(const Address& address, std::error_code& ec) noexcept {
                      (timeout_ && timeout_->count() > 0 && ec == std::errc::operation_in_progress);
   if (!in_progress) return;
   if (!detail::wait_until(fd_, Want::write, deadline, ec)) return;
-  int err = 0;
-  std::size_t len = sizeof err;
-  if (!sys::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len, ec)) return;
-  if (err != 0) ec = std::error_code(err, std::system_category());
+  ec = sys::take_socket_error(fd_);
 }
 
 int Socket::connect_ex(const Address& address) noexcept {

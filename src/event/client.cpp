@@ -71,11 +71,7 @@ class Connector final : public Watcher {
   }
 
   void handle_events(std::uint32_t) override {
-    int err = 0;
-    std::size_t len = sizeof err;
-    std::error_code ec;
-    sys::getsockopt(fd(), SOL_SOCKET, SO_ERROR, &err, &len, ec);
-    if (!ec && err) ec = {err, std::system_category()};
+    std::error_code ec = sys::take_socket_error(fd());
     if (timer_) loop_.cancel(timer_);
     timer_ = {};
     if (ec) return attempt_failed(ec);

@@ -94,13 +94,7 @@ void Connection::on_readable() {
     return;
   }
   if (n == 0) {
-    eof_ = true;
-    if (out_) {
-      close_pending_ = true;
-      update_interest();
-    } else {
-      close_with({});
-    }
+    peer_ended();
     return;
   }
   auto got = static_cast<std::size_t>(n);
@@ -338,6 +332,16 @@ void Connection::close_after_flush() {
 void Connection::close() {
   SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::close");
   close_with({});
+}
+
+void Connection::peer_ended() {
+  eof_ = true;
+  if (out_) {
+    close_pending_ = true;
+    update_interest();
+  } else {
+    close_with({});
+  }
 }
 
 void Connection::close_with(std::error_code reason) {

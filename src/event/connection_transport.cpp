@@ -127,13 +127,7 @@ void Connection::on_readable_transport() {
   }
   if (ec) return close_with(ec);
   if (end) {
-    eof_ = true;
-    if (out_) {
-      close_pending_ = true;
-      update_interest();
-    } else {
-      close_with({});
-    }
+    peer_ended();
     return;
   }
   if (read_wants_write_) update_interest();

@@ -33,11 +33,7 @@ struct Scanner::Probe final : Watcher {
     sys::close_quietly(fd());
   }
   void handle_events(std::uint32_t) override {
-    int err = 0;
-    std::size_t len = sizeof err;
-    std::error_code ec;
-    sys::getsockopt(fd(), SOL_SOCKET, SO_ERROR, &err, &len, ec);
-    if (!ec && err) ec = {err, std::system_category()};
+    std::error_code ec = sys::take_socket_error(fd());
     if (!ec)
       return scanner.finish(*this, self_connected() ? PortState::closed : PortState::open,
                             self_connected() ? std::make_error_code(std::errc::connection_refused)
@@ -162,10 +158,7 @@ void Scanner::launch(Probe& probe, std::uint16_t port) {
     // On loopback the kernel has usually handled the SYN and its RST inside connect(): the
     // refusal is already waiting in SO_ERROR, and reading it now saves a trip through epoll
     // for every closed port.
-    int err = 0;
-    std::size_t len = sizeof err;
-    if (sys::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len, ec) && err != 0) {
-      ec = {err, std::system_category()};
+    if ((ec = sys::take_socket_error(fd))) {
       bool refused = ec == std::errc::connection_refused;
       return finish(probe, refused ? PortState::closed : PortState::filtered, ec);
     }

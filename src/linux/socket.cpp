@@ -91,4 +91,13 @@ bool getsockopt(int fd, int level, int name, void* value, std::size_t* len,
   return with_len(len, ec, [&](socklen_t* l) { return ::getsockopt(fd, level, name, value, l); });
 }
 
+std::error_code take_socket_error(int fd) noexcept {
+  int err = 0;
+  std::size_t len = sizeof err;
+  std::error_code ec;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len, ec) && err != 0)
+    ec = std::error_code(err, std::system_category());
+  return ec;
+}
+
 }  // namespace soket::sys

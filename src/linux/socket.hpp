@@ -35,5 +35,8 @@ bool setsockopt(int fd, int level, int name, const void* value, std::size_t len,
                 std::error_code& ec) noexcept;
 bool getsockopt(int fd, int level, int name, void* value, std::size_t* len,
                 std::error_code& ec) noexcept;
+/// The result of a non-blocking connect: the socket's pending error (SO_ERROR, which reading
+/// clears), or getsockopt's own failure; empty when the connect succeeded.
+std::error_code take_socket_error(int fd) noexcept;
 
 }  // namespace soket::sys

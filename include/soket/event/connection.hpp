@@ -189,6 +189,7 @@ class Connection final : private Watcher {
   void flush();
   void update_interest();
   void close_with(std::error_code reason);
+  void peer_ended();  // the peer's FIN (or close_notify): close once what we owe is sent
   bool output_empty() const noexcept;
   void after_write();
   // With a transport (kept out of line so that a plain connection stays small).
