@@ -110,7 +110,7 @@ class NcTool : public ::testing::Test {
 
 TEST_F(NcTool, TcpConnectToOpenBsdNcListener) {
   std::string port = std::to_string(free_port(Type::stream));
-  Child peer(sh("exec nc -l -v 127.0.0.1 " + port + " < /dev/null > " + out_));
+  Child peer(sh("exec nc -n -l -v 127.0.0.1 " + port + " < /dev/null > " + out_));
   wait_for_line(peer, "Listening on");
   Child me(sh("exec " + soket() + " connect 127.0.0.1 " + port + " < " + in_));
   EXPECT_EQ(me.wait(120s), 0) << me.read_stderr();
@@ -121,7 +121,7 @@ TEST_F(NcTool, TcpConnectToOpenBsdNcListener) {
 TEST_F(NcTool, TcpOpenBsdNcConnectsToListen) {
   Child me(sh("exec " + soket() + " listen -v 127.0.0.1 0 < /dev/null > " + out_));
   std::string port = wait_for_line(me, R"(Listening on 127\.0\.0\.1 (\d+)$)");
-  Child peer(sh("exec nc -N 127.0.0.1 " + port + " < " + in_ + " > /dev/null"));
+  Child peer(sh("exec nc -n -N 127.0.0.1 " + port + " < " + in_ + " > /dev/null"));
   EXPECT_EQ(peer.wait(120s), 0);
   EXPECT_EQ(me.wait(60s), 0) << me.read_stderr();
   expect_identical();
@@ -148,7 +148,7 @@ TEST_F(NcTool, TcpSocatConnectsToListen) {
 TEST_F(NcTool, Ipv6OpenBsdNcConnectsToListen) {
   Child me(sh("exec " + soket() + " listen -6 -v 0 < /dev/null > " + out_));
   std::string port = wait_for_line(me, R"(Listening on ::1 (\d+)$)");
-  Child peer(sh("exec nc -6 -N ::1 " + port + " < " + in_ + " > /dev/null"));
+  Child peer(sh("exec nc -6 -n -N ::1 " + port + " < " + in_ + " > /dev/null"));
   EXPECT_EQ(peer.wait(120s), 0);
   EXPECT_EQ(me.wait(60s), 0) << me.read_stderr();
   expect_identical();
@@ -156,7 +156,7 @@ TEST_F(NcTool, Ipv6OpenBsdNcConnectsToListen) {
 
 TEST_F(NcTool, Ipv6ConnectToOpenBsdNcListener) {
   std::string port = std::to_string(free_port(Type::stream));
-  Child peer(sh("exec nc -6 -l -v ::1 " + port + " < /dev/null > " + out_));
+  Child peer(sh("exec nc -6 -n -l -v ::1 " + port + " < /dev/null > " + out_));
   wait_for_line(peer, "Listening on");
   Child me(sh("exec " + soket() + " connect -6 ::1 " + port + " < " + in_));
   EXPECT_EQ(me.wait(120s), 0) << me.read_stderr();
@@ -215,7 +215,7 @@ TEST_F(NcTool, UdpConnectToOpenBsdNcListener) {
   bool complete = false;
   for (int attempt = 0; attempt < udp_attempts && !complete; ++attempt) {
     std::string port = std::to_string(free_port(Type::dgram));
-    Child peer(sh("exec nc -u -l -v -I 4194304 127.0.0.1 " + port + " < /dev/null > " + out_));
+    Child peer(sh("exec nc -n -u -l -v -I 4194304 127.0.0.1 " + port + " < /dev/null > " + out_));
     wait_for_line(peer, "Bound on");
     Child me(sh("exec " + soket() + " connect -u -w 1 127.0.0.1 " + port + " < " + in_));
     EXPECT_EQ(me.wait(120s), 0) << me.read_stderr();
@@ -229,7 +229,7 @@ TEST_F(NcTool, UdpOpenBsdNcConnectsToListen) {
   for (int attempt = 0; attempt < udp_attempts && !complete; ++attempt) {
     Child me(sh("exec " + soket() + " listen -u -v -w 3 127.0.0.1 0 < /dev/null > " + out_));
     std::string port = wait_for_line(me, R"(Listening on 127\.0\.0\.1 (\d+)$)");
-    Child peer(sh("exec nc -u -w 1 127.0.0.1 " + port + " < " + in_ + " > /dev/null"));
+    Child peer(sh("exec nc -n -u -w 1 127.0.0.1 " + port + " < " + in_ + " > /dev/null"));
     EXPECT_EQ(peer.wait(120s), 0);
     EXPECT_EQ(me.wait(120s), 0) << me.read_stderr();  // -w 3: ends once the sender stops
     complete = fs::file_size(out_) == ten_mib;
