@@ -206,11 +206,14 @@ std::string ipv6(const Bytes& b) {
   // Skip hop-by-hop, routing and destination options headers; a fragment header ends the walk
   // unless it is the first fragment.
   for (int hops = 0; hops < 8 && (next == 0 || next == 43 || next == 60 || next == 44); ++hops) {
-    if (!b.has(at, 8)) return "IP6 " + src + " > " + dst + ": [|ip6]";
+    std::string head = "IP6 ";
+    head.append(src).append(" > ").append(dst).append(": ");
+    if (!b.has(at, 8)) return head.append("[|ip6]");
     std::size_t ext = next == 44 ? 8 : (std::size_t{b.u8(at + 1)} + 1) * 8;
     if (next == 44 && (b.u16(at + 2) & 0xfff8) != 0)
-      return "IP6 " + src + " > " + dst + ": frag (offset " +
-             std::to_string(b.u16(at + 2) & 0xfff8) + ")";
+      return head.append("frag (offset ")
+          .append(std::to_string(b.u16(at + 2) & 0xfff8))
+          .append(")");
     next = b.u8(at);
     at += ext;
     len = len >= ext ? len - ext : 0;
