@@ -5,7 +5,7 @@
 #   FUZZ_SECONDS   seconds per target (default 60)
 #   FUZZ_BUILD_DIR build directory (default build-fuzz)
 #   FUZZ_TARGETS   targets to run (default: all of them)
-set -euo pipefail
+set -euo pipefail  # pipefail: a target's status survives | tee
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
@@ -19,6 +19,9 @@ for target in $targets; do
 done
 
 status=0
+failed=()
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
 for target in $targets; do
   corpus="$build/fuzz/corpus/$target"       # grows as the fuzzer finds new paths
   artifacts="$build/fuzz/artifacts/$target/"
@@ -28,9 +31,21 @@ for target in $targets; do
   echo "== fuzzing $target for ${seconds}s =="
   if ! "$build/fuzz/${target}_fuzz" "$corpus" "fuzz/corpus/$target" "${dict[@]}" \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-      -artifact_prefix="$artifacts"; then
+      -artifact_prefix="$artifacts" 2>&1 | tee "$logs/$target"; then
     echo "fuzz: $target FAILED; reproducer(s) in $artifacts" >&2
+    failed+=("$target")
     status=1
   fi
 done
+# CI shows the end of the log: say there what failed, how, and with which input.
+for target in "${failed[@]}"; do
+  echo "== fuzz: $target FAILED =="
+  grep -v -E '^#[0-9]+|^(INFO|MS|Recommended|stat::)|# Uses:' "$logs/$target" | tail -n 40 || true
+  for f in "$build/fuzz/artifacts/$target/"*; do
+    [[ -f $f ]] || continue
+    echo "-- $f ($(stat -c %s "$f") bytes), first 256 as hex:"
+    head -c 256 "$f" | od -An -tx1 | head -n 16
+  done
+done
+((status == 0)) && echo "fuzz: all ${seconds}s runs clean: $targets"
 exit $status

@@ -5,5 +5,6 @@
 #include <soket/tls/certificate.hpp>
 #include <soket/tls/context.hpp>
 #include <soket/tls/make_certificate.hpp>
+#include <soket/tls/relay_stream.hpp>
 #include <soket/tls/ssl_error.hpp>
 #include <soket/tls/ssl_socket.hpp>

@@ -105,7 +105,9 @@ RelayResult relay(RelayStream& stream, int input_fd, int output_fd, const RelayO
 
   // One read from the stream; false at its end.
   auto pump_stream = [&] {
-    std::size_t n = stream.read_some(from_stream);
+    std::optional<std::size_t> got = stream.read_available(from_stream);
+    if (!got) return true;  // no data yet (TLS): wait again
+    std::size_t n = *got;
     if (n == 0 && !stream.datagrams()) return false;
     write_out(output_fd, std::span(from_stream).first(n));
     result.received += n;

@@ -230,6 +230,15 @@ std::pair<SSLSocket, Address> SSLSocket::accept() {
   return {std::move(s), std::move(addr)};
 }
 
+void SSLSocket::close_notify() {
+  check_connected("close_notify");
+  // 0 means "sent, the peer's has not arrived": all this call asks for.
+  run("close_notify", false, [](SSL* ssl) {
+    int r = SSL_shutdown(ssl);
+    return r == 0 ? 1 : r;
+  });
+}
+
 Socket SSLSocket::unwrap() {
   check_connected("unwrap");
   // The first call sends close_notify (returns 0 until the peer's arrives); the second waits

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 
 namespace soket::io {
@@ -41,6 +42,12 @@ class RelayStream : public ByteStream {
   virtual bool datagrams() const noexcept { return false; }
   /// Ends our direction: the peer reads end of file, its replies still arrive.
   virtual void shutdown_write() = 0;
+  /// A read when fileno() polled readable (or buffered()): bytes read, 0 at the end, or
+  /// std::nullopt when what arrived carried no data yet (a TLS record cut short, a session
+  /// ticket) and waiting again is right. A plain socket's readiness always means data or EOF.
+  virtual std::optional<std::size_t> read_available(std::span<std::byte> buffer) {
+    return read_some(buffer);
+  }
 };
 
 }  // namespace soket::io

@@ -100,6 +100,10 @@ class SSLSocket final : public io::ByteStream {
   /// Python: pending(): decrypted bytes buffered inside OpenSSL (poll() cannot see them).
   std::size_t pending() const noexcept;
 
+  /// TLS's half-close (no Python name): sends close_notify without waiting for the peer's.
+  /// The peer reads the end of the stream; its data still arrives here until its own
+  /// close_notify (recv then returns ""). Sending after this is an SSLError.
+  void close_notify();
   /// Python: unwrap(): sends close_notify, waits for the peer's, returns the plain socket.
   Socket unwrap();
   /// Python: connect(address): TCP connect, then the handshake (if do_handshake_on_connect).
