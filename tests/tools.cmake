@@ -29,7 +29,8 @@ endif()
 # files; corruption and interruption by a proxy in the script. The reliability bar's cases
 # (peer_sigkill, corruption_detected, disk_full, traversal) are in reliability/reliability.cmake.
 if(TARGET soket_tool)
-  foreach(case roundtrip big_file resume_mismatch max_size hostile_frames usage progress)
+  foreach(case roundtrip big_file resume_mismatch max_size hostile_frames usage progress
+               stop_signals)
     add_test(NAME transfer_tool.${case}
              COMMAND ${SOKET_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/interop/transfer_tool_test.py
                      $<TARGET_FILE:soket_tool> ${case})

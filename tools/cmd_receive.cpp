@@ -2,17 +2,25 @@
 // `soket receive [--dir D] [HOST] PORT`: the receiving side of `soket send`. Every name goes
 // through transfer::ReceiveDir (nothing lands outside D), every file through a PartFile
 // (temporary name, fsync, rename once its SHA-256 matched). Serves one sender at a time.
+// SIGINT/SIGTERM/SIGHUP stop it cleanly: between senders with status 0, during a file with its
+// part kept for --resume and status 1.
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <soket/io/socket_file.hpp>
 #include <soket/io/transfer/protocol.hpp>
 #include <soket/io/transfer/receive_dir.hpp>
+#include <soket/server/stop_signals.hpp>
 #include <soket/soket.hpp>
 
 #include "cli.hpp"
@@ -80,10 +88,52 @@ struct SessionOver : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// What a stop signal wakes: the accept() waiting for a sender, and the session's recv().
+// shutdown() from the signal-waiting thread makes either return at once on the worker.
+class Stopper {
+ public:
+  explicit Stopper(Socket& server) : server_(server) {}
+  void stop(int sig) {
+    std::lock_guard lock(mutex_);
+    signal_ = sig;
+    std::error_code ec;
+    server_.shutdown(Shut::rdwr, ec);  // accept() returns EINVAL
+    if (conn_) conn_->shutdown(Shut::rdwr, ec);
+  }
+  // The connection being served (nullptr when none); one that starts after stop() is cut at once.
+  void serving(Socket* conn) {
+    std::lock_guard lock(mutex_);
+    conn_ = conn;
+    std::error_code ec;
+    if (conn_ && signal_ != 0) conn_->shutdown(Shut::rdwr, ec);
+  }
+  int signal() const noexcept { return signal_; }
+
+ private:
+  std::mutex mutex_;
+  Socket& server_;
+  Socket* conn_ = nullptr;
+  std::atomic<int> signal_{0};
+};
+
+std::string signal_name(int sig) {
+  return sig == SIGINT    ? "SIGINT"
+         : sig == SIGTERM ? "SIGTERM"
+         : sig == SIGHUP  ? "SIGHUP"
+                          : "a signal";
+}
+
 class Session {
  public:
-  Session(Socket conn, Address peer, transfer::ReceiveDir& dir, const ReceiveArgs& args)
-      : conn_(std::move(conn)), file_(conn_), peer_(std::move(peer)), dir_(dir), args_(args) {}
+  Session(Socket conn, Address peer, transfer::ReceiveDir& dir, const ReceiveArgs& args,
+          const Stopper& stopper)
+      : conn_(std::move(conn)),
+        file_(conn_),
+        peer_(std::move(peer)),
+        dir_(dir),
+        args_(args),
+        stopper_(stopper) {}
+  Socket& socket() noexcept { return conn_; }
 
   // Returns false if any item failed.
   bool run() {
@@ -257,12 +307,19 @@ class Session {
           n = conn_.recv_into(buf, want);
         }
       } catch (const std::exception& e) {
-        throw SessionOver(shown + ": " + e.what() + " after " + std::to_string(at) + " of " +
-                          std::to_string(size) + " bytes; the part is kept for --resume");
+        if (stopper_.signal() != 0)
+          n = 0;  // the stop's shutdown(), not the sender
+        else
+          throw SessionOver(shown + ": " + e.what() + " after " + std::to_string(at) + " of " +
+                            std::to_string(size) + " bytes; the part is kept for --resume");
       }
       if (n == 0)
-        throw SessionOver(shown + ": the sender closed the connection after " + std::to_string(at) +
-                          " of " + std::to_string(size) + " bytes; the part is kept for --resume");
+        throw SessionOver(shown + ": " +
+                          (stopper_.signal() != 0
+                               ? "stopped by " + signal_name(stopper_.signal())
+                               : std::string("the sender closed the connection")) +
+                          " after " + std::to_string(at) + " of " + std::to_string(size) +
+                          " bytes; the part is kept for --resume");
       auto data = std::span<const std::byte>(buf).first(n);
       try {
         part.write(data);
@@ -283,6 +340,7 @@ class Session {
   Address peer_;
   transfer::ReceiveDir& dir_;
   const ReceiveArgs& args_;
+  const Stopper& stopper_;
   bool ok_ = true;
 };
 
@@ -300,20 +358,47 @@ void receive(ReceiveArgs& args) {
     args.max_bytes = *bytes;
   }
 
+  // Before any thread starts, so that only StopSignals receives them.
+  server::StopSignals signals;
   transfer::ReceiveDir dir(args.dir);
   Address address(host, static_cast<int>(port));
   Socket server = create_server(address, address.family());
   std::fprintf(stderr, "Listening on %s\n", server.getsockname().repr().c_str());
   std::fflush(stderr);
-  for (;;) {
-    auto [conn, peer] = server.accept();
-    conn.settimeout(args.timeout);
-    bool ok = Session(std::move(conn), peer, dir, args).run();
-    if (args.once) {
-      if (!ok) throw CLI::RuntimeError(exit_failure);
-      return;
+
+  // Senders are served on a thread of their own; this one waits for a stop signal.
+  Stopper stopper(server);
+  std::atomic<bool> done{false};
+  bool all_ok = true;
+  std::exception_ptr error;
+  std::thread worker([&] {
+    try {
+      for (;;) {
+        auto [conn, peer] = server.accept();
+        conn.settimeout(args.timeout);
+        Session session(std::move(conn), peer, dir, args, stopper);
+        stopper.serving(&session.socket());
+        bool ok = session.run();
+        stopper.serving(nullptr);
+        all_ok = all_ok && ok;
+        if (args.once || stopper.signal() != 0) break;
+      }
+    } catch (...) {
+      if (stopper.signal() == 0) error = std::current_exception();  // else: the stop's wake-up
     }
+    done = true;
+  });
+  while (!done) {
+    if (auto sig = signals.wait_for(std::chrono::milliseconds(100))) stopper.stop(*sig);
   }
+  worker.join();
+  // A signal that came as the last sender finished is taken, not left to kill us on exit.
+  while (signals.wait_for(std::chrono::nanoseconds::zero())) {
+  }
+  if (error) std::rethrow_exception(error);
+  if (stopper.signal() != 0 && all_ok)
+    std::fprintf(stderr, "soket receive: stopped by %s\n", signal_name(stopper.signal()).c_str());
+  if (!all_ok) throw CLI::RuntimeError(exit_failure);
 }
 
 }  // namespace

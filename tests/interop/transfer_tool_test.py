@@ -101,6 +101,9 @@ class Receiver:
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
+        return self.wait()
+
+    def wait(self):
         rc = self.proc.wait(timeout=20)
         for t in self.threads:
             t.join(timeout=5)
@@ -280,6 +283,52 @@ def case_peer_sigkill(tmp):
     finally:
         r.stop()
     check(entries(dst) == ["f.bin"], f"after resume: {entries(dst)}")
+    check(sha256_of(src) == sha256_of(os.path.join(dst, "f.bin")), "resumed file differs")
+
+
+def case_stop_signals(tmp):
+    """SIGTERM/SIGINT/SIGHUP stop the receiver cleanly: waiting for a sender it exits 0 saying
+    so; in the middle of a file it exits 1 naming the signal and how far it got, the part is
+    kept, and a later `send --resume` completes the file from there."""
+    dst = os.path.join(tmp, "dst")
+    os.makedirs(dst)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        r = Receiver(dst)
+        r.proc.send_signal(sig)
+        check(r.wait() == 0, f"idle receiver on {sig.name}: {r.err}")
+        check(r.err == [f"soket receive: stopped by {sig.name}"], f"{r.err}")
+
+    src = os.path.join(tmp, "f.bin")
+    size = 64 << 20
+    random_file(src, size)
+    r = Receiver(dst)
+    proxy = Proxy(r.port, stop_after=size // 2)
+    sender = subprocess.Popen([TOOL, "send", src, "127.0.0.1", str(proxy.port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        check(proxy.stalled.wait(60), "the proxy never saw half the file")
+        time.sleep(0.2)  # let the receiver write what arrived
+        r.proc.send_signal(signal.SIGTERM)
+        rc = r.wait()
+        check(rc == 1, f"receiver stopped mid-file exited {rc}: {r.err}")
+        check(any(re.fullmatch(r"soket receive: f\.bin: stopped by SIGTERM after \d+ of 67108864 "
+                               r"bytes; the part is kept for --resume", line) for line in r.err),
+              f"{r.err}")
+    finally:
+        sender.kill()
+        sender.wait(timeout=20)
+        sender.stdout.close()
+        sender.stderr.close()
+        proxy.close()
+    check(entries(dst) == [".f.bin.soket-part"], f"after the stop: {entries(dst)}")
+    part = os.path.getsize(os.path.join(dst, ".f.bin.soket-part"))
+    r = Receiver(dst)
+    try:
+        s = send("--resume", src, port=r.port, check_rc=0)
+        m = re.search(r"f\.bin: resuming at byte (\d+)", s.err)
+        check(m and int(m.group(1)) == part, f"sender did not resume at {part}: {s.err!r}")
+    finally:
+        r.stop()
     check(sha256_of(src) == sha256_of(os.path.join(dst, "f.bin")), "resumed file differs")
 
 
