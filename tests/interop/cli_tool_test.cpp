@@ -17,22 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct ToolRun {
-  int status;
-  std::string out, err;
-};
-
-ToolRun run_tool(std::vector<std::string> args) {
-  args.insert(args.begin(), soket_tool());
-  Child c(args);
-  c.close_stdin();
-  ToolRun r;
-  r.out = c.read_all(30s);
-  r.err = c.read_stderr(10s);
-  r.status = c.wait(30s);
-  return r;
-}
-
 struct Hostile {
   std::vector<std::string> args;
   std::string option;  // the name the message must give

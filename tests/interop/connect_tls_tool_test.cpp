@@ -63,21 +63,9 @@ struct PythonTlsServer {
   std::string port;
 };
 
-struct Ran {
-  int status;
-  std::string out, err;
-};
-
-Ran connect_tls(std::vector<std::string> args, const std::string& input = {}) {
-  args.insert(args.begin(), {soket_tool(), "connect"});
-  Child c(args);
-  if (!input.empty()) c.write_stdin(input);
-  c.close_stdin();
-  Ran r;
-  r.out = c.read_all(60s);
-  r.err = c.read_stderr(10s);
-  r.status = c.wait(60s);
-  return r;
+ToolRun connect_tls(std::vector<std::string> args, const std::string& input = {}) {
+  args.insert(args.begin(), "connect");
+  return run_tool(std::move(args), input);
 }
 
 std::string random_bytes(std::size_t n) {
@@ -92,7 +80,7 @@ TEST(ConnectTls, OneMebibyteGoesAndComesBackIdenticalAfterCloseNotify) {
   PythonTlsServer server(pki, "localhost", "echo-after-eof");
   ASSERT_FALSE(server.port.empty());
   const std::string data = random_bytes(1 << 20);
-  Ran r = connect_tls({"--tls", "--ca", pki.ca(), "127.0.0.1", server.port}, data);
+  ToolRun r = connect_tls({"--tls", "--ca", pki.ca(), "127.0.0.1", server.port}, data);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(r.out == data) << "got " << r.out.size() << " bytes back of " << data.size();
   EXPECT_EQ(server.child.wait(30s), 0);
@@ -126,8 +114,9 @@ TEST(ConnectTls, TalksHttpToOpensslSServerAndSaysWhatWasNegotiated) {
     if (std::regex_search(*line, m, std::regex(R"(ACCEPT 127\.0\.0\.1:(\d+))"))) port = m[1];
   }
   ASSERT_FALSE(port.empty());
-  Ran r = connect_tls({"--tls", "-v", "--ca", pki.ca(), "--alpn", "http/1.1", "127.0.0.1", port},
-                      "GET / HTTP/1.0\r\n\r\n");
+  ToolRun r =
+      connect_tls({"--tls", "-v", "--ca", pki.ca(), "--alpn", "http/1.1", "127.0.0.1", port},
+                  "GET / HTTP/1.0\r\n\r\n");
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("HTTP/1.0 200 ok"), std::string::npos) << r.out.substr(0, 200);
   EXPECT_TRUE(
@@ -156,7 +145,7 @@ TEST(ConnectTls, VerificationFailuresAreOneLineEach) {
     std::vector<std::string> args = {"--tls"};
     args.insert(args.end(), c.options.begin(), c.options.end());
     args.insert(args.end(), {"127.0.0.1", server.port});
-    Ran r = connect_tls(args, "hello\n");
+    ToolRun r = connect_tls(args, "hello\n");
     EXPECT_EQ(r.status, 1) << c.cert;
     EXPECT_TRUE(r.out.empty()) << c.cert;
     EXPECT_NE(r.err.find("soket connect: "), std::string::npos) << r.err;
@@ -171,13 +160,13 @@ TEST(ConnectTls, InsecureAndSniReachServersVerificationWouldRefuse) {
   TestPKI pki;
   {
     PythonTlsServer server(pki, "selfsigned", "line-chat");
-    Ran r = connect_tls({"--tls", "--insecure", "127.0.0.1", server.port}, "hi\n");
+    ToolRun r = connect_tls({"--tls", "--insecure", "127.0.0.1", server.port}, "hi\n");
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.out, "got: hi\n");
   }
   {
     PythonTlsServer server(pki, "other", "line-chat");  // certificate for other.example only
-    Ran r = connect_tls(
+    ToolRun r = connect_tls(
         {"--tls", "--ca", pki.ca(), "--sni", "other.example", "127.0.0.1", server.port}, "hi\n");
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.out, "got: hi\n");
@@ -196,7 +185,7 @@ TEST(ConnectTls, MisusedOptionsAreUsageErrors) {
       {"--tls", "--alpn", "h2,,http/1.1", "127.0.0.1", "443"},
   };
   for (const auto& args : cases) {
-    Ran r = connect_tls(args);
+    ToolRun r = connect_tls(args);
     EXPECT_EQ(r.status, 2) << args[0] << " " << args[1] << ": " << r.err;
     EXPECT_EQ(r.err.rfind("soket: ", 0), 0u) << r.err;
   }
@@ -216,7 +205,7 @@ c.close()
 )PY"));
   auto port = server.read_line(30s);
   ASSERT_TRUE(port);
-  Ran r = connect_tls({"--tls", "--insecure", "127.0.0.1", *port});
+  ToolRun r = connect_tls({"--tls", "--insecure", "127.0.0.1", *port});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("soket connect: "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("127.0.0.1"), std::string::npos) << r.err;

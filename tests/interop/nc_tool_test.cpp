@@ -272,24 +272,6 @@ TEST_F(NcTool, UdpSocatBothRoles) {
 
 // ---- Half-close, as OpenBSD nc -N ----
 
-struct ToolRun {
-  int status;
-  std::string out, err;
-};
-
-// Runs soket with `input` on stdin (then EOF) and collects everything.
-ToolRun run_tool(std::vector<std::string> args, const std::string& input = "") {
-  args.insert(args.begin(), soket_tool());
-  Child c(args);
-  if (!input.empty()) c.write_stdin(input);
-  c.close_stdin();
-  ToolRun r;
-  r.out = c.read_all(60s);
-  r.err = c.read_stderr(10s);
-  r.status = c.wait(60s);
-  return r;
-}
-
 // A server that answers only after reading to EOF (wc -c): the reply shows the peer saw our
 // half-close and that we still read after it. OpenBSD nc -N gives the same answer.
 TEST(NcHalfClose, ConnectSendsEofAndTheReplyStillArrivesAsNcN) {

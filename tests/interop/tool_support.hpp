@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// What the tests of the soket tool share: the built program and a `soket serve` child whose
-// port is read from its "Listening on ('127.0.0.1', PORT)" line.
+// What the tests of the soket tool share: the built program, one run of it with everything it
+// printed, and a `soket serve` child whose port is read from its "Listening on ('127.0.0.1',
+// PORT)" line.
 #pragma once
 
+#include <chrono>
 #include <csignal>
 #include <regex>
 #include <stdexcept>
@@ -15,6 +17,25 @@ namespace soket::test {
 
 inline std::string soket_tool() {
   return built_program("tools/soket");
+}
+
+struct ToolRun {
+  int status;  // -1 if it did not end within the wait
+  std::string out, err;
+};
+
+/// Runs `soket ARGS...` with `input` on stdin (then EOF) and collects everything it prints.
+inline ToolRun run_tool(std::vector<std::string> args, const std::string& input = "",
+                        std::chrono::seconds wait = std::chrono::seconds(60)) {
+  args.insert(args.begin(), soket_tool());
+  Child c(args);
+  if (!input.empty()) c.write_stdin(input);
+  c.close_stdin();
+  ToolRun r;
+  r.out = c.read_all(wait);
+  r.err = c.read_stderr(std::chrono::seconds(10));
+  r.status = c.wait(wait);
+  return r;
 }
 
 /// `soket serve ARGS...` on an ephemeral port; stop() sends SIGTERM and returns the exit status.
