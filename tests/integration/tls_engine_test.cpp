@@ -19,6 +19,7 @@
 #include <soket/tls/ssl_error.hpp>
 
 #include "support/support.hpp"
+#include "tls/self_signed.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -31,34 +32,7 @@ namespace {
 // Plain connections keep their size: the transport lives beside them, by slot.
 static_assert(sizeof(Connection) == 104, "a plain Connection must not grow");
 
-/// A throw-away self-signed certificate for localhost / 127.0.0.1, made by openssl req.
-struct Cert {
-  fs::path dir, cert, key;
-  Cert() {
-    char tmpl[] = "/tmp/soket-tlsengine-XXXXXX";
-    dir = mkdtemp(tmpl);
-    cert = dir / "cert.pem";
-    key = dir / "key.pem";
-    Child c({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-             "-nodes", "-keyout", key.string(), "-out", cert.string(), "-days", "2", "-subj",
-             "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"});
-    EXPECT_EQ(c.wait(), 0) << c.read_stderr();
-  }
-  ~Cert() {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
-  tls::SSLContext server_context() const {
-    tls::SSLContext ctx(tls::PROTOCOL_TLS_SERVER);
-    ctx.load_cert_chain(cert, key);
-    return ctx;
-  }
-};
-
-const Cert& cert() {
-  static Cert c;
-  return c;
-}
+using soket::test::cert;
 
 template <class Pred>
 bool eventually(Pred pred, std::chrono::milliseconds limit = 20s) {

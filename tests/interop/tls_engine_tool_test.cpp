@@ -10,6 +10,7 @@
 #include <soket/socket.hpp>
 
 #include "interop/tool_support.hpp"
+#include "tls/self_signed.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -19,28 +20,7 @@ using soket::test::soket_tool;
 
 namespace {
 
-struct Cert {
-  fs::path dir, cert, key;
-  Cert() {
-    char tmpl[] = "/tmp/soket-tlstool-XXXXXX";
-    dir = mkdtemp(tmpl);
-    cert = dir / "cert.pem";
-    key = dir / "key.pem";
-    Child c({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-             "-nodes", "-keyout", key.string(), "-out", cert.string(), "-days", "2", "-subj",
-             "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"});
-    EXPECT_EQ(c.wait(), 0) << c.read_stderr();
-  }
-  ~Cert() {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
-};
-
-const Cert& cert() {
-  static Cert c;
-  return c;
-}
+using soket::test::cert;
 
 int run(std::vector<std::string> args, std::string* err = nullptr, std::string* out = nullptr) {
   args.insert(args.begin(), soket_tool());
