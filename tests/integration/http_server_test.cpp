@@ -9,8 +9,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <regex>
 #include <string>
@@ -536,6 +541,53 @@ TEST(HttpServer, AsyncResponseAfterTheClientLeftOrTheServerStoppedIsDropped) {
   }  // and the server is gone before the answers
   for (auto& t : threads) t.join();
   EXPECT_EQ(sent, 4);
+}
+
+// A temporary file of `size` bytes of a pattern, removed at the end.
+struct TempFile {
+  explicit TempFile(std::size_t size) {
+    char tmpl[] = "/tmp/soket-http-file-XXXXXX";
+    int fd = mkstemp(tmpl);
+    path = tmpl;
+    for (std::size_t i = 0; i < size; ++i) content.push_back(static_cast<char>('a' + i % 26));
+    EXPECT_EQ(::write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+    ::close(fd);
+  }
+  ~TempFile() { std::remove(path.c_str()); }
+  OwnedFd open() const { return OwnedFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)); }
+  std::string path, content;
+};
+
+// send_file: a range of a file by sendfile(2); the connection goes on after a large one (the
+// next request waits until the file is out); HEAD sends no body; a file shorter than promised
+// closes the connection.
+TEST(HttpServer, SendFileSendsTheRangeAndTheConnectionGoesOn) {
+  TempFile file(3 << 20);
+  Served s([&](const http::Request& req, http::Response& res) {
+    if (req.path == "/short") return res.send_file(file.open(), 0, file.content.size() + 10);
+    if (req.path == "/range") return res.send_file(file.open(), 100, 1000);
+    res.header("Content-Type", "application/octet-stream");
+    res.send_file(file.open(), 0, file.content.size());
+  });
+  RawHttp c(s.server.address());
+  c.send(get_request("/all") + get_request("/range") + "HEAD /all HTTP/1.1\r\nHost: t\r\n\r\n" +
+         get_request("/all"));
+  auto r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->body == file.content);
+  r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, file.content.substr(100, 1000));
+  r = c.read("HEAD");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->header("Content-Length"), std::to_string(file.content.size()));
+  EXPECT_TRUE(r->body.empty());
+  r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body.size(), file.content.size());
+  RawHttp d(s.server.address());
+  d.send(get_request("/short"));
+  EXPECT_THROW(d.read(), std::runtime_error);  // closed inside the body
 }
 
 }  // namespace

@@ -5,9 +5,13 @@
 // is still answered.
 #include <soket/proto/http/server.hpp>
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 
 #include <atomic>
 #include <chrono>
@@ -36,8 +40,27 @@ bool have(const char* program) {
   return Child({"sh", "-c", std::string("command -v ") + program + " >/dev/null"}).wait() == 0;
 }
 
+// 300 KiB of "abc...z" repeated, in a file (send_file's case), made once.
+const std::string& pattern_file() {
+  static const std::string path = [] {
+    char tmpl[] = "/tmp/soket-http-peers-XXXXXX";
+    int fd = mkstemp(tmpl);
+    std::string data;
+    for (int i = 0; i < 300 * 1024; ++i) data.push_back(static_cast<char>('a' + i % 26));
+    EXPECT_EQ(::write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
+    ::close(fd);
+    std::atexit([] { std::remove(pattern_file().c_str()); });
+    return std::string(tmpl);
+  }();
+  return path;
+}
+
 http::Handler app() {
   return [](const http::Request& req, http::Response& res) {
+    if (req.path == "/file") {
+      return res.send_file(OwnedFd(::open(pattern_file().c_str(), O_RDONLY | O_CLOEXEC)), 0,
+                           300 * 1024);
+    }
     if (req.path == "/chunked") {
       res.write("alpha,");
       res.write("beta,");
@@ -137,6 +160,9 @@ TEST(HttpServerPeers, CurlOver10And11WithKeepAlive) {
   EXPECT_EQ(out, "alpha,beta,gamma");
   out = run({"curl", "-sS", "--max-time", "20", "-d", "posted", s.url() + "/p"});
   EXPECT_EQ(out.substr(0, 15), "POST /p posted ");
+  out = run({"curl", "-sS", "--max-time", "20", "-o", "/dev/null", "-w", "%{size_download}",
+             s.url() + "/file", s.url() + "/file"});
+  EXPECT_EQ(out, "307200307200");
 }
 
 TEST(HttpServerPeers, WrkLoadHasNoErrors) {
@@ -184,10 +210,14 @@ ctx = ssl.create_default_context(cafile=sys.argv[2])
 c = http.client.HTTPSConnection('127.0.0.1', int(sys.argv[1]), context=ctx, timeout=20)
 for p in ('/s1', '/chunked'):
     c.request('GET', p); r = c.getresponse(); print(r.status, r.read().decode())
+c.request('GET', '/file'); body = c.getresponse().read()
+print('file', len(body), body == bytes(ord('a') + i % 26 for i in range(300 * 1024)))
 print(c.sock.version())
 )",
                             {std::to_string(s.server.address().port()), cert.cert.string()}));
-  EXPECT_NE(out.find("200 GET /s1 \n200 alpha,beta,gamma\nTLSv1.3\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("200 GET /s1 \n200 alpha,beta,gamma\nfile 307200 True\nTLSv1.3\n"),
+            std::string::npos)
+      << out;
   if (have("curl")) {
     out = run({"curl", "-sSk", "--max-time", "20", s.url("https") + "/c"});
     EXPECT_EQ(out.substr(0, 7), "GET /c ");
