@@ -108,4 +108,24 @@ TEST(HttpTool, BadOptionsExit2WithOneLine) {
   EXPECT_NE(text.find("Example:"), std::string::npos);
 }
 
+// The completion script (read from the source tree) completes http's subcommands and then
+// the subcommand's own options.
+TEST(HttpTool, BashCompletesSubcommandsAndTheirOptions) {
+  auto complete = [&](const std::string& words) {
+    Child bash({"bash", "-c",
+                "source '" + std::string(SOKET_SOURCE_DIR) +
+                    "/tools/soket.bash-completion' && COMP_WORDS=(" + words +
+                    ") && COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) && _soket && echo "
+                    "\"${COMPREPLY[*]}\"",
+                "bash"});
+    std::string out = bash.read_all(30s);
+    EXPECT_EQ(bash.wait(30s), 0) << bash.read_stderr();
+    return out;
+  };
+  std::string prog = "'" + test::soket_tool() + "'";
+  EXPECT_EQ(complete(prog + " ht"), "http\n");
+  EXPECT_EQ(complete(prog + " http se"), "serve\n");
+  EXPECT_EQ(complete(prog + " http serve --acc"), "--access-log\n");
+}
+
 }  // namespace
