@@ -11,3 +11,10 @@ soket_add_test(http_parser_table_test unit/http_parser_table_test.cpp
                LIBS soket_http_test_support)
 soket_add_test(http_parser_test unit/http_parser_test.cpp LIBS soket_http_test_support)
 soket_add_test(http_parser_peers_test interop/http_parser_peers_test.cpp)
+
+# Static files (proto/http): the pure pieces, then the document root on real files.
+soket_add_test(http_range_test unit/http_range_test.cpp)
+soket_add_test(http_conditional_test unit/http_conditional_test.cpp)
+soket_add_test(http_target_path_test unit/http_target_path_test.cpp)
+soket_add_test(http_mime_types_test unit/http_mime_types_test.cpp)
+soket_add_test(http_document_root_test integration/http_document_root_test.cpp)
