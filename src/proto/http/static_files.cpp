@@ -9,8 +9,8 @@
 namespace soket::proto::http {
 namespace {
 
-std::string_view field_or_empty(std::span<const Field> fields, std::string_view name) {
-  return find_field(fields, name).value_or(std::string_view{});
+std::string_view field_or_empty(const Request& request, std::string_view name) {
+  return request.header(name).value_or(std::string_view{});
 }
 
 FileResponse text(int status, std::string_view message, bool head) {
@@ -23,7 +23,7 @@ FileResponse text(int status, std::string_view message, bool head) {
 }
 
 FileResponse error(int status, bool head) {
-  return text(status, std::to_string(status) + " " + std::string(static_reason(status)), head);
+  return text(status, std::to_string(status) + " " + std::string(reason_phrase(status)), head);
 }
 
 FileResponse from_lookup(LookupResult result, bool head) {
@@ -36,23 +36,6 @@ FileResponse from_lookup(LookupResult result, bool head) {
 
 }  // namespace
 
-std::string_view static_reason(int status) noexcept {
-  switch (status) {
-    case 200: return "OK";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 412: return "Precondition Failed";
-    case 416: return "Range Not Satisfiable";
-    case 500: return "Internal Server Error";
-    default: return "Unknown";
-  }
-}
-
 StaticFiles::StaticFiles(const std::filesystem::path& root) : StaticFiles(root, Options{}) {}
 
 StaticFiles::StaticFiles(const std::filesystem::path& root, Options options, const MimeTypes& types)
@@ -60,8 +43,9 @@ StaticFiles::StaticFiles(const std::filesystem::path& root, Options options, con
       options_(std::move(options)),
       types_(types) {}
 
-FileResponse StaticFiles::respond(std::string_view method, std::string_view target,
-                                  std::span<const Field> fields) const {
+FileResponse StaticFiles::respond(const Request& request) const {
+  const std::string_view method = request.method;
+  const std::string_view target = request.target;
   const bool head = method == "HEAD";
   if (method != "GET" && !head) {
     auto r = error(405, false);
@@ -77,16 +61,16 @@ FileResponse StaticFiles::respond(std::string_view method, std::string_view targ
   if (found != LookupResult::found) return from_lookup(found, head);
   if (file.directory) {
     const auto end = target.find_first_of("?#");
-    return serve_directory(std::move(file), target.substr(0, end), path->relative, head, fields);
+    return serve_directory(std::move(file), target.substr(0, end), path->relative, head, request);
   }
   // "/file.txt/" names a file as if it were a directory: Python and nginx answer 404.
   if (path->directory) return error(404, head);
-  return serve_file(std::move(file), path->relative, head, fields);
+  return serve_file(std::move(file), path->relative, head, request);
 }
 
 FileResponse StaticFiles::serve_directory(RootFile dir, std::string_view target_path,
                                           const std::string& relative, bool head,
-                                          std::span<const Field> fields) const {
+                                          const Request& request) const {
   // Python's send_head: a directory without its trailing slash is redirected to it, so the
   // listing's relative links resolve inside it.
   if (target_path.empty() || target_path.back() != '/') {
@@ -100,7 +84,7 @@ FileResponse StaticFiles::serve_directory(RootFile dir, std::string_view target_
     RootFile file;
     std::error_code ec;
     if (root_.open(candidate, file, ec) == LookupResult::found && !file.directory)
-      return serve_file(std::move(file), candidate, head, fields);
+      return serve_file(std::move(file), candidate, head, request);
   }
   if (!options_.list_directories) return error(403, head);
   std::error_code ec;
@@ -115,15 +99,15 @@ FileResponse StaticFiles::serve_directory(RootFile dir, std::string_view target_
 }
 
 FileResponse StaticFiles::serve_file(RootFile file, std::string_view relative, bool head,
-                                     std::span<const Field> fields) const {
+                                     const Request& request) const {
   FileResponse r;
   r.head = head;
   const std::string etag = make_etag(file.mtime, file.size);
   const std::string last_modified = format_http_date(file.mtime);
-  const Conditions c{field_or_empty(fields, "If-Match"), field_or_empty(fields, "If-None-Match"),
-                     field_or_empty(fields, "If-Modified-Since"),
-                     field_or_empty(fields, "If-Unmodified-Since"),
-                     field_or_empty(fields, "If-Range")};
+  const Conditions c{field_or_empty(request, "If-Match"), field_or_empty(request, "If-None-Match"),
+                     field_or_empty(request, "If-Modified-Since"),
+                     field_or_empty(request, "If-Unmodified-Since"),
+                     field_or_empty(request, "If-Range")};
   switch (evaluate_preconditions(c, etag, file.mtime, true)) {
     case Precondition::not_modified:
       // RFC 9110 §15.4.5: the validators a 200 would carry, no body.
@@ -139,7 +123,7 @@ FileResponse StaticFiles::serve_file(RootFile file, std::string_view relative, b
   r.fields.emplace_back("Accept-Ranges", "bytes");
   std::uint64_t offset = 0;
   std::uint64_t length = file.size;
-  const auto range_field = find_field(fields, "Range");
+  const auto range_field = request.header("Range");
   // Range applies to GET only (RFC 9110 §14.2); HEAD answers as GET without Range would.
   if (range_field && !head && if_range_allows(c.if_range, etag, file.mtime)) {
     const auto ranges = parse_range(*range_field, file.size, options_.max_ranges);
@@ -162,14 +146,19 @@ FileResponse StaticFiles::serve_file(RootFile file, std::string_view relative, b
   }
   r.file_offset = offset;
   r.file_length = length;
-  if (head) {
-    r.body.clear();
-    // HEAD keeps no descriptor open; content_length() must still report the file's length.
-    r.file = std::move(file.fd);
-    return r;
-  }
+  // HEAD keeps the file too: the server sends its Content-Length and drops the body.
   r.file = std::move(file.fd);
   return r;
+}
+
+void StaticFiles::operator()(const Request& request, Response& response) const {
+  FileResponse plan = respond(request);
+  response.status(plan.status);
+  for (const auto& [name, value] : plan.fields) response.header(name, value);
+  if (plan.has_file())
+    response.send_file(std::move(plan.file), plan.file_offset, plan.file_length);
+  else
+    response.send(plan.body);
 }
 
 }  // namespace soket::proto::http

@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,8 +13,9 @@
 
 #include "soket/owned_fd.hpp"
 #include "soket/proto/http/document_root.hpp"
-#include "soket/proto/http/message.hpp"
 #include "soket/proto/http/mime_types.hpp"
+#include "soket/proto/http/request.hpp"
+#include "soket/proto/http/response.hpp"
 
 namespace soket::proto::http {
 
@@ -39,8 +39,12 @@ struct FileResponse {
   std::uint64_t content_length() const noexcept { return has_file() ? file_length : body.size(); }
 };
 
-/// Serves one directory. Thread-safe: respond() only reads (the loops of a LoopGroup may share
-/// one StaticFiles).
+/// Serves one directory: a Handler for http::Server or a Router route.
+///
+///   http::StaticFiles files("/srv/www");
+///   http::Server server(Address("127.0.0.1", 8000), std::ref(files));
+///
+/// Thread-safe: respond() only reads (the loops of a multi-loop Server may share one).
 class StaticFiles {
  public:
   struct Options {
@@ -59,27 +63,26 @@ class StaticFiles {
   StaticFiles(const std::filesystem::path& root, Options options,
               const MimeTypes& types = MimeTypes::system());
 
-  /// The answer to `method target` with the request's `fields` (for the conditional and Range
-  /// fields). Only GET and HEAD are served (405 with Allow otherwise). Never throws for what
-  /// a client sends; a failing system call gives 500.
-  FileResponse respond(std::string_view method, std::string_view target,
-                       std::span<const Field> fields) const;
+  /// The answer to `request` (its method, target, and conditional and Range fields). Only GET
+  /// and HEAD are served (405 with Allow otherwise). Never throws for what a client sends; a
+  /// failing system call gives 500.
+  FileResponse respond(const Request& request) const;
+
+  /// Handler: respond(), then the plan sent on `response` (send_file for a file body).
+  void operator()(const Request& request, Response& response) const;
 
   const DocumentRoot& root() const noexcept { return root_; }
 
  private:
   FileResponse serve_file(RootFile file, std::string_view relative, bool head,
-                          std::span<const Field> fields) const;
+                          const Request& request) const;
   FileResponse serve_directory(RootFile dir, std::string_view target_path,
                                const std::string& relative, bool head,
-                               std::span<const Field> fields) const;
+                               const Request& request) const;
 
   DocumentRoot root_;
   Options options_;
   const MimeTypes& types_;
 };
-
-/// The short reason phrase for the status codes StaticFiles answers with.
-std::string_view static_reason(int status) noexcept;
 
 }  // namespace soket::proto::http
