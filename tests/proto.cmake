@@ -12,6 +12,15 @@ soket_add_test(http_parser_table_test unit/http_parser_table_test.cpp
 soket_add_test(http_parser_test unit/http_parser_test.cpp LIBS soket_http_test_support)
 soket_add_test(http_parser_peers_test interop/http_parser_peers_test.cpp)
 
+# The HTTP server: raw sockets through the project's response parser.
+add_library(soket_http_server_test_support STATIC support/http_server_client.cpp)
+target_include_directories(soket_http_server_test_support PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(soket_http_server_test_support PUBLIC soket::soket
+                      PRIVATE soket_warnings)
+soket_add_test(http_server_test integration/http_server_test.cpp
+               LIBS soket_http_server_test_support)
+soket_add_test(http_server_peers_test interop/http_server_peers_test.cpp
+               LIBS soket_http_server_test_support TIMEOUT 240)
 # Static files (proto/http): the pure pieces, then the document root on real files.
 soket_add_test(http_range_test unit/http_range_test.cpp)
 soket_add_test(http_conditional_test unit/http_conditional_test.cpp)

@@ -92,7 +92,7 @@ void Response::write(std::string_view piece) {
       else
         ex.chunked = true;
     }
-    ex.core->build_head(head, ex, !ex.keep_alive || ex.until_close);
+    detail::build_head(head, ex, !ex.keep_alive || ex.until_close, ex.link->server_name);
     op.status = ex.status;
     op.add(head);
   }
@@ -138,7 +138,7 @@ void Response::send_file(OwnedFd file, std::uint64_t offset, std::uint64_t count
   ex.finished = true;
   detail::Op op;
   std::string head;
-  ex.core->build_head(head, ex, !ex.keep_alive);
+  detail::build_head(head, ex, !ex.keep_alive, ex.link->server_name);
   op.status = ex.status;
   op.add(head);
   if (!ex.head_request && !bodiless(ex.status) && count > 0) {
@@ -217,7 +217,7 @@ std::string_view reason_phrase(int status) noexcept {
 namespace detail {
 
 void Exchange::submit(Op& op) {
-  if (std::this_thread::get_id() == loop_thread) return core->apply(*this, op);
+  if (loop_core == core && std::this_thread::get_id() == loop_thread) return core->apply(*this, op);
   // Off the loop: copy the bytes and post (the views are rebuilt over the copy there).
   std::string bytes;
   for (std::size_t i = 0; i < op.count; ++i) bytes.append(op.parts[i]);

@@ -2,11 +2,10 @@
 // Server: the public face of ServerCore; the Date field and log time; file bodies.
 #include <soket/proto/http/server.hpp>
 
-#include <unistd.h>
-
 #include <array>
 #include <ctime>
 
+#include "linux/file.hpp"
 #include "server_core.hpp"
 
 namespace soket::proto::http {
@@ -72,15 +71,16 @@ void ServerCore::send_file(event::Connection& c, Session& s, Op& op) {
   c.sendfile(op.file.get(), static_cast<std::int64_t>(op.offset), op.length, ec);
   if (ec == std::errc::operation_not_supported) {
     std::array<char, 64 * 1024> buf{};
-    std::uint64_t left = op.length;
-    auto off = static_cast<off_t>(op.offset);
+    std::uint64_t left = op.length, off = op.offset;
     while (left > 0 && c.is_open()) {
-      ssize_t n =
-          ::pread(op.file.get(), buf.data(), std::min<std::uint64_t>(left, buf.size()), off);
+      std::error_code rec;
+      ssize_t n = sys::read_at(op.file.get(), buf.data(), std::min<std::uint64_t>(left, buf.size()),
+                               &off, rec);
+      if (n < 0 && rec == std::errc::interrupted) continue;
       if (n <= 0) return c.close();  // shorter than promised: the client must see it
       c.send(std::string_view(buf.data(), static_cast<std::size_t>(n)));
       left -= static_cast<std::uint64_t>(n);
-      off += n;
+      off += static_cast<std::uint64_t>(n);
     }
     return;
   }

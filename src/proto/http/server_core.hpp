@@ -28,9 +28,11 @@
 namespace soket::proto::http::detail {
 
 /// Lets other threads reach the engine while the server lives (Response calls off the loop).
+/// Outlives the server (Responses hold it), so a late Response never touches the server.
 struct Link {
   std::mutex mutex;
   event::Server* engine = nullptr;
+  std::string server_name;  // read-only
 };
 
 /// One piece of a response on its way to the connection: up to four byte ranges (head,
@@ -119,8 +121,6 @@ class ServerCore final : public event::Handler {
   void apply(const Exchange& ex, Op& op);
   bool congested(const Exchange& ex);
   void set_drain(const Exchange& ex, std::function<void()> fn);
-  /// The head a Response sends (status line, server's and handler's fields, framing).
-  void build_head(std::string& out, const Exchange& ex, bool close) const;
 
   void start();
   void stop(event::Duration drain);
@@ -150,6 +150,13 @@ class ServerCore final : public event::Handler {
  public:
   event::Server engine_;  // last: its loops go before the state above
 };
+
+/// The server whose loop runs on this thread (set by its first callback there): a late
+/// Response on a thread that reuses a dead loop thread's id is not mistaken for one.
+extern thread_local const ServerCore* loop_core;
+
+/// The head a Response sends (status line, server's and handler's fields, framing).
+void build_head(std::string& out, const Exchange& ex, bool close, std::string_view server_name);
 
 /// "Date: Mon, 30 Nov 2026 03:50:01 GMT\r\n" for now (cached per thread per second).
 std::string_view date_field();

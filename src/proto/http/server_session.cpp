@@ -52,6 +52,7 @@ ServerCore::ServerCore(const Address& address, http::Handler handler, ServerOpti
         return o;
       }()) {
   link_->engine = &engine_;
+  link_->server_name = options_.server_name;
 }
 
 ServerCore::~ServerCore() = default;
@@ -76,7 +77,10 @@ LoopState& ServerCore::loop_state(event::Loop& loop) {
   return *slot;
 }
 
+thread_local const ServerCore* loop_core = nullptr;
+
 void ServerCore::on_open(event::Connection& c) {
+  loop_core = this;
   LoopState& ls = loop_state(c.loop());
   auto s = std::make_unique<Session>(Parser(Parser::Kind::request, options_.limits));
   s->parser.allow_unknown_methods(options_.allow_unknown_methods);
@@ -310,7 +314,7 @@ void ServerCore::fail(event::Connection& c, Session& s, int status) {
   ex.length = body.size();
   ex.fields = "Content-Type: text/plain; charset=utf-8\r\n";
   std::string head;
-  build_head(head, ex, !ex.keep_alive);
+  build_head(head, ex, !ex.keep_alive, options_.server_name);
   head += body;
   c.send(head);
   if (!s.busy) {  // a parse error or a timeout: log what there is
@@ -322,14 +326,14 @@ void ServerCore::fail(event::Connection& c, Session& s, int status) {
   finish(c, s, !ex.keep_alive);
 }
 
-void ServerCore::build_head(std::string& out, const Exchange& ex, bool close) const {
+void build_head(std::string& out, const Exchange& ex, bool close, std::string_view server_name) {
   out.reserve(256 + ex.fields.size());
   out.append("HTTP/1.1 ").append(std::to_string(ex.status)).append(" ");
   out.append(ex.reason.empty() ? reason_phrase(ex.status) : std::string_view(ex.reason));
   out.append("\r\n");
   if (!ex.own_date) out.append(date_field());
-  if (!ex.own_server && !options_.server_name.empty())
-    out.append("Server: ").append(options_.server_name).append("\r\n");
+  if (!ex.own_server && !server_name.empty())
+    out.append("Server: ").append(server_name).append("\r\n");
   out.append(ex.fields);
   const bool bodiless = ex.status < 200 || ex.status == 204 || ex.status == 304;
   if (ex.chunked)
