@@ -45,7 +45,8 @@ StaticFiles::StaticFiles(const std::filesystem::path& root, Options options, con
 
 FileResponse StaticFiles::respond(const Request& request) const {
   const std::string_view method = request.method;
-  const std::string_view target = request.target;
+  // The path (absolute-form already reduced to it by the server), without the query.
+  const std::string_view target = request.path;
   const bool head = method == "HEAD";
   if (method != "GET" && !head) {
     auto r = error(405, false);
