@@ -21,3 +21,11 @@ soket_add_test(http_server_test integration/http_server_test.cpp
                LIBS soket_http_server_test_support)
 soket_add_test(http_server_peers_test interop/http_server_peers_test.cpp
                LIBS soket_http_server_test_support TIMEOUT 240)
+# Static files (proto/http): the pure pieces, then the document root on real files.
+soket_add_test(http_range_test unit/http_range_test.cpp)
+soket_add_test(http_conditional_test unit/http_conditional_test.cpp)
+soket_add_test(http_target_path_test unit/http_target_path_test.cpp)
+soket_add_test(http_mime_types_test unit/http_mime_types_test.cpp)
+soket_add_test(http_document_root_test integration/http_document_root_test.cpp)
+soket_add_test(http_files_peers_test interop/http_files_peers_test.cpp
+               LIBS soket_http_server_test_support TIMEOUT 240)

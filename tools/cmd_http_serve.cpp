@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// `soket http serve [-a HOST:PORT]`: an HTTP/1.1 server on the event engine (http::Server).
+// `soket http serve [DIR] [-a HOST:PORT]`: an HTTP/1.1 server on the event engine
+// (http::Server); with DIR, the files under it (http::StaticFiles).
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <memory>
@@ -8,6 +9,7 @@
 
 #include <soket/proto/http/router.hpp>
 #include <soket/proto/http/server.hpp>
+#include <soket/proto/http/static_files.hpp>
 #include <soket/server/stop_signals.hpp>
 
 #include "cli.hpp"
@@ -27,6 +29,8 @@ struct HttpServeArgs {
   bool access_log = false;
   double header_timeout = 10, keep_alive_timeout = 5, body_timeout = 60;
   std::string cert, key;
+  std::string dir;  // files to serve; empty: --text for every GET
+  bool no_list = false, follow_symlinks = false;
 };
 
 event::Duration seconds(double s) {
@@ -54,8 +58,16 @@ int http_serve(const HttpServeArgs& args) {
       log.err(std::string(line));
     };
 
+  std::unique_ptr<http::StaticFiles> files;
+  if (!args.dir.empty()) {
+    http::StaticFiles::Options file_options;
+    file_options.list_directories = !args.no_list;
+    file_options.follow_symlinks_out = args.follow_symlinks;
+    files = std::make_unique<http::StaticFiles>(args.dir, std::move(file_options));
+  }
   http::Router router;
   router.route("", "/", [&](const http::Request& req, http::Response& res) {
+    if (files) return (*files)(req, res);
     if (req.method != "GET" && req.method != "HEAD") {
       res.status(405).header("Allow", "GET, HEAD").send("405 Method Not Allowed\n");
       return;
@@ -77,8 +89,14 @@ void add_http_serve_command(CLI::App& http) {
   auto args = std::make_shared<HttpServeArgs>();
   auto* cmd = http.add_subcommand("serve", "Serve HTTP/1.1 (default 127.0.0.1:8000)");
   cmd->footer(
-      "Example:\n  soket http serve -a 127.0.0.1:8080 --text 'hi' --access-log\n"
+      "Examples:\n  soket http serve ./public -a 127.0.0.1:8080\n"
+      "  soket http serve -a 127.0.0.1:8080 --text 'hi' --access-log\n"
       "  curl http://127.0.0.1:8080/");
+  cmd->add_option("dir", args->dir, "Directory to serve (default: answer --text to every GET)")
+      ->transform(non_empty());
+  cmd->add_flag("--no-list", args->no_list, "Answer 403 for directories without index.html");
+  cmd->add_flag("--follow-symlinks", args->follow_symlinks,
+                "Follow symlinks that lead out of DIR (refused by default)");
   cmd->add_option("-a,--address", args->address, "HOST:PORT to listen on (127.0.0.1:8000)")
       ->transform(non_empty());
   cmd->add_option("--threads,-t", args->threads, "Event loops (default 1; 0: one per core)")
