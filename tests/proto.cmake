@@ -11,3 +11,5 @@ soket_add_test(http_parser_table_test unit/http_parser_table_test.cpp
                LIBS soket_http_test_support)
 soket_add_test(http_parser_test unit/http_parser_test.cpp LIBS soket_http_test_support)
 soket_add_test(http_parser_peers_test interop/http_parser_peers_test.cpp)
+
+soket_add_test(http_url_test unit/http_url_test.cpp)

@@ -201,6 +201,24 @@ std::string remove_dot_segments(std::string_view in) {
   return r;
 }
 
+// userinfo written back: what is not unreserved or a sub-delim is percent-encoded (a ':' too,
+// in the user name), so the URL splits again into the same parts.
+std::string quote_userinfo(std::string_view s, bool colon_ok) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : s) {
+    if (is_reg_name_char(ch) || (colon_ok && ch == ':')) {
+      out += ch;
+    } else {
+      const auto c = static_cast<unsigned char>(ch);
+      out += '%';
+      out += digits[c >> 4];
+      out += digits[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::uint16_t URL::port_or_default() const noexcept {
@@ -228,8 +246,8 @@ std::string URL::target() const {
 std::string URL::geturl() const {
   std::string out = scheme + "://";
   if (username) {
-    out += *username;
-    if (password) out += ":" + *password;
+    out += quote_userinfo(*username, false);
+    if (password) out += ":" + quote_userinfo(*password, true);
     out += "@";
   }
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -292,19 +310,22 @@ URL urlsplit(std::string_view url) {
     for (std::size_t i = 0; i < host.size(); ++i) {
       char c = host[i];
       if (c == '%' && i + 2 < host.size() && is_hex(host[i + 1]) && is_hex(host[i + 2])) {
+        u.host += host.substr(i, 3);
         i += 2;
         continue;
       }
       if (!is_reg_name_char(c)) invalid(url, "invalid character in the host");
       u.host += lower(c);
     }
-    u.host = percent_decode(u.host);
-    if (u.host.empty()) invalid(url, "no host");
-    for (char ch : u.host) {
-      const auto c = static_cast<unsigned char>(ch);
-      if (c <= 0x20 || c >= 0x7f || c == '/' || c == '@' || c == ':' || c == '%')
-        invalid(url, "invalid character in the host");
+    // Percent-encoded octets in a name are decoded (RFC 3986 §3.2.2) and must then be what a
+    // name may hold: "%2F" or "%00" in a host is an attack, not a name.
+    std::string decoded = percent_decode(u.host);
+    u.host.clear();
+    for (char c : decoded) {
+      if (!is_reg_name_char(c)) invalid(url, "invalid character in the host");
+      u.host += lower(c);
     }
+    if (u.host.empty()) invalid(url, "no host");
   }
   if (has_port && !port.empty()) {
     unsigned long value = 0;
