@@ -14,6 +14,7 @@ packages=(
   curl                                      # HTTP peer: the parser reads what curl sends
   libpcap-dev tshark                        # soket sniff's filter compiler; reading its pcaps back
   nmap nftables                             # soket scan vs nmap -sT; ping's total-loss test
+  nginx-light openssl                       # HTTP client peers: nginx, openssl s_server -WWW
 )
 if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.

@@ -323,7 +323,14 @@ Response Client::request(const Request& request) {
       throw TooManyRedirects(req.method + " " + url.geturl() + ": more than " +
                                  std::to_string(opt.max_redirects) + " redirects",
                              resp.status, resp.reason, resp.url, resp.headers);
-    URL next = urljoin(url, quote_unsafe(*location));
+    URL next;
+    try {
+      next = urljoin(url, quote_unsafe(*location));
+    } catch (const InvalidURL& e) {
+      // A Location we cannot follow is the server's error, reported as urllib does.
+      throw HTTPError(req.method + " " + url.geturl() + ": redirection not followed: " + e.what(),
+                      resp.status, resp.reason, resp.url, resp.headers);
+    }
     if (next.scheme != "http" && next.scheme != "https")
       throw HTTPError(req.method + " " + url.geturl() + ": redirection to '" + next.geturl() +
                           "' is not allowed",
