@@ -8,10 +8,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <soket/error.hpp>
@@ -582,4 +584,21 @@ TEST(HttpClient, HttpsThroughAConnectTunnel) {
   server.signal(SIGTERM);
   server.wait();
   std::filesystem::remove_all(dir);
+}
+
+TEST(HttpClient, OneClientFromSeveralThreads) {
+  ScriptServer server;
+  http::Client client(no_proxy());
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i)
+        if (client.get(server.url("/hello")).read() == "hello") ++good;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(good.load(), 80);
+  // Connections were shared through the pool: one per thread at most (the pool keeps 4).
+  EXPECT_LE(client.connections_opened(), 4u);
+  EXPECT_LE(client.idle_connections(), client.options().max_idle_per_host);
 }

@@ -17,16 +17,16 @@ using soket::test::Child;
 
 namespace {
 
-struct Run {
+struct ToolRun {
   int status;
   std::string out, err;
 };
 
-Run get(std::vector<std::string> args) {
+ToolRun get(std::vector<std::string> args) {
   args.insert(args.begin(), {soket::test::soket_tool(), "http", "get"});
   // No proxy from the test's environment: these URLs are on loopback.
   Child c(args, {"http_proxy=", "https_proxy=", "HTTP_PROXY=", "HTTPS_PROXY="});
-  Run r;
+  ToolRun r;
   r.out = c.read_all();
   r.err = c.read_stderr();
   r.status = c.wait();
@@ -50,7 +50,7 @@ struct Server {
 
 TEST(HttpGetTool, BodyToStdoutAndHeadWithInclude) {
   Server s;
-  Run r = get({s.url("/hello")});
+  ToolRun r = get({s.url("/hello")});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "hello");
   r = get({"-i", s.url("/hello")});
@@ -63,7 +63,7 @@ TEST(HttpGetTool, WritesAFileWithOAndRemoteName) {
   Server s;
   auto dir = std::filesystem::temp_directory_path() / ("soket-get-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  Run r = get({"-o", (dir / "out.txt").string(), s.url("/chunked")});
+  ToolRun r = get({"-o", (dir / "out.txt").string(), s.url("/chunked")});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "");
   std::ifstream in(dir / "out.txt");
@@ -80,7 +80,7 @@ TEST(HttpGetTool, WritesAFileWithOAndRemoteName) {
 
 TEST(HttpGetTool, HeadersDataMethodAndRedirects) {
   Server s;
-  Run r = get({"-H", "X-One: 1", "-d", "a=1", "-d", "b=2", s.url("/echo")});
+  ToolRun r = get({"-H", "X-One: 1", "-d", "a=1", "-d", "b=2", s.url("/echo")});
   EXPECT_EQ(r.status, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["method"], "POST");
@@ -101,7 +101,7 @@ TEST(HttpGetTool, HeadersDataMethodAndRedirects) {
 
 TEST(HttpGetTool, VerboseTracesOnStderr) {
   Server s;
-  Run r = get({"-v", s.url("/hello")});
+  ToolRun r = get({"-v", s.url("/hello")});
   EXPECT_EQ(r.out, "hello");
   EXPECT_NE(r.err.find("> GET /hello HTTP/1.1"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("< HTTP/1.1 200 OK"), std::string::npos) << r.err;
@@ -110,7 +110,7 @@ TEST(HttpGetTool, VerboseTracesOnStderr) {
 
 TEST(HttpGetTool, Json) {
   Server s;
-  Run r = get({"--json", s.url("/status?code=404")});
+  ToolRun r = get({"--json", s.url("/status?code=404")});
   EXPECT_EQ(r.status, 0) << r.err;  // a 404 is an answer, as curl without -f
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["status"], 404);
@@ -122,7 +122,7 @@ TEST(HttpGetTool, Json) {
 
 TEST(HttpGetTool, ExitCodesTellFailuresApart) {
   Server s;
-  Run r = get({"-f", s.url("/status?code=404")});
+  ToolRun r = get({"-f", s.url("/status?code=404")});
   EXPECT_EQ(r.status, 22);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, "soket http get: the requested URL returned error: 404\n");
@@ -151,11 +151,11 @@ TEST(HttpGetTool, UsageErrorsExit2) {
                                         {"-H", "no colon", "http://127.0.0.1:1/"},
                                         {"-O", "http://127.0.0.1:1/"},
                                         {"--max-redirs", "-1", "http://a/"}}) {
-    Run r = get(args);
+    ToolRun r = get(args);
     EXPECT_EQ(r.status, 2) << args[0] << ": " << r.err;
     EXPECT_NE(r.err.find("soket"), std::string::npos) << r.err;
   }
-  Run help = get({"--help"});
+  ToolRun help = get({"--help"});
   EXPECT_EQ(help.status, 0);
   EXPECT_NE(help.out.find("Example: soket http get"), std::string::npos);
 }

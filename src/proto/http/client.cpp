@@ -154,8 +154,8 @@ std::unique_ptr<Connection> connect(Pool& pool, const std::string& key, const UR
     timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(left);
   }
   const URL& peer = proxy ? *proxy : url;
-  pool.trace('*', "Connecting to " + peer.host_port() + " port " +
-                      std::to_string(peer.port_or_default()) + (proxy ? " (proxy)" : ""));
+  pool.trace('*', "Connecting to " + peer.host + " port " + std::to_string(peer.port_or_default()) +
+                      (proxy ? " (proxy)" : ""));
   Socket sock = create_connection(Address(peer.host, peer.port_or_default()), timeout);
   auto conn = std::make_unique<Connection>(key, std::move(sock), opt.limits);
   ++pool.opened;
