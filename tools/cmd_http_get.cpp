@@ -87,7 +87,7 @@ std::string remote_name(const http::URL& url) {
   return name;
 }
 
-void print_head(const http::Response& r) {
+void print_head(const http::HTTPResponse& r) {
   std::string out = "HTTP/" + std::to_string(r.version.major) + "." +
                     std::to_string(r.version.minor) + " " + std::to_string(r.status) + " " +
                     r.reason + "\r\n";
@@ -128,7 +128,7 @@ void run(const HttpGetArgs& args) {
       std::fprintf(stderr, "%c %.*s\n", mark, static_cast<int>(line.size()), line.data());
     };
 
-  http::Request req;
+  http::ClientRequest req;
   req.url = args.url;
   req.method = args.head ? "HEAD" : !args.data.empty() ? "POST" : "GET";
   if (!args.method.empty()) req.method = args.method;
@@ -151,7 +151,7 @@ void run(const HttpGetArgs& args) {
 
   http::Client client(std::move(opt));
   try {
-    http::Response r = client.request(req);
+    http::HTTPResponse r = client.request(req);
     if (args.fail && r.status >= 400) {
       r.close();
       fail_with(exit_http, "the requested URL returned error: " + std::to_string(r.status));

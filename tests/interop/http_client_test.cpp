@@ -89,7 +89,7 @@ http::ParseError parse_error_of(const std::function<void()>& fn) {
 TEST(HttpClient, GetsAContentLengthBodyAndReusesTheConnection) {
   ScriptServer server;
   http::Client client(no_proxy());
-  http::Response r = client.get(server.url("/hello"));
+  http::HTTPResponse r = client.get(server.url("/hello"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.reason, "OK");
   EXPECT_EQ(r.length(), 5u);
@@ -105,7 +105,7 @@ TEST(HttpClient, GetsAContentLengthBodyAndReusesTheConnection) {
 TEST(HttpClient, AResponseDroppedBeforeItsEndClosesItsConnection) {
   ScriptServer server;
   http::Client client(no_proxy());
-  { http::Response r = client.get(server.url("/conn")); }
+  { http::HTTPResponse r = client.get(server.url("/conn")); }
   EXPECT_EQ(client.idle_connections(), 0u);
   client.get(server.url("/conn")).read();
   EXPECT_EQ(client.connections_opened(), 2u);
@@ -114,7 +114,7 @@ TEST(HttpClient, AResponseDroppedBeforeItsEndClosesItsConnection) {
 TEST(HttpClient, ReadsChunkedBodiesAndPieces) {
   ScriptServer server;
   http::Client client(no_proxy());
-  http::Response r = client.get(server.url("/chunked"));
+  http::HTTPResponse r = client.get(server.url("/chunked"));
   EXPECT_EQ(r.read(2), "ab");
   char buf[3];
   EXPECT_EQ(r.readinto(buf), 3u);
@@ -127,7 +127,7 @@ TEST(HttpClient, ReadsChunkedBodiesAndPieces) {
 TEST(HttpClient, HeadHasNoBodyAndKeepsTheConnection) {
   ScriptServer server;
   http::Client client(no_proxy());
-  http::Response r = client.head(server.url("/hello"));
+  http::HTTPResponse r = client.head(server.url("/hello"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.getheader("content-length"), "5");
   EXPECT_EQ(r.read(), "");
@@ -139,7 +139,7 @@ TEST(HttpClient, BodyUntilCloseAndInformationalAnswersSkipped) {
   ScriptServer server;
   http::Client client(no_proxy());
   EXPECT_EQ(client.get(server.url("/noframe")).read(), "until close");
-  http::Response r = client.get(server.url("/continue"));
+  http::HTTPResponse r = client.get(server.url("/continue"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.read(), "after 1xx");
 }
@@ -185,7 +185,7 @@ TEST(HttpClient, RedirectMethodRules) {
   ScriptServer server;
   http::Client client(no_proxy());
   for (int code : {301, 302, 303, 307, 308}) {
-    http::Response r =
+    http::HTTPResponse r =
         client.post(server.url("/redirect?code=" + std::to_string(code) + "&to=/echo"), "data=1");
     std::string echo = r.read();
     EXPECT_EQ(r.status, 200) << code;
@@ -217,7 +217,7 @@ TEST(HttpClient, RedirectLimitsAndRefusals) {
   EXPECT_THROW(client.get(server.url("/redirect?to=file:///etc/passwd")), http::HTTPError);
   o.follow_redirects = false;
   http::Client manual(o);
-  http::Response r = manual.get(server.url("/redirect?code=301&to=/x"));
+  http::HTTPResponse r = manual.get(server.url("/redirect?code=301&to=/x"));
   EXPECT_EQ(r.status, 301);
   EXPECT_EQ(r.getheader("Location"), "/x");
   EXPECT_EQ(r.read(), "moved");
@@ -241,7 +241,7 @@ TEST(HttpClient, ReadTimeoutWhileWaitingForTheHeadAndTheBody) {
   o.timeouts.read = http::Seconds(0.3);
   http::Client client(o);
   EXPECT_THROW(client.get(server.url("/hang")), soket::TimeoutError);
-  http::Response r = client.get(server.url("/slowbody"));
+  http::HTTPResponse r = client.get(server.url("/slowbody"));
   EXPECT_EQ(r.status, 200);
   EXPECT_THROW(r.read(), soket::TimeoutError);
 }
@@ -251,7 +251,7 @@ TEST(HttpClient, TotalTimeoutStopsABodyThatKeepsDripping) {
   http::ClientOptions o = no_proxy();
   o.timeouts.total = http::Seconds(0.5);  // each byte comes within the read timeout
   http::Client client(o);
-  http::Response r = client.get(server.url("/drip"));
+  http::HTTPResponse r = client.get(server.url("/drip"));
   try {
     r.read();
     FAIL();
@@ -285,7 +285,7 @@ TEST(HttpClient, HostileBodies) {
     EXPECT_EQ(e.expected(), 90u);
   }
   // A reset in the middle of the body: the error, never a short body taken for the whole.
-  http::Response r = client.get(server.url("/reset"));
+  http::HTTPResponse r = client.get(server.url("/reset"));
   bool failed = false;
   try {
     r.read();
@@ -499,18 +499,18 @@ TEST(HttpClient, AgainstNginx) {
   }
   auto before = client.connections_opened();
   for (int i = 0; i < 3; ++i) {
-    http::Response r = client.get(nginx.url("/hello.txt"));
+    http::HTTPResponse r = client.get(nginx.url("/hello.txt"));
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.getheader("Server").value_or("").rfind("nginx", 0), 0u);
     EXPECT_EQ(r.read(), "hello from nginx\n");
   }
-  http::Response head = client.head(nginx.url("/hello.txt"));
+  http::HTTPResponse head = client.head(nginx.url("/hello.txt"));
   EXPECT_EQ(head.getheader("Content-Length"), "17");
   EXPECT_EQ(head.read(), "");
-  http::Response missing = client.get(nginx.url("/missing"));
+  http::HTTPResponse missing = client.get(nginx.url("/missing"));
   EXPECT_EQ(missing.status, 404);
   missing.read();
-  http::Response r = client.get(nginx.url("/redirect"));
+  http::HTTPResponse r = client.get(nginx.url("/redirect"));
   EXPECT_EQ(r.redirects, 1);
   EXPECT_EQ(r.read(), "hello from nginx\n");
   EXPECT_EQ(client.post(nginx.url("/post"), "x=1").read(), "posted POST");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Client: connecting (directly, through an http proxy, or tunnelled by CONNECT), sending a
-// request, reading the response head, and the redirect rules. The body is Response's
+// request, reading the response head, and the redirect rules. The body is HTTPResponse's
 // (response.cpp).
 #include <soket/proto/http/client.hpp>
 
@@ -212,7 +212,7 @@ void Client::close() {
   pool_->clear();
 }
 
-Response Client::send_once(const Request& req, const URL& url) {
+HTTPResponse Client::send_once(const ClientRequest& req, const URL& url) {
   Pool& pool = *pool_;
   if (url.scheme != "http" && url.scheme != "https")
     throw InvalidURL("invalid URL '" + url.geturl() + "': unsupported scheme '" + url.scheme +
@@ -295,7 +295,7 @@ Response Client::send_once(const Request& req, const URL& url) {
       for (const Field& f : h.fields)
         pool.trace('<', std::string(f.name) + ": " + std::string(f.value));
     }
-    Response resp(pool_, std::move(conn));
+    HTTPResponse resp(pool_, std::move(conn));
     resp.status = h.status;
     resp.reason = std::string(h.reason);
     resp.version = h.version;
@@ -308,13 +308,13 @@ Response Client::send_once(const Request& req, const URL& url) {
   }
 }
 
-Response Client::request(const Request& request) {
-  Request req = request;
+HTTPResponse Client::request(const ClientRequest& request) {
+  ClientRequest req = request;
   URL url = urlsplit(req.url);
   url.fragment.reset();  // never sent
   const ClientOptions& opt = pool_->options;
   for (int redirects = 0;; ++redirects) {
-    Response resp = send_once(req, url);
+    HTTPResponse resp = send_once(req, url);
     resp.redirects = redirects;
     if (!opt.follow_redirects || !is_redirect(resp.status)) return resp;
     auto location = resp.getheader("Location");
@@ -361,28 +361,28 @@ Response Client::request(const Request& request) {
   }
 }
 
-Response Client::request(std::string_view method, std::string_view url,
-                         std::optional<std::string> body, Headers headers) {
+HTTPResponse Client::request(std::string_view method, std::string_view url,
+                             std::optional<std::string> body, Headers headers) {
   return request(
-      Request{std::string(method), std::string(url), std::move(headers), std::move(body)});
+      ClientRequest{std::string(method), std::string(url), std::move(headers), std::move(body)});
 }
 
-Response Client::get(std::string_view url, Headers headers) {
+HTTPResponse Client::get(std::string_view url, Headers headers) {
   return request("GET", url, std::nullopt, std::move(headers));
 }
 
-Response Client::head(std::string_view url, Headers headers) {
+HTTPResponse Client::head(std::string_view url, Headers headers) {
   return request("HEAD", url, std::nullopt, std::move(headers));
 }
 
-Response Client::post(std::string_view url, std::string body, std::string_view content_type,
-                      Headers headers) {
+HTTPResponse Client::post(std::string_view url, std::string body, std::string_view content_type,
+                          Headers headers) {
   if (!has_header(headers, "Content-Type")) headers.emplace_back("Content-Type", content_type);
   return request("POST", url, std::move(body), std::move(headers));
 }
 
 namespace {
-[[noreturn]] void throw_http_error(Response& r) {
+[[noreturn]] void throw_http_error(HTTPResponse& r) {
   throw HTTPError("HTTP Error " + std::to_string(r.status) + ": " + r.reason, r.status, r.reason,
                   r.url, r.headers);
 }
@@ -390,20 +390,20 @@ namespace {
 
 std::uint64_t Client::download(std::string_view url, const std::filesystem::path& file,
                                const ProgressCallback& progress, Headers headers) {
-  Response r = get(url, std::move(headers));
+  HTTPResponse r = get(url, std::move(headers));
   if (r.status >= 400) throw_http_error(r);
   return r.save(file, progress);
 }
 
-Response urlopen(std::string_view url, std::optional<std::string> data,
-                 std::optional<Seconds> timeout, std::optional<tls::SSLContext> context) {
+HTTPResponse urlopen(std::string_view url, std::optional<std::string> data,
+                     std::optional<Seconds> timeout, std::optional<tls::SSLContext> context) {
   ClientOptions opt;
   opt.timeouts.connect = timeout;
   opt.timeouts.read = timeout;
   opt.context = std::move(context);
   opt.max_idle_per_host = 0;
   Client client(std::move(opt));
-  Response r = data ? client.post(url, std::move(*data)) : client.get(url);
+  HTTPResponse r = data ? client.post(url, std::move(*data)) : client.get(url);
   if (r.status >= 400) throw_http_error(r);
   return r;
 }

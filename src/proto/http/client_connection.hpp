@@ -30,7 +30,7 @@ using Deadline = std::chrono::steady_clock::time_point;
 ///   | consumed (free) | input(): received, not parsed | free (fill() reads here) |
 ///   0               start_                           end_                    buf_.size()
 ///
-/// One thread at a time (the Response that holds it, or the pool).
+/// One thread at a time (the HTTPResponse that holds it, or the pool).
 class Connection {
  public:
   Connection(std::string key, Socket sock, const Limits& limits);

@@ -73,7 +73,7 @@ struct ClientOptions {
 
 /// One request. A body goes out with Content-Length; POST, PUT and PATCH without one send
 /// `Content-Length: 0` (as Python). Host, User-Agent and Accept are added unless given.
-struct Request {
+struct ClientRequest {
   std::string method = "GET";
   std::string url;
   Headers headers;
@@ -89,13 +89,13 @@ class Pool;
 /// demand (read, read_piece, save). When the body has been read to its end, the connection
 /// goes back to the client's pool (if the server keeps it alive); closing a response or
 /// dropping it early closes its connection instead. Move-only. One thread at a time.
-class Response {
+class HTTPResponse {
  public:
-  Response(Response&&) noexcept;
-  Response& operator=(Response&&) noexcept;
-  Response(const Response&) = delete;
-  Response& operator=(const Response&) = delete;
-  ~Response();
+  HTTPResponse(HTTPResponse&&) noexcept;
+  HTTPResponse& operator=(HTTPResponse&&) noexcept;
+  HTTPResponse(const HTTPResponse&) = delete;
+  HTTPResponse& operator=(const HTTPResponse&) = delete;
+  ~HTTPResponse();
 
   int status = 0;
   std::string reason;
@@ -131,7 +131,7 @@ class Response {
 
  private:
   friend class Client;
-  Response(std::shared_ptr<detail::Pool> pool, std::unique_ptr<detail::Connection> conn);
+  HTTPResponse(std::shared_ptr<detail::Pool> pool, std::unique_ptr<detail::Connection> conn);
   void finish();
 
   std::shared_ptr<detail::Pool> pool_;
@@ -147,7 +147,7 @@ class Response {
 /// new one, if no byte of an answer came.
 ///
 /// Thread rules: request() may be called from several threads at once (the pool is locked);
-/// each Response is used by one thread at a time. Responses may outlive the Client.
+/// each HTTPResponse is used by one thread at a time. Responses may outlive the Client.
 class Client {
  public:
   explicit Client(ClientOptions options = {});
@@ -156,19 +156,19 @@ class Client {
   Client& operator=(Client&&) noexcept;
 
   /// Sends the request and reads the response head, following redirects. Does not throw for
-  /// an HTTP status (a 404 is a Response); throws InvalidURL, soket::Error (connect, reset,
+  /// an HTTP status (a 404 is a HTTPResponse); throws InvalidURL, soket::Error (connect, reset,
   /// gaierror), soket::TimeoutError, tls::SSLError (a certificate not verified),
   /// RemoteDisconnected, ProtocolError, TooManyRedirects, HTTPError (a redirect to a scheme
   /// other than http/https).
-  Response request(const Request& request);
-  Response request(std::string_view method, std::string_view url,
-                   std::optional<std::string> body = std::nullopt, Headers headers = {});
-  Response get(std::string_view url, Headers headers = {});
-  Response head(std::string_view url, Headers headers = {});
-  Response post(std::string_view url, std::string body,
-                std::string_view content_type = "application/x-www-form-urlencoded",
-                Headers headers = {});
-  /// GET url into `file` (see Response::save); HTTPError for a status >= 400 (no file).
+  HTTPResponse request(const ClientRequest& request);
+  HTTPResponse request(std::string_view method, std::string_view url,
+                       std::optional<std::string> body = std::nullopt, Headers headers = {});
+  HTTPResponse get(std::string_view url, Headers headers = {});
+  HTTPResponse head(std::string_view url, Headers headers = {});
+  HTTPResponse post(std::string_view url, std::string body,
+                    std::string_view content_type = "application/x-www-form-urlencoded",
+                    Headers headers = {});
+  /// GET url into `file` (see HTTPResponse::save); HTTPError for a status >= 400 (no file).
   std::uint64_t download(std::string_view url, const std::filesystem::path& file,
                          const ProgressCallback& progress = {}, Headers headers = {});
 
@@ -181,16 +181,16 @@ class Client {
   const ClientOptions& options() const noexcept;
 
  private:
-  Response send_once(const Request& request, const URL& url);
+  HTTPResponse send_once(const ClientRequest& request, const URL& url);
   std::shared_ptr<detail::Pool> pool_;
 };
 
 /// Python: urllib.request.urlopen(url, data=None, timeout, context=None): GET (POST with data,
 /// form-urlencoded), redirects followed, HTTPError for a final status >= 400. The timeout is
 /// Python's: connect and each read.
-Response urlopen(std::string_view url, std::optional<std::string> data = std::nullopt,
-                 std::optional<Seconds> timeout = std::nullopt,
-                 std::optional<tls::SSLContext> context = std::nullopt);
+HTTPResponse urlopen(std::string_view url, std::optional<std::string> data = std::nullopt,
+                     std::optional<Seconds> timeout = std::nullopt,
+                     std::optional<tls::SSLContext> context = std::nullopt);
 
 /// Python: urllib.request.urlretrieve(url, filename, reporthook): downloads into `file`;
 /// returns the bytes written. HTTPError for a status >= 400.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Response: the body, read piece by piece from the connection's buffer, and the connection
+// HTTPResponse: the body, read piece by piece from the connection's buffer, and the connection
 // given back to the pool at its end.
 #include <soket/proto/http/client.hpp>
 
@@ -13,20 +13,21 @@
 
 namespace soket::proto::http {
 
-Response::Response(std::shared_ptr<detail::Pool> pool, std::unique_ptr<detail::Connection> conn)
+HTTPResponse::HTTPResponse(std::shared_ptr<detail::Pool> pool,
+                           std::unique_ptr<detail::Connection> conn)
     : pool_(std::move(pool)), conn_(std::move(conn)) {}
 
-Response::Response(Response&&) noexcept = default;
-Response& Response::operator=(Response&&) noexcept = default;
-Response::~Response() = default;
+HTTPResponse::HTTPResponse(HTTPResponse&&) noexcept = default;
+HTTPResponse& HTTPResponse::operator=(HTTPResponse&&) noexcept = default;
+HTTPResponse::~HTTPResponse() = default;
 
-std::optional<std::string> Response::getheader(std::string_view name) const {
+std::optional<std::string> HTTPResponse::getheader(std::string_view name) const {
   for (const auto& [n, v] : headers)
     if (iequals(n, name)) return v;
   return std::nullopt;
 }
 
-std::optional<std::uint64_t> Response::length() const noexcept {
+std::optional<std::uint64_t> HTTPResponse::length() const noexcept {
   // The parser has checked the field (one value, digits only, no overflow) before the head
   // was handed out.
   for (const auto& [n, v] : headers) {
@@ -38,7 +39,7 @@ std::optional<std::uint64_t> Response::length() const noexcept {
   return std::nullopt;
 }
 
-void Response::close() noexcept {
+void HTTPResponse::close() noexcept {
   conn_.reset();
   pending_ = {};
   done_ = true;
@@ -46,7 +47,7 @@ void Response::close() noexcept {
 
 // The body's end: the connection goes back to the pool when the server keeps it open and
 // sent nothing more (bytes beyond the response would be taken for the next one's).
-void Response::finish() {
+void HTTPResponse::finish() {
   done_ = true;
   pending_ = {};
   if (!conn_) return;
@@ -55,7 +56,7 @@ void Response::finish() {
   conn_.reset();
 }
 
-std::string_view Response::read_piece() {
+std::string_view HTTPResponse::read_piece() {
   if (!pending_.empty()) {
     std::string_view p = pending_;
     pending_ = {};
@@ -99,7 +100,7 @@ std::string_view Response::read_piece() {
   }
 }
 
-std::string Response::read() {
+std::string HTTPResponse::read() {
   std::string out;
   if (auto len = length(); len && *len > body_read_ && *len - body_read_ < (std::uint64_t{1} << 30))
     out.reserve(static_cast<std::size_t>(*len - body_read_));
@@ -107,7 +108,7 @@ std::string Response::read() {
   return out;
 }
 
-std::string Response::read(std::size_t amt) {
+std::string HTTPResponse::read(std::size_t amt) {
   std::string out;
   while (out.size() < amt) {
     std::string_view p = read_piece();
@@ -119,7 +120,7 @@ std::string Response::read(std::size_t amt) {
   return out;
 }
 
-std::size_t Response::readinto(std::span<char> buffer) {
+std::size_t HTTPResponse::readinto(std::span<char> buffer) {
   std::size_t n = 0;
   while (n < buffer.size()) {
     std::string_view p = read_piece();
@@ -135,7 +136,8 @@ std::size_t Response::readinto(std::span<char> buffer) {
   return n;
 }
 
-std::uint64_t Response::save(const std::filesystem::path& file, const ProgressCallback& progress) {
+std::uint64_t HTTPResponse::save(const std::filesystem::path& file,
+                                 const ProgressCallback& progress) {
   // The body goes to a temporary name beside the file and is renamed at the end, so a failed
   // download never leaves a truncated file under the name asked for.
   std::random_device rd;
