@@ -15,12 +15,12 @@ packages=(
   libpcap-dev tshark                        # soket sniff's filter compiler; reading its pcaps back
   nmap nftables                             # soket scan vs nmap -sT; ping's total-loss test
   wrk                                       # HTTP server under load (http_server_peers_test)
+  nginx-light openssl                       # HTTP client peers: nginx, openssl s_server -WWW
 )
 if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.
   packages+=(libbenchmark-dev libasio-dev libuv1-dev libpoco-dev python3-uvloop iperf3 util-linux
              openssl       # openssl speed: the SHA-256 ceiling of bench/transfer
-             nginx-light   # TLS handshakes vs nginx (bench/tls)
              h2o)          # bench/http: the HTTP server vs nginx and h2o
 fi
 

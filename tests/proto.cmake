@@ -29,3 +29,11 @@ soket_add_test(http_mime_types_test unit/http_mime_types_test.cpp)
 soket_add_test(http_document_root_test integration/http_document_root_test.cpp)
 soket_add_test(http_files_peers_test interop/http_files_peers_test.cpp
                LIBS soket_http_server_test_support TIMEOUT 240)
+soket_add_test(http_url_test unit/http_url_test.cpp)
+# The HTTP client against Python's http.server, nginx, openssl s_server, a Python proxy and a
+# Python server of good and hostile behaviours (tests/support/servers/http_script_server.hpp).
+soket_add_test(http_client_test interop/http_client_test.cpp TIMEOUT 180)
+if(TARGET soket_tool)
+  soket_add_test(http_get_tool_test interop/http_get_tool_test.cpp TIMEOUT 180)
+  add_dependencies(http_get_tool_test soket_tool)
+endif()

@@ -29,5 +29,7 @@ void add_connect_command(CLI::App& app);
 void add_listen_command(CLI::App& app);
 void add_broadcast_command(CLI::App& app);
 void add_http_command(CLI::App& app);
+// The `http` subcommands (registered by add_http_command on the `http` app).
+void add_http_get_command(CLI::App& http);
 
 }  // namespace soket::tools

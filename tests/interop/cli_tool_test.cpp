@@ -208,6 +208,8 @@ TEST(CliTool, InstallsManPagesAndBashCompletion) {
   EXPECT_EQ(complete(prog + " perf --inte"), "--interval\n");
   EXPECT_EQ(complete(prog + " listen --jo"), "--join\n");
   EXPECT_EQ(complete(prog + " broadcast --no-"), "--no-loop\n");
+  EXPECT_EQ(complete(prog + " http g"), "get\n");
+  EXPECT_EQ(complete(prog + " http get --ins"), "--insecure\n");
 }
 
 }  // namespace
