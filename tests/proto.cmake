@@ -11,3 +11,11 @@ soket_add_test(http_parser_table_test unit/http_parser_table_test.cpp
                LIBS soket_http_test_support)
 soket_add_test(http_parser_test unit/http_parser_test.cpp LIBS soket_http_test_support)
 soket_add_test(http_parser_peers_test interop/http_parser_peers_test.cpp)
+
+# FTP (issue 13): reply parsers, hostile fake servers, vsftpd and pyftpdlib.
+soket_add_test(ftp_reply_test unit/ftp_reply_test.cpp)
+soket_add_test(ftp_hostile_test integration/ftp_hostile_test.cpp)
+add_library(soket_ftp_server_fixture STATIC support/servers/ftp_server.cpp)
+target_link_libraries(soket_ftp_server_fixture PUBLIC soket_test_support PRIVATE soket_warnings)
+soket_add_test(ftp_servers_test interop/ftp_servers_test.cpp LIBS soket_ftp_server_fixture
+               TIMEOUT 180)
