@@ -14,6 +14,7 @@ packages=(
   curl                                      # HTTP peer: the parser reads what curl sends
   libpcap-dev tshark                        # soket sniff's filter compiler; reading its pcaps back
   nmap nftables                             # soket scan vs nmap -sT; ping's total-loss test
+  vsftpd python3-pyftpdlib python3-openssl libpam-modules  # FTP peers (pam_userdb: vsftpd's test user)
 )
 if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.

@@ -28,5 +28,6 @@ void add_chat_command(CLI::App& app);
 void add_connect_command(CLI::App& app);
 void add_listen_command(CLI::App& app);
 void add_broadcast_command(CLI::App& app);
+void add_ftp_command(CLI::App& app);
 
 }  // namespace soket::tools

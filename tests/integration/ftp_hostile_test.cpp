@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+#include <cstdio>
 #include <functional>
 #include <sstream>
 #include <thread>
@@ -32,6 +34,8 @@ class FakeServer {
       try {
         auto [conn, peer] = listener_.accept();
         conn.settimeout(20.0);
+        // ABOR's last byte comes as TCP urgent data: read it in line, as FTP servers do.
+        conn.setsockopt(SOL_SOCKET, SO_OOBINLINE, 1);
         SocketFile file(conn);
         script(conn, file);
       } catch (const std::exception& e) {
@@ -341,4 +345,101 @@ TEST(FtpHostile, ZeroTimeoutIsRefused) {
 TEST(FtpHostile, NotConnected) {
   ftp::FTP f;
   EXPECT_THROW(f.voidcmd("NOOP"), ftp::Error);
+}
+
+// ABOR goes as urgent data; a 426 is accepted and the 226 after it is the caller's to read.
+TEST(FtpHostile, AbortAcceptsOnlyItsReplies) {
+  FakeServer server([](Socket& s, SocketFile& f) {
+    send(s, "220 hi\r\n");
+    EXPECT_EQ(command(f), "ABOR");
+    send(s, "426 Connection closed; transfer aborted.\r\n226 Abort successful\r\n");
+    EXPECT_EQ(command(f), "ABOR");
+    send(s, "200 what?\r\n");
+  });
+  ftp::FTP f = client(server);
+  EXPECT_EQ(f.abort(), "426 Connection closed; transfer aborted.");
+  EXPECT_EQ(f.voidresp(), "226 Abort successful");
+  EXPECT_THROW(f.abort(), ftp::error_proto);
+}
+
+// "Some servers apparently send a 200 reply to a LIST or STOR command, before the 150 reply":
+// transfercmd reads one more reply then; a 2xx without a 1xx after it is error_reply.
+TEST(FtpHostile, TwoHundredBeforeOneFifty) {
+  Socket data = soket::test::listen_ephemeral();
+  data.settimeout(20.0);
+  std::uint16_t p = data.getsockname().port();
+  std::string pasv =
+      "227 (127,0,0,1," + std::to_string(p / 256) + "," + std::to_string(p % 256) + ")\r\n";
+  FakeServer server([&](Socket& s, SocketFile& f) {
+    send(s, "220 hi\r\n");
+    EXPECT_EQ(command(f), "PASV");
+    send(s, pasv);
+    auto first = data.accept();
+    EXPECT_EQ(command(f), "LIST");
+    send(s, "200 fine\r\n125 already open\r\n");
+    first.conn.close();
+    EXPECT_EQ(command(f), "PASV");
+    send(s, pasv);
+    auto second = data.accept();
+    EXPECT_EQ(command(f), "LIST");
+    send(s, "200 fine\r\n250 done without data\r\n");
+  });
+  ftp::FTP f = client(server);
+  ftp::DataConnection conn = f.transfercmd("LIST");
+  EXPECT_FALSE(conn.secure());
+  conn.close();
+  EXPECT_THROW(f.transfercmd("LIST"), ftp::error_reply);
+}
+
+// Active mode: PORT names the control connection's local address and a port that accepts.
+TEST(FtpHostile, ActiveModeSendsPort) {
+  FakeServer server([](Socket& s, SocketFile& f) {
+    send(s, "220 hi\r\n");
+    EXPECT_EQ(command(f), "TYPE A");
+    send(s, "200 ok\r\n");
+    std::string port = command(f);
+    ASSERT_TRUE(port.starts_with("PORT 127,0,0,1,")) << port;
+    int p1 = 0, p2 = 0;
+    ASSERT_EQ(std::sscanf(port.c_str(), "PORT 127,0,0,1,%d,%d", &p1, &p2), 2);
+    send(s, "200 PORT ok\r\n");
+    EXPECT_EQ(command(f), "NLST");
+    send(s, "150 connecting\r\n");
+    Socket out(soket::Family::inet);
+    out.connect(soket::Address("127.0.0.1", p1 * 256 + p2));
+    out.sendall("only\r\n");
+    out.close();
+    send(s, "226 done\r\n");
+  });
+  ftp::FTP f = client(server);
+  f.set_pasv(false);
+  EXPECT_EQ(f.nlst(), std::vector<std::string>{"only"});
+}
+
+TEST(FtpHostile, SendportAndSendeprtWords) {
+  FakeServer server([](Socket& s, SocketFile& f) {
+    send(s, "220 hi\r\n");
+    EXPECT_EQ(command(f), "PORT 10,1,2,3,4,1");
+    send(s, "200 ok\r\n");
+    EXPECT_EQ(command(f), "EPRT |2|::1|1025|");
+    send(s, "200 ok\r\n");
+    EXPECT_EQ(command(f), "EPRT |1|10.1.2.3|1025|");
+    send(s, "500 no\r\n");
+  });
+  ftp::FTP f = client(server);
+  f.sendport("10.1.2.3", 1025);
+  f.sendeprt("::1", 1025);
+  EXPECT_THROW(f.sendeprt("10.1.2.3", 1025), ftp::error_perm);
+}
+
+TEST(FtpHostile, TlsCallsNeedTls) {
+  FakeServer server([](Socket& s, SocketFile& f) {
+    send(s, "220 hi\r\n");
+    EXPECT_EQ(command(f), "AUTH TLS");
+    send(s, "504 AUTH TLS not supported\r\n");
+  });
+  ftp::FTP_TLS f(soket::tls::create_unverified_context(), std::chrono::seconds(10));
+  f.connect(server.host(), server.port());
+  EXPECT_THROW(f.ccc(), std::invalid_argument);  // not using TLS
+  EXPECT_THROW(f.login("u", "p"), ftp::error_perm);
+  EXPECT_FALSE(f.data_protected());
 }

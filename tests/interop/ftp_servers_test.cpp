@@ -187,7 +187,11 @@ TEST(FtpTls, VsftpdWithSessionReuse) {
   auto [conn, size] = f.ntransfercmd("NLST");
   EXPECT_TRUE(conn.secure());
   EXPECT_TRUE(conn.session_reused());
-  conn.close();
+  std::string names;
+  std::array<std::byte, 4096> buf{};
+  while (std::size_t n = conn.read_some(buf)) names.append(reinterpret_cast<char*>(buf.data()), n);
+  EXPECT_EQ(names, "readme.txt\r\nsecret.bin\r\n");
+  conn.close();  // close_notify both ways, as vsftpd expects before its 226
   f.voidresp();
   f.prot_c();
   std::string clear;

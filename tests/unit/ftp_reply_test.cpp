@@ -3,6 +3,7 @@
 // could: parse150/227/229/257, MLSD facts, multi-line framing.
 #include <soket/proto/ftp/error.hpp>
 #include <soket/proto/ftp/reply.hpp>
+#include <soket/proto/ftp/url.hpp>
 
 #include <gtest/gtest.h>
 
@@ -81,4 +82,29 @@ TEST(FtpReply, ErrorsCarryTheReplyAndTheCommand) {
   EXPECT_EQ(e.reply(), "550 Failed to open file.");
   EXPECT_EQ(e.code(), "550");
   EXPECT_EQ(ftp::error_proto("x", "garbage").code(), "");
+}
+
+TEST(FtpUrl, Parts) {
+  auto u = ftp::parse_url("ftp://tester:s%40cret@127.0.0.1:2121/dir/a%20b.txt");
+  EXPECT_EQ(u.user, "tester");
+  EXPECT_EQ(u.password, "s@cret");
+  EXPECT_EQ(u.host, "127.0.0.1");
+  EXPECT_EQ(u.port, 2121);
+  EXPECT_EQ(u.path, "dir/a b.txt");
+  auto v6 = ftp::parse_url("FTP://[::1]/");
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.port, 21);
+  EXPECT_EQ(v6.path, "");
+  EXPECT_EQ(v6.user, "");
+  EXPECT_EQ(v6.password, std::nullopt);
+  EXPECT_EQ(ftp::parse_url("ftp://h").path, "");
+}
+
+TEST(FtpUrl, Refused) {
+  for (const char* bad :
+       {"http://h/", "ftp://", "ftp:///x", "ftp://h:0/", "ftp://h:70000/", "ftp://h:/",
+        "ftp://h:x/", "ftp://[::1/", "ftp://[::1]x/", "ftp://h/a%0d%0aDELE%20x", "ftp://h/%",
+        "ftp://h/%4", "ftp://h/%zz", "ftp://u%00@h/", "ftp://h%0a/"}) {
+    EXPECT_THROW(ftp::parse_url(bad), std::invalid_argument) << bad;
+  }
 }
