@@ -443,3 +443,37 @@ TEST(FtpHostile, TlsCallsNeedTls) {
   EXPECT_THROW(f.login("u", "p"), ftp::error_perm);
   EXPECT_FALSE(f.data_protected());
 }
+
+// set_debuglevel(2) shows commands, lines put and replies, with the password masked; maxline
+// is per instance; makeport announces its listener; lastresp is the last code.
+TEST(FtpHostile, DebugOutputMasksThePassword) {
+  FakeServer server([](Socket& s, SocketFile& f) {
+    send(s, "220 hi\r\n");
+    EXPECT_EQ(command(f), "USER u");
+    send(s, "331 password please\r\n");
+    EXPECT_EQ(command(f), "PASS hunter2");
+    send(s, "230 in\r\n");
+    EXPECT_TRUE(command(f).starts_with("PORT 127,0,0,1,"));
+    send(s, "200 ok\r\n");
+    EXPECT_EQ(command(f), "NOOP");
+    send(s, "200 " + std::string(200, 'x') + "\r\n");
+  });
+  ftp::FTP f = client(server);
+  EXPECT_EQ(f.maxline(), ftp::MAXLINE);
+  EXPECT_EQ(f.port(), server.port());
+  EXPECT_NE(f.port(), ftp::FTP_PORT);
+  testing::internal::CaptureStderr();
+  f.set_debuglevel(2);
+  f.login("u", "hunter2");
+  std::string debug = testing::internal::GetCapturedStderr();
+  EXPECT_NE(debug.find("*cmd* PASS *******\n"), std::string::npos) << debug;
+  EXPECT_NE(debug.find("*put* USER u\n"), std::string::npos) << debug;
+  EXPECT_NE(debug.find("*resp* 230 in\n"), std::string::npos) << debug;
+  EXPECT_EQ(debug.find("hunter2"), std::string::npos);
+  f.set_debuglevel(0);
+  EXPECT_EQ(f.lastresp(), "230");
+  Socket listener = f.makeport();
+  EXPECT_EQ(listener.getsockname().host(), "127.0.0.1");
+  f.maxline(100);
+  EXPECT_THROW(f.voidcmd("NOOP"), ftp::error_line_too_long);
+}
