@@ -14,3 +14,12 @@ soket_add_test(http_parser_peers_test interop/http_parser_peers_test.cpp)
 
 # The text-protocol plumbing shared by the mail, ftp and news clients.
 soket_add_test(line_channel_test integration/line_channel_test.cpp)
+
+# Mail clients against real servers the tests start from tests/support/servers/ (aiosmtpd,
+# Dovecot; skipped with the reason when missing) and against hostile fake servers.
+function(soket_add_mail_test name)
+  soket_add_test(${name} ${ARGN} TIMEOUT 300)
+  target_compile_definitions(${name} PRIVATE
+    SOKET_MAIL_SERVERS_DIR="${CMAKE_CURRENT_SOURCE_DIR}/support/servers")
+endfunction()
+soket_add_mail_test(smtp_test interop/smtp_test.cpp)

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// Runs one of the mail tests' server scripts (aiosmtpd.sh, dovecot.sh) in a private temporary
+// directory, reads its "KEY=value" line, and stops the server (by its PID) and removes the
+// directory on destruction. A script that cannot start its server leaves `skip_reason` set,
+// so the test skips with the script's own words.
+#pragma once
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/support.hpp"
+
+namespace soket::test {
+
+class MailServer {
+ public:
+  MailServer(const std::string& script, std::vector<std::string> options = {}) {
+    char tmpl[] = "/tmp/soket-mail-XXXXXX";
+    if (!::mkdtemp(tmpl)) {
+      skip_reason = "mkdtemp failed";
+      return;
+    }
+    dir_ = tmpl;
+    std::vector<std::string> argv{"/bin/bash", std::string(SOKET_MAIL_SERVERS_DIR) + "/" + script,
+                                  dir_};
+    argv.insert(argv.end(), options.begin(), options.end());
+    Child child(argv);
+    const auto line = child.read_line(std::chrono::seconds(30));
+    const int status = child.wait(std::chrono::seconds(30));
+    if (!line || status != 0) {
+      std::string err = child.read_stderr();
+      while (!err.empty() && err.back() == '\n') err.pop_back();
+      if (const auto nl = err.rfind('\n'); nl != std::string::npos) err = err.substr(nl + 1);
+      skip_reason = script + ": " + (err.empty() ? "did not start" : err);
+      return;
+    }
+    std::istringstream in(*line);
+    for (std::string kv; in >> kv;)
+      if (const auto eq = kv.find('='); eq != std::string::npos)
+        values_[kv.substr(0, eq)] = kv.substr(eq + 1);
+    if (values_.contains("PID")) pid_ = std::stoi(values_["PID"]);
+  }
+  ~MailServer() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      // setsid made it no child of ours: wait for it to go (bounded), then force.
+      for (int i = 0; i < 100 && ::kill(pid_, 0) == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (::kill(pid_, 0) == 0) ::kill(pid_, SIGKILL);
+    }
+    if (!dir_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+    }
+  }
+  MailServer(const MailServer&) = delete;
+  MailServer& operator=(const MailServer&) = delete;
+
+  std::uint16_t port(const std::string& key = "PORT") const {
+    return static_cast<std::uint16_t>(std::stoi(values_.at(key)));
+  }
+  const std::string& dir() const { return dir_; }
+
+  std::string skip_reason;
+
+ private:
+  std::string dir_;
+  std::map<std::string, std::string> values_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace soket::test
