@@ -142,43 +142,8 @@ TEST(SMTP, StarttlsNotOfferedIsNotSupportedError) {
   EXPECT_THROW(smtp.login("a", "b"), SMTPNotSupportedError);
 }
 
-namespace {
-
-// A fake server: accepts one connection, sends `script` pieces in turn, each after reading
-// one command line (the first one at once: the greeting).
-class FakeServer {
- public:
-  explicit FakeServer(std::vector<std::string> script, bool close_after = true)
-      : thread_([this, script = std::move(script), close_after] {
-          try {
-            auto [conn, from] = listener_.accept();
-            conn.settimeout(10s);
-            auto file = io::SocketFile(conn);
-            bool first = true;
-            for (const auto& piece : script) {
-              if (!first) received_ += file.readline();
-              first = false;
-              conn.sendall(piece);
-            }
-            if (!close_after)
-              while (!file.readline().empty()) {
-              }
-          } catch (const std::exception&) {
-          }
-        }) {}
-  ~FakeServer() { thread_.join(); }
-  std::uint16_t port() const { return listener_.getsockname().port(); }
-
- private:
-  Socket listener_ = test::listen_ephemeral();
-  std::string received_;
-  std::thread thread_;
-};
-
-}  // namespace
-
 TEST(SMTP, ReplyLineTooLongIs500AndCloses) {
-  FakeServer fake({"220 hi\r\n", "250 " + std::string(MAXLINE * 2, '.') + "\r\n"});
+  test::ScriptedPeer fake({"220 hi\r\n", "250 " + std::string(MAXLINE * 2, '.') + "\r\n"});
   SMTP smtp("127.0.0.1", fake.port(), "", Timeout(10s));
   try {
     smtp.noop();
@@ -192,7 +157,7 @@ TEST(SMTP, ReplyLineTooLongIs500AndCloses) {
 }
 
 TEST(SMTP, CloseMidReplyIsServerDisconnected) {
-  FakeServer fake({"220 hi\r\n", "250-first line\r\n250-sec"});
+  test::ScriptedPeer fake({"220 hi\r\n", "250-first line\r\n250-sec"});
   SMTP smtp("127.0.0.1", fake.port(), "", Timeout(10s));
   EXPECT_EQ(test::error_of([&] { smtp.ehlo(); }),
             "smtp: Connection unexpectedly closed (smtp: reply to EHLO: connection closed "
@@ -201,7 +166,7 @@ TEST(SMTP, CloseMidReplyIsServerDisconnected) {
 }
 
 TEST(SMTP, BadGreetingIsConnectError) {
-  FakeServer fake({"554 go away\r\n"});
+  test::ScriptedPeer fake({"554 go away\r\n"});
   try {
     SMTP smtp("127.0.0.1", fake.port(), "", Timeout(10s));
     FAIL() << "no SMTPConnectError";
@@ -212,21 +177,21 @@ TEST(SMTP, BadGreetingIsConnectError) {
 }
 
 TEST(SMTP, GarbageCodeIsMinusOne) {
-  FakeServer fake({"220 hi\r\n", "hello there\r\n"});
+  test::ScriptedPeer fake({"220 hi\r\n", "hello there\r\n"});
   SMTP smtp("127.0.0.1", fake.port(), "", Timeout(10s));
   const Reply r = smtp.noop();
   EXPECT_EQ(r.code, -1);
 }
 
 TEST(SMTP, SilentServerTimesOut) {
-  FakeServer fake({"220 hi\r\n"}, false);
+  test::ScriptedPeer fake({"220 hi\r\n"}, true);
   SMTP smtp("127.0.0.1", fake.port(), "", Timeout(300ms));
   EXPECT_THROW(smtp.noop(), TimeoutError);
 }
 
 TEST(SMTP, PlaintextInjectedAfterStarttlsIsRefused) {
-  FakeServer fake({"220 hi\r\n", "250-x\r\n250 STARTTLS\r\n",
-                   "220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n"});
+  test::ScriptedPeer fake({"220 hi\r\n", "250-x\r\n250 STARTTLS\r\n",
+                           "220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n"});
   SMTP smtp("127.0.0.1", fake.port(), "", Timeout(10s));
   EXPECT_THROW(smtp.starttls(tls::SSLContext(tls::PROTOCOL_TLS_CLIENT)), proto::TLSInjectionError);
   EXPECT_FALSE(smtp.connected());

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Runs one of the mail tests' server scripts (aiosmtpd.sh, dovecot.sh) in a private temporary
-// directory, reads its "KEY=value" line, and stops the server (by its PID) and removes the
-// directory on destruction. A script that cannot start its server leaves `skip_reason` set,
-// so the test skips with the script's own words.
+// MailServer runs one of the mail tests' server scripts (aiosmtpd.sh, dovecot.sh) in a private
+// temporary directory, reads its "KEY=value" line, and stops the server (by its PID) and removes
+// the directory on destruction. A script that cannot start its server leaves `skip_reason` set, so
+// the test skips with the script's own words. ScriptedPeer is the hostile fake server.
 #pragma once
 
 #include <signal.h>
@@ -17,6 +17,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <soket/io/socket_file.hpp>
 
 #include "support/support.hpp"
 
@@ -77,6 +79,40 @@ class MailServer {
   std::string dir_;
   std::map<std::string, std::string> values_;
   pid_t pid_ = -1;
+};
+
+/// A hostile or scripted server for one connection: sends `script`'s pieces in turn, the first
+/// at once (the greeting), each later one after reading one command line. Then it closes, or
+/// with hold_open keeps reading until the client closes (a silent server).
+class ScriptedPeer {
+ public:
+  explicit ScriptedPeer(std::vector<std::string> script, bool hold_open = false)
+      : thread_([this, script = std::move(script), hold_open] {
+          try {
+            auto [conn, from] = listener_.accept();
+            conn.settimeout(std::chrono::seconds(10));
+            auto file = io::SocketFile(conn);
+            bool first = true;
+            for (const auto& piece : script) {
+              if (!first) file.readline();
+              first = false;
+              conn.sendall(piece);
+            }
+            if (hold_open)
+              while (!file.readline().empty()) {
+              }
+          } catch (const std::exception&) {
+            // the client went away: nothing to report
+          }
+        }) {}
+  ~ScriptedPeer() { thread_.join(); }
+  ScriptedPeer(const ScriptedPeer&) = delete;
+  ScriptedPeer& operator=(const ScriptedPeer&) = delete;
+  std::uint16_t port() const { return listener_.getsockname().port(); }
+
+ private:
+  Socket listener_ = listen_ephemeral();
+  std::thread thread_;
 };
 
 }  // namespace soket::test
