@@ -229,11 +229,11 @@ void check_line(const std::string& name, std::string_view line) {
 }
 }  // namespace
 
-void LineChannel::write_line(std::string_view line) {
+void LineChannel::write_line(std::string_view line, std::string_view command) {
   check_line(s_->options.name, line);
   std::string data(line);
   data += "\r\n";
-  s_->command = first_word(line);
+  s_->command = command.empty() ? first_word(line) : std::string(command);
   s_->send(data, data);
 }
 

@@ -96,6 +96,15 @@ TEST(LineChannel, CloseBeforeReplyNamesTheCommand) {
   EXPECT_THROW(ch.getline(), proto::EOFError);
 }
 
+TEST(LineChannel, CommandNameCanBeGivenForTaggedLines) {
+  auto [ch, peer] = channel_pair(named("imap"));
+  ch.write_line("A0001 FETCH 1 (FLAGS)", "FETCH");
+  EXPECT_EQ(ch.last_command(), "FETCH");
+  EXPECT_EQ(peer.recv(100), "A0001 FETCH 1 (FLAGS)\r\n");
+  ch.write_line("ehlo me");
+  EXPECT_EQ(ch.last_command(), "EHLO");
+}
+
 TEST(LineChannel, CloseMidLineIsEOFError) {
   auto [ch, peer] = channel_pair(named("imap"));
   peer.sendall("* OK partial");

@@ -124,9 +124,10 @@ class LineChannel {
   void read_dot_block(const std::function<void(std::string_view)>& on_line);
 
   /// Sends `line` + CRLF at once. A CR or LF inside is std::invalid_argument (Python:
-  /// "command and arguments contain prohibited newline characters"). The first word is kept
-  /// as the command named in later errors.
-  void write_line(std::string_view line);
+  /// "command and arguments contain prohibited newline characters"). The first word (or
+  /// `command` when given: IMAP's lines start with a tag) is kept as the command named in
+  /// later errors.
+  void write_line(std::string_view line, std::string_view command = {});
   /// write_line for a line carrying a secret (PASS, AUTH answers): debug output and errors
   /// show `label` instead of the line.
   void write_secret_line(std::string_view line, std::string_view label);

@@ -171,7 +171,7 @@ std::string IMAP4::send_command(const std::string& name, const std::string& args
     if (secret)
       channel_.write_secret_line(line, name);
     else
-      channel_.write_line(line);
+      channel_.write_line(line, name);
   } catch (const proto::ProtocolError& e) {
     throw abort(std::string("imap: socket error: ") + e.what());
   }
