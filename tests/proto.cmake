@@ -12,6 +12,22 @@ soket_add_test(http_parser_table_test unit/http_parser_table_test.cpp
 soket_add_test(http_parser_test unit/http_parser_test.cpp LIBS soket_http_test_support)
 soket_add_test(http_parser_peers_test interop/http_parser_peers_test.cpp)
 
+# The text-protocol plumbing shared by the mail, ftp and news clients.
+soket_add_test(line_channel_test integration/line_channel_test.cpp)
+
+# Mail clients against real servers the tests start from tests/support/servers/ (aiosmtpd,
+# Dovecot; skipped with the reason when missing) and against hostile fake servers.
+function(soket_add_mail_test name)
+  soket_add_test(${name} ${ARGN} TIMEOUT 300)
+  target_compile_definitions(${name} PRIVATE
+    SOKET_MAIL_SERVERS_DIR="${CMAKE_CURRENT_SOURCE_DIR}/support/servers")
+endfunction()
+soket_add_mail_test(smtp_test interop/smtp_test.cpp)
+soket_add_mail_test(pop3_test interop/pop3_test.cpp)
+soket_add_mail_test(imap_test interop/imap_test.cpp)
+soket_add_test(imap_response_test unit/imap_response_test.cpp)
+soket_add_test(base64_test unit/base64_test.cpp)
+
 # FTP (issue 13): reply parsers, hostile fake servers, vsftpd and pyftpdlib.
 soket_add_test(ftp_reply_test unit/ftp_reply_test.cpp)
 soket_add_test(ftp_hostile_test integration/ftp_hostile_test.cpp)

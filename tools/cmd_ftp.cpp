@@ -122,6 +122,7 @@ void get(const FtpArgs& args) {
   if (args.resume && output != "-" && std::filesystem::exists(output))
     start = std::filesystem::file_size(output);
   std::ofstream file;
+  const bool created = output != "-" && !std::filesystem::exists(output);
   if (output != "-") {
     file.open(output, std::ios::binary | (start ? std::ios::app : std::ios::trunc));
     if (!file) throw std::runtime_error("cannot write " + output);
@@ -134,14 +135,24 @@ void get(const FtpArgs& args) {
     f->quit();
     return;  // already complete
   }
-  f->retrbinary(
-      "RETR " + url.path,
-      [&](std::string_view block) {
-        out.write(block.data(), static_cast<std::streamsize>(block.size()));
-        done += block.size();
-        progress.update(done);
-      },
-      65536, start ? std::optional<std::uint64_t>(start) : std::nullopt);
+  try {
+    f->retrbinary(
+        "RETR " + url.path,
+        [&](std::string_view block) {
+          out.write(block.data(), static_cast<std::streamsize>(block.size()));
+          done += block.size();
+          progress.update(done);
+        },
+        65536, start ? std::optional<std::uint64_t>(start) : std::nullopt);
+  } catch (...) {
+    // A refused download leaves no empty file behind (a partial one stays for -c).
+    if (created && done == 0) {
+      file.close();
+      std::error_code ignored;
+      std::filesystem::remove(output, ignored);
+    }
+    throw;
+  }
   out.flush();
   if (!out) throw std::runtime_error("writing " + output + " failed");
   progress.finish();

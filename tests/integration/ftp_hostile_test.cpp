@@ -358,7 +358,7 @@ TEST(FtpHostile, AbortAcceptsOnlyItsReplies) {
   });
   ftp::FTP f = client(server);
   EXPECT_EQ(f.abort(), "426 Connection closed; transfer aborted.");
-  EXPECT_EQ(f.voidresp(), "226 Abort successful");
+  EXPECT_EQ(f.getresp(), "226 Abort successful");
   EXPECT_THROW(f.abort(), ftp::error_proto);
 }
 

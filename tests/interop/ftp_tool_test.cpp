@@ -121,8 +121,11 @@ TEST(FtpTool, TlsAgainstVsftpd) {
 TEST(FtpTool, RuntimeErrorsExitOne) {
   FtpServer server(FtpServer::Kind::pyftpdlib, {});
   START_OR_SKIP(server);
-  ToolRun missing = run_ftp({"get", url(server, "", "pub/none.txt"), "-o", "-"});
+  soket::test::TempUnixPath tmp;
+  std::string local = tmp.dir() + "/none.txt";
+  ToolRun missing = run_ftp({"get", url(server, "", "pub/none.txt"), "-o", local});
   EXPECT_EQ(missing.status, 1);
+  EXPECT_FALSE(std::filesystem::exists(local));  // no empty file left behind
   EXPECT_TRUE(missing.err.starts_with("soket ftp: RETR pub/none.txt: 550 ")) << missing.err;
   EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1);
   ToolRun bad_pw = run_ftp({"ls", url(server, "tester", "")}, {"SOKET_FTP_PASSWORD=wrong"});

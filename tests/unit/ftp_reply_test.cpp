@@ -56,7 +56,8 @@ TEST(FtpReply, Parse257UndoesDoubledQuotes) {
 }
 
 TEST(FtpReply, MlsdLines) {
-  auto e = ftp::parse_mlsd_line("Type=file;Size=12;modify=20260101000000; name with spaces");
+  ftp::MlsdEntry e =
+      ftp::parse_mlsd_line("Type=file;Size=12;modify=20260101000000; name with spaces");
   EXPECT_EQ(e.name, "name with spaces");
   EXPECT_EQ(e.facts.at("type"), "file");
   EXPECT_EQ(e.facts.at("size"), "12");

@@ -38,10 +38,6 @@ Socket& FTP::sock() {
   return impl_->control_socket();
 }
 
-Socket& FTP::Impl::control_socket() {
-  return ssl ? ssl->socket() : sock;
-}
-
 std::string FTP::connect(std::string_view host, std::uint16_t port, Timeout timeout,
                          const std::optional<Address>& source_address) {
   if (timeout != global_default_timeout) impl_->timeout = timeout;
@@ -52,8 +48,11 @@ std::string FTP::connect(std::string_view host, std::uint16_t port, Timeout time
   impl_->port = port;
   impl_->source = source_address;
   impl_->command = "connect";
-  impl_->sock = create_connection(Address(host, port), impl_->timeout, source_address);
-  impl_->file = std::make_unique<io::SocketFile>(impl_->sock);
+  ChannelOptions options;
+  options.name = "ftp";
+  options.max_line = std::max<std::size_t>(maxline_, 2);
+  impl_->channel.emplace(
+      LineChannel::connect(Address(host, port), impl_->timeout, options, source_address));
   impl_->welcome = getresp();
   return impl_->welcome;
 }
@@ -80,11 +79,12 @@ std::string FTP::sanitize(std::string_view s) const {
 void FTP::putline(std::string_view line) {
   if (line.find_first_of("\r\n") != std::string_view::npos)
     throw std::invalid_argument("an illegal newline character should not be contained");
-  if (!impl_->file) throw Error(line.substr(0, 4), "not connected");
+  if (!impl_->channel) throw Error(line.substr(0, 4), "not connected");
   if (debugging_ > 1) std::cerr << "*put* " << sanitize(line) << "\n";
-  impl_->file->write(line);
-  impl_->file->write("\r\n");
-  impl_->file->flush();
+  if (sanitize(line) != line)
+    impl_->channel->write_secret_line(line, "PASS");
+  else
+    impl_->channel->write_line(line);
 }
 
 void FTP::putcmd(std::string_view cmd) {
@@ -94,19 +94,20 @@ void FTP::putcmd(std::string_view cmd) {
 }
 
 std::string FTP::getline() {
-  if (!impl_->file) throw Error(impl_->command, "not connected");
+  if (!impl_->channel) throw Error(impl_->command, "not connected");
+  auto too_long = [&] {
+    return error_line_too_long(impl_->command,
+                               "got more than " + std::to_string(maxline_) + " bytes");
+  };
   std::string line;
   try {
-    line = impl_->file->readline_bounded(maxline_);
-  } catch (const io::LineTooLongError&) {
-    throw error_line_too_long(impl_->command,
-                              "got more than " + std::to_string(maxline_) + " bytes");
+    line = impl_->channel->getline();
+  } catch (const LineTooLongError&) {
+    throw too_long();
+  } catch (const EOFError&) {
+    throw error_eof(impl_->command, "connection closed before the reply ended");
   }
-  if (line.empty()) throw error_eof(impl_->command, "connection closed before the reply ended");
-  if (line.ends_with("\r\n"))
-    line.resize(line.size() - 2);
-  else if (line.ends_with('\n') || line.ends_with('\r'))
-    line.pop_back();
+  if (line.size() + 2 > maxline_) throw too_long();  // maxline lowered after connect()
   return line;
 }
 
@@ -218,10 +219,10 @@ std::string FTP::abort() {
   if (debugging_ > 1) std::cerr << "*put urgent* ABOR\n";
   impl_->command = "ABOR";
   // Python sends ABOR as urgent (TCP out-of-band) data; TLS has no urgent data.
-  if (impl_->ssl)
-    impl_->file->write(line), impl_->file->flush();
+  if (control_secure())
+    impl_->channel->write_line("ABOR");
   else
-    impl_->sock.sendall(line, msg::oob);
+    impl_->control_socket().sendall(line, msg::oob);
   std::string resp = getmultiline();
   if (resp.starts_with("426") || resp.starts_with("225") || resp.starts_with("226")) return resp;
   throw error_proto(impl_->command, resp);
@@ -234,11 +235,7 @@ std::string FTP::quit() {
 }
 
 void FTP::close() noexcept {
-  impl_->file.reset();
-  if (impl_->ssl) impl_->ssl->close();
-  impl_->ssl.reset();
-  std::error_code ignored;
-  impl_->sock.close(ignored);
+  impl_->channel.reset();
 }
 
 }  // namespace soket::proto::ftp

@@ -3,38 +3,40 @@
 // the control connection's TLS session.
 #include "control.hpp"
 
+#include <soket/tls/ssl_socket.hpp>
+
 #include <stdexcept>
 
 namespace soket::proto::ftp {
 
 void FTP::start_tls(const tls::SSLContext& context) {
   // The reply to AUTH TLS must be the last clear-text byte: anything already buffered was
-  // sent before the handshake, by the server or by someone injecting into the connection
-  // (the STARTTLS injection flaw, CVE-2011-0411's kind), and would be read as if protected.
-  if (impl_->file && impl_->file->buffered() != 0)
+  // sent before the handshake, by the server or by someone injecting into the connection,
+  // and would be read as if protected. The channel refuses it (and closes).
+  if (!impl_->channel) throw Error(impl_->command, "not connected");
+  try {
+    impl_->channel->starttls(context, impl_->host);
+  } catch (const TLSInjectionError&) {
+    impl_->channel.reset();
     throw error_proto(impl_->command, "clear-text data after the reply to AUTH TLS refused");
-  impl_->file.reset();
-  impl_->ssl = std::make_unique<tls::SSLSocket>(
-      context.wrap_socket(std::move(impl_->sock), false, impl_->host));
-  impl_->file = std::make_unique<io::SocketFile>(*impl_->ssl);
+  }
 }
 
 void FTP::stop_tls() {
-  if (!impl_->ssl) return;
-  if (impl_->file && impl_->file->buffered() != 0)
+  if (!control_secure()) return;
+  if (impl_->channel->buffered() != 0)
     throw error_proto(impl_->command, "data after the reply to CCC refused");
-  impl_->file.reset();
-  impl_->sock = impl_->ssl->unwrap();
-  impl_->ssl.reset();
-  impl_->file = std::make_unique<io::SocketFile>(impl_->sock);
+  ChannelOptions options = impl_->channel->options();
+  Socket plain = impl_->channel->tls_socket().unwrap();
+  impl_->channel.emplace(std::move(plain), std::move(options));
 }
 
 bool FTP::control_secure() const noexcept {
-  return impl_->ssl != nullptr;
+  return impl_->channel && impl_->channel->is_tls();
 }
 
 const tls::SSLSocket* FTP::control_tls() const noexcept {
-  return impl_->ssl.get();
+  return control_secure() ? &impl_->channel->tls_socket() : nullptr;
 }
 
 FTP_TLS::FTP_TLS(tls::SSLContext context, Timeout timeout)

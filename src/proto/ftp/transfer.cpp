@@ -3,6 +3,7 @@
 #include "control.hpp"
 
 #include <soket/inet.hpp>
+#include <soket/io/socket_file.hpp>
 
 #include <algorithm>
 #include <iostream>
