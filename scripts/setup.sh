@@ -16,6 +16,7 @@ packages=(
   nmap nftables                             # soket scan vs nmap -sT; ping's total-loss test
   wrk                                       # HTTP server under load (http_server_peers_test)
   nginx-light openssl                       # HTTP client peers: nginx, openssl s_server -WWW
+  vsftpd python3-pyftpdlib python3-openssl libpam-modules  # FTP peers (pam_userdb: vsftpd's test user)
 )
 if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.

@@ -37,3 +37,26 @@ if(TARGET soket_tool)
   soket_add_test(http_get_tool_test interop/http_get_tool_test.cpp TIMEOUT 180)
   add_dependencies(http_get_tool_test soket_tool)
 endif()
+# The text-protocol plumbing shared by the mail, ftp and news clients.
+soket_add_test(line_channel_test integration/line_channel_test.cpp)
+
+# Mail clients against real servers the tests start from tests/support/servers/ (aiosmtpd,
+# Dovecot; skipped with the reason when missing) and against hostile fake servers.
+function(soket_add_mail_test name)
+  soket_add_test(${name} ${ARGN} TIMEOUT 300)
+  target_compile_definitions(${name} PRIVATE
+    SOKET_MAIL_SERVERS_DIR="${CMAKE_CURRENT_SOURCE_DIR}/support/servers")
+endfunction()
+soket_add_mail_test(smtp_test interop/smtp_test.cpp)
+soket_add_mail_test(pop3_test interop/pop3_test.cpp)
+soket_add_mail_test(imap_test interop/imap_test.cpp)
+soket_add_test(imap_response_test unit/imap_response_test.cpp)
+soket_add_test(base64_test unit/base64_test.cpp)
+
+# FTP (issue 13): reply parsers, hostile fake servers, vsftpd and pyftpdlib.
+soket_add_test(ftp_reply_test unit/ftp_reply_test.cpp)
+soket_add_test(ftp_hostile_test integration/ftp_hostile_test.cpp)
+add_library(soket_ftp_server_fixture STATIC support/servers/ftp_server.cpp)
+target_link_libraries(soket_ftp_server_fixture PUBLIC soket_test_support PRIVATE soket_warnings)
+soket_add_test(ftp_servers_test interop/ftp_servers_test.cpp LIBS soket_ftp_server_fixture
+               TIMEOUT 180)

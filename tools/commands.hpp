@@ -31,5 +31,6 @@ void add_broadcast_command(CLI::App& app);
 void add_http_command(CLI::App& app);
 // The `http` subcommands (registered by add_http_command on the `http` app).
 void add_http_get_command(CLI::App& http);
+void add_ftp_command(CLI::App& app);
 
 }  // namespace soket::tools

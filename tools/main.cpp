@@ -112,6 +112,7 @@ static int run(int argc, char** argv) {
   soket::tools::add_listen_command(app);
   soket::tools::add_broadcast_command(app);
   soket::tools::add_http_command(app);
+  soket::tools::add_ftp_command(app);
   add_help_command(app);
 
   try {

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: MIT
+// smtp::SMTP against Python's aiosmtpd (what arrived is checked byte for byte in the file the
+// server saved), and against hostile fake servers the test writes: replies too long, closes
+// mid-reply, garbage codes, silence, plaintext injected after STARTTLS.
+#include <soket/proto/smtp/smtp.hpp>
+
+#include <gtest/gtest.h>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <soket/tls.hpp>
+
+#include "support/servers/mail_server.hpp"
+#include "support/support.hpp"
+#include "tls/pki.hpp"
+
+using namespace soket;
+using namespace soket::proto::smtp;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The n-th message aiosmtpd saved (it renames a finished file into place).
+std::string saved(const test::MailServer& server, int n) {
+  char name[16];
+  std::snprintf(name, sizeof name, "%04d.eml", n);
+  const std::string path = server.dir() + "/mail/" + name;
+  for (int i = 0; i < 200 && !std::filesystem::exists(path); ++i) std::this_thread::sleep_for(25ms);
+  return slurp(path);
+}
+
+tls::SSLContext trusting(const test::MailServer& server) {
+  tls::SSLContext ctx(tls::PROTOCOL_TLS_CLIENT);
+  ctx.load_verify_locations(server.dir() + "/cert.pem");
+  return ctx;
+}
+
+#define START_SERVER(var, ...)                        \
+  test::MailServer var("aiosmtpd.sh", {__VA_ARGS__}); \
+  if (!var.skip_reason.empty()) GTEST_SKIP() << var.skip_reason
+
+}  // namespace
+
+TEST(SMTP, SendmailDeliversDotStuffedBodyByteForByte) {
+  START_SERVER(server);
+  SMTP smtp("127.0.0.1", server.port(), "client.test", Timeout(20s));
+  const std::string body =
+      "From: a@example.org\r\nTo: b@example.org\r\nSubject: t\r\n\r\n"
+      ".leading dot\r\n..two dots\r\n.\r\nlast line";
+  const auto refused = smtp.sendmail("a@example.org", {"b@example.org"}, body);
+  EXPECT_TRUE(refused.empty());
+  EXPECT_TRUE(smtp.does_esmtp());
+  EXPECT_TRUE(smtp.has_extn("8BITMIME"));
+  EXPECT_TRUE(smtp.esmtp_features().contains("size"));
+  EXPECT_EQ(smtp.quit().code, 221);
+  EXPECT_EQ(saved(server, 1),
+            "X-Envelope-From: a@example.org\r\nX-Envelope-To: b@example.org\r\n" + body + "\r\n");
+}
+
+TEST(SMTP, OneRefusedRecipientIsReturnedAllRefusedThrows) {
+  START_SERVER(server);
+  SMTP smtp("127.0.0.1", server.port(), "", Timeout(20s));
+  auto refused = smtp.sendmail("a@example.org", {"b@example.org", "nobody@example.org"},
+                               "Subject: x\r\n\r\nhi\r\n");
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused["nobody@example.org"].code, 550);
+  EXPECT_EQ(refused["nobody@example.org"].message, "no such user");
+  EXPECT_NE(saved(server, 1).find("X-Envelope-To: b@example.org\r\n"), std::string::npos);
+  try {
+    smtp.sendmail("a@example.org", {"nobody@example.org"}, "x");
+    FAIL() << "no SMTPRecipientsRefused";
+  } catch (const SMTPRecipientsRefused& e) {
+    EXPECT_EQ(e.recipients().size(), 1u);
+  }
+  EXPECT_EQ(smtp.noop().code, 250);  // RSET left the session usable
+}
+
+TEST(SMTP, StarttlsThenLoginThenSend) {
+  START_SERVER(server, "--starttls", "--auth");
+  SMTP smtp("127.0.0.1", server.port(), "", Timeout(20s));
+  smtp.ehlo();
+  EXPECT_TRUE(smtp.has_extn("starttls"));
+  // AUTH is required before MAIL.
+  EXPECT_THROW(smtp.sendmail("a@example.org", {"b@example.org"}, "x"), SMTPSenderRefused);
+  tls::SSLContext ctx = trusting(server);
+  SMTP tls_smtp("localhost", server.port(), "", Timeout(20s));
+  EXPECT_EQ(tls_smtp.starttls(ctx).code, 220);
+  EXPECT_TRUE(tls_smtp.channel().is_tls());
+  EXPECT_FALSE(tls_smtp.ehlo_resp().has_value());  // forgotten, as RFC 3207 asks
+  try {
+    tls_smtp.login("tester", "wrong");
+    FAIL() << "no SMTPAuthenticationError";
+  } catch (const SMTPAuthenticationError& e) {
+    EXPECT_EQ(e.smtp_code(), 535);
+  }
+  EXPECT_EQ(tls_smtp.login("tester", "secret").code, 235);
+  EXPECT_TRUE(
+      tls_smtp.sendmail("a@example.org", {"b@example.org"}, "Subject: s\r\n\r\nsecure").empty());
+  tls_smtp.quit();
+  EXPECT_NE(saved(server, 1).find("secure"), std::string::npos);
+}
+
+TEST(SMTP, LoginMechanismLoginWorks) {
+  START_SERVER(server, "--auth");
+  SMTP smtp("127.0.0.1", server.port(), "", Timeout(20s));
+  smtp.ehlo();
+  int rounds = 0;
+  const Reply r = smtp.auth(
+      "LOGIN",
+      [&](const std::optional<std::string>& challenge) -> std::string {
+        ++rounds;
+        if (!challenge) return "tester";
+        return challenge->starts_with("Password") ? "secret" : "tester";
+      },
+      false);
+  EXPECT_EQ(r.code, 235);
+  EXPECT_EQ(rounds, 2);
+}
+
+TEST(SMTP, ImplicitTlsSmtpSsl) {
+  START_SERVER(server, "--smtps");
+  SMTP_SSL smtp("localhost", server.port(), trusting(server), Timeout(20s));
+  EXPECT_TRUE(smtp.channel().is_tls());
+  EXPECT_EQ(smtp.ehlo().code, 250);
+  smtp.quit();
+}
+
+TEST(SMTP, StarttlsNotOfferedIsNotSupportedError) {
+  START_SERVER(server);
+  SMTP smtp("127.0.0.1", server.port(), "", Timeout(20s));
+  EXPECT_THROW(smtp.starttls(tls::SSLContext(tls::PROTOCOL_TLS_CLIENT)), SMTPNotSupportedError);
+  EXPECT_THROW(smtp.login("a", "b"), SMTPNotSupportedError);
+}
+
+TEST(SMTP, ReplyLineTooLongIs500AndCloses) {
+  test::ScriptedPeer fake({"220 hi\r\n", "250 " + std::string(MAXLINE * 2, '.') + "\r\n"});
+  SMTP smtp("127.0.0.1", fake.port(), "", Timeout(10s));
+  try {
+    smtp.noop();
+    FAIL() << "no SMTPResponseException";
+  } catch (const SMTPResponseException& e) {
+    EXPECT_EQ(e.smtp_code(), 500);
+    EXPECT_EQ(e.smtp_error(), "Line too long.");
+    EXPECT_STREQ(e.what(), "smtp: reply to NOOP: 500 Line too long.");
+  }
+  EXPECT_FALSE(smtp.connected());
+}
+
+TEST(SMTP, CloseMidReplyIsServerDisconnected) {
+  test::ScriptedPeer fake({"220 hi\r\n", "250-first line\r\n250-sec"});
+  SMTP smtp("127.0.0.1", fake.port(), "", Timeout(10s));
+  EXPECT_EQ(test::error_of([&] { smtp.ehlo(); }),
+            "smtp: Connection unexpectedly closed (smtp: reply to EHLO: connection closed "
+            "mid-line)");
+  EXPECT_THROW(smtp.noop(), SMTPServerDisconnected);
+}
+
+TEST(SMTP, BadGreetingIsConnectError) {
+  test::ScriptedPeer fake({"554 go away\r\n"});
+  try {
+    SMTP smtp("127.0.0.1", fake.port(), "", Timeout(10s));
+    FAIL() << "no SMTPConnectError";
+  } catch (const SMTPConnectError& e) {
+    EXPECT_EQ(e.smtp_code(), 554);
+    EXPECT_EQ(e.smtp_error(), "go away");
+  }
+}
+
+TEST(SMTP, GarbageCodeIsMinusOne) {
+  test::ScriptedPeer fake({"220 hi\r\n", "hello there\r\n"});
+  SMTP smtp("127.0.0.1", fake.port(), "", Timeout(10s));
+  const Reply r = smtp.noop();
+  EXPECT_EQ(r.code, -1);
+}
+
+TEST(SMTP, SilentServerTimesOut) {
+  test::ScriptedPeer fake({"220 hi\r\n"}, true);
+  SMTP smtp("127.0.0.1", fake.port(), "", Timeout(300ms));
+  EXPECT_THROW(smtp.noop(), TimeoutError);
+}
+
+TEST(SMTP, PlaintextInjectedAfterStarttlsIsRefused) {
+  test::ScriptedPeer fake({"220 hi\r\n", "250-x\r\n250 STARTTLS\r\n",
+                           "220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n"});
+  SMTP smtp("127.0.0.1", fake.port(), "", Timeout(10s));
+  EXPECT_THROW(smtp.starttls(tls::SSLContext(tls::PROTOCOL_TLS_CLIENT)), proto::TLSInjectionError);
+  EXPECT_FALSE(smtp.connected());
+}
+
+TEST(SMTP, ConnectParsesHostPortAndRejectsBadPort) {
+  START_SERVER(server);
+  SMTP smtp;
+  EXPECT_EQ(smtp.connect("127.0.0.1:" + std::to_string(server.port())).code, 220);
+  EXPECT_THROW(smtp.putcmd("noop\r\nquit"), std::invalid_argument);
+  smtp.quit();
+  EXPECT_THROW(smtp.connect("127.0.0.1:99999"), std::invalid_argument);
+  EXPECT_THROW(smtp.connect("127.0.0.1:x"), std::invalid_argument);
+  EXPECT_THROW(smtp.noop(), SMTPServerDisconnected);
+}
+
+TEST(SMTP, NonAsciiTextMessageIsRefusedBeforeSending) {
+  START_SERVER(server);
+  SMTP smtp("127.0.0.1", server.port(), "", Timeout(20s));
+  EXPECT_THROW(smtp.sendmail("a@example.org", {"b@example.org"}, "caf\xc3\xa9"),
+               std::invalid_argument);
+  smtp.rset();
+  // As bytes with 8BITMIME it goes through unchanged.
+  smtp.sendmail("a@example.org", {"b@example.org"}, "Subject: 8\r\n\r\ncaf\xc3\xa9\r\n",
+                {"BODY=8BITMIME"}, {}, false);
+  EXPECT_NE(saved(server, 1).find("caf\xc3\xa9\r\n"), std::string::npos);
+}
