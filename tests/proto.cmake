@@ -11,3 +11,12 @@ soket_add_test(http_parser_table_test unit/http_parser_table_test.cpp
                LIBS soket_http_test_support)
 soket_add_test(http_parser_test unit/http_parser_test.cpp LIBS soket_http_test_support)
 soket_add_test(http_parser_peers_test interop/http_parser_peers_test.cpp)
+
+# The news lane: Telnet, Gopher and NNTP clients (parsers, scripted hostile servers, and the
+# real servers INN, inetutils-telnetd and gophernicus from tests/support/servers/).
+add_library(soket_news_test_support STATIC support/servers/news_server.cpp)
+target_include_directories(soket_news_test_support PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/support)
+target_link_libraries(soket_news_test_support PUBLIC soket_test_support PRIVATE soket_warnings)
+soket_add_test(telnet_protocol_test unit/telnet_protocol_test.cpp)
+soket_add_test(telnet_client_test integration/telnet_client_test.cpp)
+soket_add_test(gopher_menu_test unit/gopher_menu_test.cpp)
