@@ -20,3 +20,6 @@ target_link_libraries(soket_news_test_support PUBLIC soket_test_support PRIVATE 
 soket_add_test(telnet_protocol_test unit/telnet_protocol_test.cpp)
 soket_add_test(telnet_client_test integration/telnet_client_test.cpp)
 soket_add_test(gopher_menu_test unit/gopher_menu_test.cpp)
+soket_add_test(gopher_client_test integration/gopher_client_test.cpp)
+soket_add_test(gophernicus_test interop/gophernicus_test.cpp LIBS soket_news_test_support)
+soket_add_test(telnetd_test interop/telnetd_test.cpp LIBS soket_news_test_support)
