@@ -12,6 +12,9 @@ soket_add_test(http_parser_table_test unit/http_parser_table_test.cpp
 soket_add_test(http_parser_test unit/http_parser_test.cpp LIBS soket_http_test_support)
 soket_add_test(http_parser_peers_test interop/http_parser_peers_test.cpp)
 
+# The text-protocol plumbing shared by the mail, ftp and news clients.
+soket_add_test(line_channel_test integration/line_channel_test.cpp)
+
 # The news lane: Telnet, Gopher and NNTP clients (parsers, scripted hostile servers, and the
 # real servers INN, inetutils-telnetd and gophernicus from tests/support/servers/).
 add_library(soket_news_test_support STATIC support/servers/news_server.cpp)
