@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
-targets=${FUZZ_TARGETS:-address_parse readline buffer http_parse packet_decode transfer_header certificate icmp_parse port_list framing}
+targets=${FUZZ_TARGETS:-address_parse readline buffer http_parse packet_decode transfer_header certificate icmp_parse port_list framing news_parse}
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSOKET_BUILD_FUZZ=ON -DSOKET_BUILD_TESTS=OFF -DSOKET_BUILD_EXAMPLES=OFF \

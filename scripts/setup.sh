@@ -14,6 +14,8 @@ packages=(
   curl                                      # HTTP peer: the parser reads what curl sends
   libpcap-dev tshark                        # soket sniff's filter compiler; reading its pcaps back
   nmap nftables                             # soket scan vs nmap -sT; ping's total-loss test
+  inetutils-telnetd gophernicus systemd openssl   # news lane peers: telnetd, gophernicus (both
+                                            # behind systemd-socket-activate), INN below
 )
 if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.
@@ -31,4 +33,10 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# INN (the NNTP peer) cannot be installed with a plain apt-get on a host whose name has no
+# domain: its postinst fails and leaves apt broken. scripts/install-inn2.sh works around it.
+if ! dpkg-query -W -f='${Status}' inn2 2>/dev/null | grep -q "install ok installed"; then
+  bash "$(dirname "$0")/install-inn2.sh"
 fi

@@ -29,3 +29,6 @@ soket_add_test(nntp_overview_test unit/nntp_overview_test.cpp)
 soket_add_test(nntp_client_test integration/nntp_client_test.cpp)
 soket_add_test(telnetd_test interop/telnetd_test.cpp LIBS soket_news_test_support)
 soket_add_test(inn_test interop/inn_test.cpp LIBS soket_news_test_support TIMEOUT 180)
+soket_add_test(news_tools_test interop/news_tools_test.cpp LIBS soket_news_test_support
+               TIMEOUT 240)
+add_dependencies(news_tools_test soket_tool)

@@ -28,5 +28,8 @@ void add_chat_command(CLI::App& app);
 void add_connect_command(CLI::App& app);
 void add_listen_command(CLI::App& app);
 void add_broadcast_command(CLI::App& app);
+void add_news_command(CLI::App& app);
+void add_telnet_command(CLI::App& app);
+void add_gopher_command(CLI::App& app);
 
 }  // namespace soket::tools

@@ -4,6 +4,7 @@
 
 #include <soket/proto/nntp/errors.hpp>
 #include <soket/proto/nntp/overview.hpp>
+#include <soket/proto/nntp/url.hpp>
 
 namespace nntp = soket::proto::nntp;
 
@@ -48,4 +49,40 @@ TEST(NNTPOverview, BadLinesAreDataErrors) {
   } catch (const nntp::NNTPDataError& e) {
     EXPECT_EQ(std::string(e.what()).substr(0, 38), "nntp OVER: field xref lacks its name i");
   }
+}
+
+TEST(NNTPUrl, Forms) {
+  auto u = nntp::parse_url("nntp://127.0.0.1");
+  EXPECT_EQ(u.host, "127.0.0.1");
+  EXPECT_EQ(u.port, 119);
+  EXPECT_TRUE(u.group.empty());
+  u = nntp::parse_url("nntp://news.example:1119/local.general/42");
+  EXPECT_EQ(u.port, 1119);
+  EXPECT_EQ(u.group, "local.general");
+  ASSERT_TRUE(u.number);
+  EXPECT_EQ(*u.number, 42);
+  u = nntp::parse_url("news://[::1]:120/seed-1@inn-test.localdomain");
+  EXPECT_EQ(u.host, "::1");
+  EXPECT_EQ(u.port, 120);
+  EXPECT_EQ(u.message_id, "<seed-1@inn-test.localdomain>");
+}
+
+TEST(NNTPUrl, BadFormsNameTheProblem) {
+  auto err = [](const char* t) {
+    try {
+      nntp::parse_url(t);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_EQ(err("http://x"), "news URL: not an nntp:// or news:// URL: \"http://x\"");
+  EXPECT_EQ(err("nntp://"), "news URL: no host");
+  EXPECT_EQ(err("nntp://h:0"), "news URL: bad port \"0\"");
+  EXPECT_EQ(err("nntp://h:99999/g"), "news URL: bad port \"99999\"");
+  EXPECT_EQ(err("nntp://h/g/-1"), "news URL: bad article number \"-1\"");
+  EXPECT_EQ(err("nntp://h/g/x"), "news URL: bad article number \"x\"");
+  EXPECT_EQ(err("nntp://h//"), "news URL: empty group name");
+  EXPECT_EQ(err("nntp://h/g\r\nQUIT"), "news URL: space, TAB, CR or LF in the URL");
+  EXPECT_EQ(err("nntp://u@h/g"), "news URL: user information is not allowed");
 }
