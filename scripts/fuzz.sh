@@ -9,7 +9,7 @@ set -euo pipefail  # pipefail: a target's status survives | tee
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
-targets=${FUZZ_TARGETS:-address_parse readline buffer http_parse http_static packet_decode transfer_header certificate icmp_parse port_list framing url_parse mail_parse ftp_reply}
+targets=${FUZZ_TARGETS:-address_parse readline buffer http_parse http_static packet_decode transfer_header certificate icmp_parse port_list framing url_parse mail_parse ftp_reply news_parse}
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSOKET_BUILD_FUZZ=ON -DSOKET_BUILD_TESTS=OFF -DSOKET_BUILD_EXAMPLES=OFF \

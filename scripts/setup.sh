@@ -17,6 +17,8 @@ packages=(
   wrk                                       # HTTP server under load (http_server_peers_test)
   nginx-light openssl                       # HTTP client peers: nginx, openssl s_server -WWW
   vsftpd python3-pyftpdlib python3-openssl libpam-modules  # FTP peers (pam_userdb: vsftpd's test user)
+  inetutils-telnetd gophernicus systemd          # news lane peers: telnetd, gophernicus (both
+                                            # behind systemd-socket-activate), INN below
 )
 if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.
@@ -34,4 +36,10 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# INN (the NNTP peer) cannot be installed with a plain apt-get on a host whose name has no
+# domain: its postinst fails and leaves apt broken. scripts/install-inn2.sh works around it.
+if ! dpkg-query -W -f='${Status}' inn2 2>/dev/null | grep -q "install ok installed"; then
+  bash "$(dirname "$0")/install-inn2.sh"
 fi

@@ -32,5 +32,8 @@ void add_http_command(CLI::App& app);
 // The `http` subcommands (registered by add_http_command on the `http` app).
 void add_http_get_command(CLI::App& http);
 void add_ftp_command(CLI::App& app);
+void add_news_command(CLI::App& app);
+void add_telnet_command(CLI::App& app);
+void add_gopher_command(CLI::App& app);
 
 }  // namespace soket::tools

@@ -113,6 +113,9 @@ static int run(int argc, char** argv) {
   soket::tools::add_broadcast_command(app);
   soket::tools::add_http_command(app);
   soket::tools::add_ftp_command(app);
+  soket::tools::add_news_command(app);
+  soket::tools::add_telnet_command(app);
+  soket::tools::add_gopher_command(app);
   add_help_command(app);
 
   try {
