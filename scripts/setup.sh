@@ -19,7 +19,8 @@ if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.
   packages+=(libbenchmark-dev libasio-dev libuv1-dev libpoco-dev python3-uvloop iperf3 util-linux
              openssl       # openssl speed: the SHA-256 ceiling of bench/transfer
-             nginx-light)  # TLS handshakes vs nginx (bench/tls)
+             nginx-light   # TLS handshakes vs nginx (bench/tls)
+             liburing-dev) # bench/event's C io_uring echo reference
 fi
 
 missing=()
