@@ -24,7 +24,8 @@ if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.
   packages+=(libbenchmark-dev libasio-dev libuv1-dev libpoco-dev python3-uvloop iperf3 util-linux
              openssl       # openssl speed: the SHA-256 ceiling of bench/transfer
-             h2o)          # bench/http: the HTTP server vs nginx and h2o
+             h2o           # bench/http: the HTTP server vs nginx and h2o
+             liburing-dev) # bench/event's C io_uring echo reference
 fi
 
 missing=()

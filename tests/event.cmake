@@ -17,3 +17,22 @@ if(TARGET soket_tool)
 endif()
 # The engine's connect scan (probe lane).
 soket_add_test(scanner_test integration/scanner_test.cpp)
+# The pollers themselves (epoll and io_uring), then every engine test again on io_uring: the
+# ".uring" copies run the same binaries with SOKET_BACKEND=uring.
+soket_add_test(event_backend_test integration/event_backend_test.cpp)
+function(soket_test_on_uring name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  gtest_discover_tests(${name} TEST_SUFFIX .uring DISCOVERY_TIMEOUT 60
+                       PROPERTIES TIMEOUT ${ARG_TIMEOUT} ENVIRONMENT SOKET_BACKEND=uring)
+endfunction()
+foreach(t event_loop_test event_client_test event_server_test event_stress_test
+          event_datagram_test event_hardening_test event_codec_test event_broadcast_test
+          scanner_test)
+  soket_test_on_uring(${t})
+endforeach()
+if(TARGET event_tool_test)
+  soket_test_on_uring(event_tool_test)
+endif()

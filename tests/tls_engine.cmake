@@ -7,3 +7,7 @@ if(TARGET soket_tls)
     add_dependencies(tls_engine_tool_test soket_tool)
   endif()
 endif()
+# TLS on the engine, again on the io_uring poller (tests/event.cmake).
+if(TARGET tls_engine_test)
+  soket_test_on_uring(tls_engine_test TIMEOUT 240)
+endif()

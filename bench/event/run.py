@@ -3,6 +3,9 @@
 """Side-by-side echo benchmark of soket's event engine against a hand-written C epoll loop,
 Asio, libuv, POCO, Python's socketserver, asyncio and uvloop.
 
+soket-uring is the same engine on its io_uring poller (SOKET_BACKEND=uring); c-uring is a
+hand-written C io_uring echo loop (multishot accept and receive, provided buffers), the second
+reference: how close the engine is to the best the kernel allows.
 soket-batch is the engine with ConnectionOptions::batch_writes (one io_uring_enter per loop
 turn for every connection's replies). Every server runs single-threaded (POCO and socketserver use their own threads, all pinned to
 the same core) on core 0 under taskset; the load generator (`soket perf`, itself on the engine)
@@ -11,10 +14,11 @@ the ratio to the C epoll loop, and the server's CPU time per message. Memory per
 connection is the server's RSS growth while 10,000 idle connections are held.
 
 Usage: bench/event/run.py BUILD_DIR [--repeat 3] [--seconds 1.5] [--only a,b] [--json out]
-                          [--base-build OLD_BUILD_DIR]
+                          [--base-build OLD_BUILD_DIR] [--tool SOKET]
 (BUILD_DIR configured with -DSOKET_BUILD_BENCH=ON -DCMAKE_BUILD_TYPE=Release)
 --base-build adds "soket-base", the bench_soket_echo of another build (an older engine), to the
 same interleaved run: old and new engine measured under the same load and noise.
+--tool: the `soket` binary that generates the load (default BUILD_DIR/tools/soket).
 """
 import argparse
 import json
@@ -42,8 +46,10 @@ def servers(build):
     peer = os.path.join(HERE, "peers", "py_echo.py")
     return {
         "soket": [os.path.join(ev, "bench_soket_echo")],
+        "soket-uring": ["env", "SOKET_BACKEND=uring", os.path.join(ev, "bench_soket_echo")],
         "soket-batch": [os.path.join(ev, "bench_soket_echo"), "0", "1", "rr", "batch"],
         "c-epoll": [os.path.join(ev, "bench_c_epoll_echo")],
+        "c-uring": [os.path.join(ev, "bench_c_uring_echo")],
         "asio": [os.path.join(ev, "bench_asio_echo")],
         "libuv": [os.path.join(ev, "bench_uv_echo")],
         "poco": [os.path.join(ev, "bench_poco_echo")],
@@ -60,7 +66,7 @@ class Server:
         line = self.p.stdout.readline().split()
         if len(line) != 2 or line[0] != "PORT":
             self.stop()
-            raise RuntimeError(f"{argv[0]} did not report its port")
+            raise RuntimeError(f"{argv[-1]} did not report its port")
         self.port = int(line[1])
 
     def cpu_seconds(self):
@@ -84,8 +90,11 @@ class Server:
             self.p.wait()
 
 
+TOOL = None  # the load generator, set by main()
+
+
 def perf(build, port, args, seconds):
-    tool = os.path.join(build, "tools", "soket")
+    tool = TOOL
     cmd = ["taskset", "-c", CLIENT_CORE, tool, "perf", f"127.0.0.1:{port}", "-t", str(seconds),
            "--json"] + args
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
@@ -114,8 +123,7 @@ def run_idle(build, argv, conns, hold):
     try:
         time.sleep(0.3)
         before = s.rss_kib()
-        tool = os.path.join(build, "tools", "soket")
-        p = subprocess.Popen(["taskset", "-c", CLIENT_CORE, tool, "perf", f"127.0.0.1:{s.port}",
+        p = subprocess.Popen(["taskset", "-c", CLIENT_CORE, TOOL, "perf", f"127.0.0.1:{s.port}",
                               "--idle", "-c", str(conns), "-t", str(hold), "--json"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         peak = before
@@ -140,7 +148,10 @@ def main():
     ap.add_argument("--idle-conns", type=int, default=10000)
     ap.add_argument("--json", default="")
     ap.add_argument("--base-build", default="")
+    ap.add_argument("--tool", default="")
     a = ap.parse_args()
+    global TOOL
+    TOOL = a.tool or os.path.join(a.build, "tools", "soket")
     srv = servers(a.build)
     if a.base_build:
         srv["soket-base"] = [os.path.join(a.base_build, "bench", "event", "bench_soket_echo")]

@@ -2,6 +2,7 @@
 // The event engine in one include: loops, timers, connections, servers (layer 4).
 #pragma once
 
+#include <soket/event/backend.hpp>
 #include <soket/event/buffer.hpp>
 #include <soket/event/client.hpp>
 #include <soket/event/codec.hpp>

@@ -2,6 +2,7 @@
 #include <soket/event/datagram_server.hpp>
 
 #include <sys/socket.h>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "event/thread_check.hpp"
 #include "linux/fd.hpp"
 #include "linux/mmsg.hpp"
+#include "linux/udp_offload.hpp"
 
 namespace soket::event {
 
@@ -29,7 +31,15 @@ struct DatagramServer::Receiver final : Watcher {
     tx_iov.resize(n);
     rx.resize(n);
     tx.resize(n);
+    rx_control.resize(n);
+    tx_control.resize(n);
+    wire.resize(n);
+    wire_count.resize(n);
   }
+  // Control data for the offloads' one cmsg, aligned for cmsghdr.
+  struct alignas(8) Control {
+    unsigned char bytes[sys::udp_offload_control_size];
+  };
   void handle_events(std::uint32_t) override { server.on_readable(); }
   DatagramServer& server;
   std::size_t size, max_datagram;
@@ -38,12 +48,17 @@ struct DatagramServer::Receiver final : Watcher {
   std::vector<sockaddr_storage> rx_addr, tx_addr;
   std::vector<iovec> rx_iov, tx_iov;
   std::vector<mmsghdr> rx, tx;
+  std::vector<Control> rx_control, tx_control;
+  std::vector<mmsghdr> wire;            // what flush() hands to sendmmsg: one per run of replies
+  std::vector<std::size_t> wire_count;  // datagrams in each wire message
   std::size_t queued = 0;
+  bool gro = false, gso = false;
 };
 
 DatagramServer::DatagramServer(const Address& address, DatagramHandler& handler,
                                DatagramOptions options)
-    : handler_(handler),
+    : loop_(options.backend),
+      handler_(handler),
       receiver_(std::make_unique<Receiver>(*this, options.batch ? options.batch : 1,
                                            options.max_datagram ? options.max_datagram : 1)) {
   // A host name binds as UDPServer's does (address_family AF_INET; bind resolves it).
@@ -54,6 +69,11 @@ DatagramServer::DatagramServer(const Address& address, DatagramHandler& handler,
   if (!sys::set_nonblocking(s.fileno(), true, ec)) throw_error(ec, "bind", &address);
   receiver_->socket = std::move(s);
   receiver_->set_fd(receiver_->socket.fileno());
+  if (options.offload && address_.is_inet()) {
+    receiver_->gso = true;  // turned off at the first refusal (flush)
+    // GRO hands over up to 64 KiB at once: only when a buffer holds that much.
+    if (receiver_->max_datagram >= 65535) receiver_->gro = sys::enable_udp_gro(receiver_->fd(), ec);
+  }
   loop_.watch(*receiver_, Watcher::readable);
 }
 
@@ -98,26 +118,90 @@ void DatagramServer::send_to(std::span<const std::byte> data, const Address& to)
   if (!in_batch_) flush();
 }
 
+namespace {
+
+// GSO limits: the kernel takes up to 64 segments (UDP_MAX_SEGMENTS on older kernels) and one
+// IP packet's worth of payload (65,507 bytes over IPv4).
+constexpr std::size_t max_segments = 64, max_gso_bytes = 65000;
+
+bool same_peer(const msghdr& a, const msghdr& b) noexcept {
+  return a.msg_namelen == b.msg_namelen && std::memcmp(a.msg_name, b.msg_name, a.msg_namelen) == 0;
+}
+
+// What sendmsg says when UDP_SEGMENT cannot be used (no GSO in the kernel or on the route,
+// a segment larger than the path MTU).
+bool refuses_gso(std::error_code ec) noexcept {
+  return ec == std::errc::invalid_argument || ec == std::errc::io_error ||
+         ec == std::errc::no_protocol_option || ec == std::errc::operation_not_supported;
+}
+
+}  // namespace
+
 void DatagramServer::flush() {
   SOKET_LOOP_THREAD_ONLY(loop_, "DatagramServer::flush");
   Receiver& b = *receiver_;
-  std::size_t sent = 0;
-  while (sent < b.queued) {
-    std::error_code ec;
-    int n = sys::sendmmsg(b.fd(), b.tx.data() + sent, static_cast<unsigned>(b.queued - sent), ec);
-    if (n < 0) {
-      if (ec == std::errc::interrupted) continue;
-      if (ec == std::errc::resource_unavailable_try_again) {
-        dropped_ += b.queued - sent;  // socket buffer full: UDP drops
-        break;
+  std::size_t first = 0;  // datagrams before this one are sent (or dropped)
+  while (first < b.queued) {
+    // Runs of replies to one peer, all of one size but the last (which may be shorter), go
+    // out as one message with UDP_SEGMENT: the kernel cuts them back into datagrams.
+    std::size_t wires = 0;
+    for (std::size_t i = first; i < b.queued; ++wires) {
+      std::size_t j = i + 1, segment = b.tx_iov[i].iov_len, total = segment;
+      if (b.gso && segment > 0) {
+        while (j < b.queued && j - i < max_segments && b.tx_iov[j].iov_len <= segment &&
+               total + b.tx_iov[j].iov_len <= max_gso_bytes &&
+               same_peer(b.tx[i].msg_hdr, b.tx[j].msg_hdr)) {
+          total += b.tx_iov[j].iov_len;
+          if (b.tx_iov[j++].iov_len < segment) break;  // a shorter one ends the run
+        }
       }
-      ++dropped_;  // this datagram's destination failed (e.g. ECONNREFUSED): skip it
-      ++sent;
-      continue;
+      mmsghdr& w = b.wire[wires];
+      w = b.tx[i];
+      w.msg_hdr.msg_iovlen = j - i;
+      if (j - i > 1)
+        sys::set_udp_gso(w.msg_hdr, b.tx_control[wires].bytes, static_cast<std::uint16_t>(segment));
+      b.wire_count[wires] = j - i;
+      i = j;
     }
-    sent += static_cast<std::size_t>(n);
+    std::size_t sent = 0;
+    bool refused = false;
+    while (sent < wires) {
+      std::error_code ec;
+      int n = sys::sendmmsg(b.fd(), b.wire.data() + sent, static_cast<unsigned>(wires - sent), ec);
+      if (n < 0) {
+        if (ec == std::errc::interrupted) continue;
+        if (ec == std::errc::resource_unavailable_try_again) {
+          for (; sent < wires; ++sent) {  // socket buffer full: UDP drops
+            dropped_ += b.wire_count[sent];
+            first += b.wire_count[sent];
+          }
+          break;
+        }
+        if (b.wire_count[sent] > 1 && refuses_gso(ec)) {  // the kernel or route: never again
+          b.gso = false;
+          refused = true;
+          break;
+        }
+        dropped_ += b.wire_count[sent];  // this destination failed (ECONNREFUSED): skip it
+        first += b.wire_count[sent++];
+        continue;
+      }
+      for (int k = 0; k < n; ++k) first += b.wire_count[sent++];
+    }
+    if (!refused) break;  // else: the rest again, one datagram per message
   }
   b.queued = 0;
+}
+
+void DatagramServer::deliver(std::span<const std::byte> data, const Address& from,
+                             bool truncated) noexcept {
+  ++received_;
+  try {
+    handler_.on_datagram(*this, data, from, truncated);
+  } catch (...) {
+    // One bad datagram must not cost the others of the batch (nor the server).
+    detail::report_error("datagram from " + from.repr(), std::current_exception());
+  }
 }
 
 void DatagramServer::on_readable() {
@@ -129,6 +213,10 @@ void DatagramServer::on_readable() {
     b.rx[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
     b.rx[i].msg_hdr.msg_iov = &b.rx_iov[i];
     b.rx[i].msg_hdr.msg_iovlen = 1;
+    if (b.gro) {
+      b.rx[i].msg_hdr.msg_control = b.rx_control[i].bytes;
+      b.rx[i].msg_hdr.msg_controllen = sizeof b.rx_control[i].bytes;
+    }
   }
   std::error_code ec;
   int n = sys::recvmmsg(b.fd(), b.rx.data(), static_cast<unsigned>(b.size), ec);
@@ -138,16 +226,16 @@ void DatagramServer::on_readable() {
   for (int i = 0; i < n; ++i) {
     auto& m = b.rx[static_cast<std::size_t>(i)];
     Address from = Address::from_sockaddr(m.msg_hdr.msg_name, m.msg_hdr.msg_namelen);
-    ++received_;
-    try {
-      handler_.on_datagram(
-          *this,
-          std::span(b.rx_data.data() + static_cast<std::size_t>(i) * b.max_datagram, m.msg_len),
-          from, (m.msg_hdr.msg_flags & MSG_TRUNC) != 0);
-    } catch (...) {
-      // One bad datagram must not cost the others of the batch (nor the server).
-      detail::report_error("datagram from " + from.repr(), std::current_exception());
+    const std::byte* data = b.rx_data.data() + static_cast<std::size_t>(i) * b.max_datagram;
+    std::size_t len = m.msg_len;
+    // With GRO one buffer may hold several datagrams of this peer, cut at `segment` bytes.
+    std::size_t segment = b.gro ? sys::udp_gro_segment(m.msg_hdr) : 0;
+    if (segment == 0 || segment >= len) {
+      deliver(std::span(data, len), from, (m.msg_hdr.msg_flags & MSG_TRUNC) != 0);
+      continue;
     }
+    for (std::size_t off = 0; off < len; off += segment)
+      deliver(std::span(data + off, std::min(segment, len - off)), from, false);
   }
   in_batch_ = false;
   flush();

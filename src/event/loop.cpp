@@ -27,7 +27,9 @@ namespace soket::event {
 namespace detail {
 
 struct Reactor {
-  std::unique_ptr<Poller> poller = make_poller();
+  explicit Reactor(Backend backend) : poller(make_poller(backend)) {}
+
+  std::unique_ptr<Poller> poller;
   TimerQueue timers;
   Clock::time_point now = Clock::now();
   std::atomic<bool> stopping{false};
@@ -84,14 +86,20 @@ std::uint32_t next_loop_id() noexcept {
 
 }  // namespace
 
-Loop::Loop()
-    : impl_(std::make_unique<detail::Reactor>()),
+Loop::Loop() : Loop(Backend::automatic) {}
+
+Loop::Loop(Backend backend)
+    : impl_(std::make_unique<detail::Reactor>(backend)),
       connections_(std::make_unique<detail::ConnectionManager>(*this)),
       id_(next_loop_id()) {}
 
 // connections_ goes first (members are destroyed in reverse): it closes the connections and
 // cancels the connects while the reactor they unwatch from still exists.
 Loop::~Loop() = default;
+
+Backend Loop::backend() const noexcept {
+  return impl_->poller->backend();
+}
 
 bool Loop::in_loop_thread() const noexcept {
   return impl_->thread.load(std::memory_order_relaxed) == std::this_thread::get_id();
@@ -180,7 +188,7 @@ void Loop::watch(Watcher& w, std::uint32_t interest) {
   } else {
     impl_->poller->add(w, interest, ec);
   }
-  if (ec) throw_error(ec, "epoll_ctl fd " + std::to_string(w.fd()));
+  if (ec) throw_error(ec, "watch fd " + std::to_string(w.fd()));
   w.registered_ = true;
   w.interest_ = interest;
 }

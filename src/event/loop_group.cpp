@@ -6,10 +6,10 @@
 
 namespace soket::event {
 
-LoopGroup::LoopGroup(std::size_t n) {
+LoopGroup::LoopGroup(std::size_t n, Backend backend) {
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   loops_.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) loops_.push_back(std::make_unique<Loop>());
+  for (std::size_t i = 0; i < n; ++i) loops_.push_back(std::make_unique<Loop>(backend));
 }
 
 LoopGroup::~LoopGroup() {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Poller: what the Loop needs from a readiness (or completion) backend. EpollPoller
-// (src/linux/epoll_poller.*) is the one today; an io_uring poller (issue 14) slots in here.
+// Poller: what the Loop needs from a readiness backend: EpollPoller (src/linux/epoll_poller.*)
+// or UringPoller (src/linux/uring_poller.*), chosen at run time by make_poller.
 // Internal: never installed.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <memory>
 #include <system_error>
 
+#include <soket/event/backend.hpp>
 #include <soket/event/watcher.hpp>
 
 namespace soket::event::detail {
@@ -30,9 +31,14 @@ class Poller {
 
   /// Wakes a wait() in progress (or the next one). Safe from any thread.
   virtual void wakeup() noexcept = 0;
+
+  /// Which one this is (never automatic).
+  virtual Backend backend() const noexcept = 0;
 };
 
-/// The default backend for this system (epoll).
-std::unique_ptr<Poller> make_poller();
+/// The poller for `wanted`: automatic reads SOKET_BACKEND (default epoll); uring falls back to
+/// epoll when the kernel refuses io_uring. Throws std::invalid_argument for a SOKET_BACKEND
+/// that names no backend, soket::Error if even epoll cannot be created.
+std::unique_ptr<Poller> make_poller(Backend wanted);
 
 }  // namespace soket::event::detail

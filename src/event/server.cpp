@@ -40,7 +40,7 @@ Socket make_listener(const Address& address, bool reuse_port, int backlog) {
 
 Server::Server(const Address& address, Handler& handler, ServerOptions options)
     : options_(options),
-      group_(options.threads),
+      group_(options.threads, options.backend),
       handler_(std::make_unique<detail::CountingHandler>(*this, handler)) {
   inet_ = !address.is_resolved() || address.is_inet();
   bool per_loop = inet_ && options_.balance == Balance::reuse_port && group_.size() > 1;

@@ -95,11 +95,3 @@ void EpollPoller::wakeup() noexcept {
 }
 
 }  // namespace soket::sys
-
-namespace soket::event::detail {
-
-std::unique_ptr<Poller> make_poller() {
-  return std::make_unique<sys::EpollPoller>();
-}
-
-}  // namespace soket::event::detail

@@ -35,6 +35,7 @@ class EpollPoller final : public event::detail::Poller {
 
   /// Wakes a wait() in progress (or the next one). Safe to call from any thread.
   void wakeup() noexcept override;
+  event::Backend backend() const noexcept override { return event::Backend::epoll; }
 
  private:
   OwnedFd epfd_;

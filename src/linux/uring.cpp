@@ -22,10 +22,22 @@ T* at(void* base, std::size_t offset) noexcept {
 
 }  // namespace
 
-Uring::Uring(unsigned entries) noexcept {
+Uring::Uring(unsigned entries, unsigned cq_entries, bool coop) noexcept {
   io_uring_params p{};
+  if (cq_entries) {
+    p.flags |= IORING_SETUP_CQSIZE;
+    p.cq_entries = cq_entries;
+  }
+  if (coop) p.flags |= IORING_SETUP_COOP_TASKRUN;
+  io_uring_params asked = p;
   int fd = static_cast<int>(::syscall(__NR_io_uring_setup, entries, &p));
+  if (fd < 0 && errno == EINVAL && coop) {  // a kernel before 5.19: without the hint
+    p = asked;
+    p.flags &= ~static_cast<unsigned>(IORING_SETUP_COOP_TASKRUN);
+    fd = static_cast<int>(::syscall(__NR_io_uring_setup, entries, &p));
+  }
   if (fd < 0) return;
+  features_ = p.features;
   sq_ring_size_ = p.sq_off.array + p.sq_entries * sizeof(unsigned);
   cq_ring_size_ = p.cq_off.cqes + p.cq_entries * sizeof(io_uring_cqe);
   bool single = p.features & IORING_FEAT_SINGLE_MMAP;
@@ -59,6 +71,7 @@ Uring::Uring(unsigned entries) noexcept {
     sq_ring_ = cq_ring_ = sqes_ = nullptr;
     return;
   }
+  sq_head_ = at<unsigned>(sq_ring_, p.sq_off.head);
   sq_tail_ = at<unsigned>(sq_ring_, p.sq_off.tail);
   sq_mask_ = at<unsigned>(sq_ring_, p.sq_off.ring_mask);
   unsigned* array = at<unsigned>(sq_ring_, p.sq_off.array);
@@ -107,6 +120,50 @@ bool Uring::submit(std::error_code& ec) noexcept {
       to_submit = 0;  // the submission happened before the wait was interrupted: just wait
       continue;
     }
+    ec = last_error();
+    return false;
+  }
+  ec.clear();
+  return true;
+}
+
+io_uring_sqe* Uring::get_sqe() noexcept {
+  if (unsubmitted() == entries_) return nullptr;
+  unsigned tail = *sq_tail_;  // only this thread writes the tail
+  auto* sqe = static_cast<io_uring_sqe*>(sqes_) + (tail & *sq_mask_);
+  std::memset(sqe, 0, sizeof *sqe);
+  // Published now; the kernel reads it at the next io_uring_enter (no SQPOLL thread here).
+  __atomic_store_n(sq_tail_, tail + 1, __ATOMIC_RELEASE);
+  return sqe;
+}
+
+unsigned Uring::unsubmitted() const noexcept {
+  return *sq_tail_ - __atomic_load_n(sq_head_, __ATOMIC_ACQUIRE);
+}
+
+unsigned Uring::ready() const noexcept {
+  return __atomic_load_n(cq_tail_, __ATOMIC_ACQUIRE) - *cq_head_;
+}
+
+bool Uring::enter(unsigned min_complete, long long timeout_ns, std::error_code& ec) noexcept {
+  __kernel_timespec ts{};
+  io_uring_getevents_arg arg{};
+  unsigned flags = 0;
+  const void* argp = nullptr;
+  std::size_t argsz = 0;
+  if (min_complete > 0) {
+    flags |= IORING_ENTER_GETEVENTS;
+    if (timeout_ns >= 0) {
+      ts.tv_sec = timeout_ns / 1000000000;
+      ts.tv_nsec = timeout_ns % 1000000000;
+      arg.ts = reinterpret_cast<std::uint64_t>(&ts);
+      flags |= IORING_ENTER_EXT_ARG;
+      argp = &arg;
+      argsz = sizeof arg;
+    }
+  }
+  long rc = ::syscall(__NR_io_uring_enter, fd_, unsubmitted(), min_complete, flags, argp, argsz);
+  if (rc < 0 && errno != EINTR && errno != ETIME && errno != EBUSY && errno != EAGAIN) {
     ec = last_error();
     return false;
   }

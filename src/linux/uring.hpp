@@ -1,25 +1,32 @@
 // SPDX-License-Identifier: MIT
-// A minimal io_uring (raw system calls, no liburing) used to submit a turn's sends at once.
-// Internal: never installed.
+// A minimal io_uring (raw system calls, no liburing): the engine's batched sends and the ring
+// under the uring poller (uring_poller.*). Internal: never installed.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <system_error>
 
+struct io_uring_sqe;
+
 namespace soket::sys {
 
 /// One submission ring. Loop thread only.
 class Uring {
  public:
-  /// Sets up a ring of `entries`; ok() is false if the kernel refuses (old kernel, seccomp).
-  explicit Uring(unsigned entries) noexcept;
+  /// Sets up a ring of `entries` (and `cq_entries` completions, 0: the kernel's 2 × entries);
+  /// ok() is false if the kernel refuses (old kernel, seccomp, io_uring_disabled). `coop` asks
+  /// for IORING_SETUP_COOP_TASKRUN (no interrupt to run completions: this thread collects
+  /// them in io_uring_enter), dropped on kernels without it.
+  explicit Uring(unsigned entries, unsigned cq_entries = 0, bool coop = false) noexcept;
   ~Uring();
   Uring(const Uring&) = delete;
   Uring& operator=(const Uring&) = delete;
 
   bool ok() const noexcept { return fd_ >= 0; }
   unsigned capacity() const noexcept { return entries_; }
+  /// IORING_FEAT_* bits of this kernel.
+  std::uint32_t features() const noexcept { return features_; }
   /// Queues send(fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT); false when the ring is full.
   bool queue_send(int fd, const void* data, std::size_t len, std::uint64_t user_data) noexcept;
   /// Submits everything queued with one io_uring_enter and waits for all of it (MSG_DONTWAIT
@@ -34,17 +41,30 @@ class Uring {
     return true;
   }
 
+  /// A zeroed submission entry queued at the tail, or nullptr when the ring is full (submit()
+  /// first). It goes to the kernel with the next enter().
+  io_uring_sqe* get_sqe() noexcept;
+  /// Submits what is queued and, if min_complete > 0, waits until that many completions are
+  /// ready or `timeout_ns` passed (negative: no limit). Returns false with ec on failure;
+  /// EINTR, ETIME and EBUSY (completions to reap first) are not failures.
+  bool enter(unsigned min_complete, long long timeout_ns, std::error_code& ec) noexcept;
+  /// Completions ready to reap now.
+  unsigned ready() const noexcept;
+  /// Takes the next completion, false if none.
+  bool next_completion(std::uint64_t& user, int& res) noexcept;
+
  private:
   bool submit(std::error_code& ec) noexcept;
-  bool next_completion(std::uint64_t& user, int& res) noexcept;
+  unsigned unsubmitted() const noexcept;
 
   int fd_ = -1;
   unsigned entries_ = 0, queued_ = 0;
+  std::uint32_t features_ = 0;
   void* sq_ring_ = nullptr;
   void* cq_ring_ = nullptr;
   void* sqes_ = nullptr;
   std::size_t sq_ring_size_ = 0, cq_ring_size_ = 0, sqes_size_ = 0;
-  unsigned *sq_tail_ = nullptr, *sq_mask_ = nullptr;
+  unsigned *sq_head_ = nullptr, *sq_tail_ = nullptr, *sq_mask_ = nullptr;
   unsigned *cq_head_ = nullptr, *cq_tail_ = nullptr, *cq_mask_ = nullptr;
   void* cqes_ = nullptr;
 };

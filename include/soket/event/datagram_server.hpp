@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <soket/address.hpp>
+#include <soket/event/backend.hpp>
 #include <soket/event/loop.hpp>
 
 namespace soket::event {
@@ -32,14 +33,21 @@ struct DatagramOptions {
   std::size_t batch = 32;
   /// Longer datagrams are cut to this and flagged truncated.
   std::size_t max_datagram = 65536;
+  /// The loop's poller (backend.hpp).
+  Backend backend = Backend::automatic;
+  /// UDP segmentation offloads where they apply (IPv4/IPv6; GRO only with max_datagram of
+  /// 65535 or more, so a coalesced buffer is never cut): several datagrams of one peer arrive
+  /// as one buffer (UDP_GRO) and are delivered one by one, and consecutive replies of one
+  /// size to one peer leave with one message (UDP_SEGMENT). Off: one datagram per message.
+  bool offload = true;
 };
 
 /// Binds at construction (errors throw there, naming the address; a host name binds as
 /// UDPServer's does: IPv4, first address), serves after start() on a loop of its own — the
 /// same model as Server. Each readiness event takes up to `batch` datagrams with one
 /// recvmmsg(2); replies queued with send_to() during the batch go out together with one
-/// sendmmsg(2) after it. A reply that finds the socket buffer full is dropped and counted
-/// (UDP's contract), never blocked on.
+/// sendmmsg(2) after it (see DatagramOptions::offload for GRO and GSO). A reply that finds the
+/// socket buffer full is dropped and counted (UDP's contract), never blocked on.
 ///
 /// The handler must outlive the server.
 ///
@@ -78,6 +86,7 @@ class DatagramServer {
  private:
   struct Receiver;
   void on_readable();
+  void deliver(std::span<const std::byte> data, const Address& from, bool truncated) noexcept;
 
   Loop loop_;  // first: the receiver unwatches from it when destroyed
   DatagramHandler& handler_;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 
+#include <soket/event/backend.hpp>
 #include <soket/event/clock.hpp>
 #include <soket/event/connection.hpp>
 #include <soket/event/timer_queue.hpp>
@@ -47,8 +48,12 @@ class Loop {
  public:
   using Clock = event::Clock;
 
-  /// Throws soket::Error if epoll or eventfd cannot be created.
+  /// Loop(Backend::automatic): epoll, or what SOKET_BACKEND names.
   Loop();
+  /// Waits with `backend` (backend.hpp): uring falls back to epoll where io_uring is missing
+  /// or forbidden. Throws soket::Error if epoll or eventfd cannot be created, and
+  /// std::invalid_argument if SOKET_BACKEND names no backend.
+  explicit Loop(Backend backend);
   /// Closes every connection still adopted (on_close runs), then cancels the connects still in
   /// flight (event::connect) without calling their handlers — call from the loop thread or
   /// after run() returned.
@@ -65,6 +70,8 @@ class Loop {
   /// Runs fn now if called on the loop thread, otherwise post(fn).
   void dispatch(std::function<void()> fn);
   bool in_loop_thread() const noexcept;
+  /// The poller actually in use (epoll or uring, never automatic).
+  Backend backend() const noexcept;
   /// This loop's number, unique in the process (never 0): the `loop` of its ConnectionIds.
   std::uint32_t id() const noexcept { return id_; }
   /// True while run() executes, on whichever thread. Safe from any thread.

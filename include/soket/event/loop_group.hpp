@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include <soket/event/backend.hpp>
 #include <soket/event/loop.hpp>
 
 namespace soket::event {
@@ -18,8 +19,9 @@ namespace soket::event {
 /// thread; loop(i), size() and next() from any thread.
 class LoopGroup {
  public:
-  /// n == 0 means one loop per core (std::thread::hardware_concurrency()).
-  explicit LoopGroup(std::size_t n = 0);
+  /// n == 0 means one loop per core (std::thread::hardware_concurrency()); each loop waits
+  /// with `backend` (backend.hpp).
+  explicit LoopGroup(std::size_t n = 0, Backend backend = Backend::automatic);
   /// Stops and joins.
   ~LoopGroup();
   LoopGroup(const LoopGroup&) = delete;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <soket/address.hpp>
+#include <soket/event/backend.hpp>
 #include <soket/event/clock.hpp>
 #include <soket/event/connection.hpp>
 #include <soket/event/handler.hpp>
@@ -41,6 +42,8 @@ struct ServerOptions {
   /// Connections beyond this are accepted and closed at once (0: no limit).
   std::size_t max_connections = 0;
   int backlog = 4096;
+  /// The loops' poller (backend.hpp): epoll, or io_uring where the kernel allows it.
+  Backend backend = Backend::automatic;
   ConnectionOptions connection;
 };
 
