@@ -81,7 +81,9 @@ FileResponse StaticFiles::serve_directory(RootFile dir, std::string_view target_
     return r;
   }
   for (const auto& index : options_.index_files) {
-    const std::string candidate = relative.empty() ? index : relative + "/" + index;
+    std::string candidate = relative;
+    if (!candidate.empty()) candidate += '/';
+    candidate += index;
     RootFile file;
     std::error_code ec;
     if (root_.open(candidate, file, ec) == LookupResult::found && !file.directory)
