@@ -14,6 +14,7 @@ packages=(
   curl                                      # HTTP peer: the parser reads what curl sends
   libpcap-dev tshark                        # soket sniff's filter compiler; reading its pcaps back
   nmap nftables                             # soket scan vs nmap -sT; ping's total-loss test
+  python3-aiosmtpd dovecot-imapd dovecot-pop3d openssl   # mail peers: SMTP, IMAP4, POP3
 )
 if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.
