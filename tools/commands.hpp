@@ -28,5 +28,8 @@ void add_chat_command(CLI::App& app);
 void add_connect_command(CLI::App& app);
 void add_listen_command(CLI::App& app);
 void add_broadcast_command(CLI::App& app);
+void add_smtp_command(CLI::App& app);
+void add_pop3_command(CLI::App& app);
+void add_imap_command(CLI::App& app);
 
 }  // namespace soket::tools

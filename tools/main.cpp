@@ -111,6 +111,9 @@ static int run(int argc, char** argv) {
   soket::tools::add_connect_command(app);
   soket::tools::add_listen_command(app);
   soket::tools::add_broadcast_command(app);
+  soket::tools::add_smtp_command(app);
+  soket::tools::add_pop3_command(app);
+  soket::tools::add_imap_command(app);
   add_help_command(app);
 
   try {
