@@ -19,6 +19,7 @@ packages=(
   vsftpd python3-pyftpdlib python3-openssl libpam-modules  # FTP peers (pam_userdb: vsftpd's test user)
   inetutils-telnetd gophernicus systemd          # news lane peers: telnetd, gophernicus (both
                                             # behind systemd-socket-activate), INN below
+  python3-aiosmtpd dovecot-imapd dovecot-pop3d          # mail peers: SMTP, IMAP4, POP3
 )
 if [[ ${1:-} == --bench ]]; then
   # Peers the benchmarks measure soket against.

@@ -77,3 +77,7 @@ soket_add_test(inn_test interop/inn_test.cpp LIBS soket_news_test_support TIMEOU
 soket_add_test(news_tools_test interop/news_tools_test.cpp LIBS soket_news_test_support
                TIMEOUT 240)
 add_dependencies(news_tools_test soket_tool)
+if(TARGET soket_tool)
+  soket_add_mail_test(mail_tool_test interop/mail_tool_test.cpp)
+  add_dependencies(mail_tool_test soket_tool)
+endif()
