@@ -107,7 +107,7 @@ TEST(HttpTool, BadOptionsExit2WithOneLine) {
   Child help({test::soket_tool(), "http", "serve", "--help"});
   std::string text = help.read_all(10s);
   EXPECT_EQ(help.wait(), 0);
-  EXPECT_NE(text.find("Example:"), std::string::npos);
+  EXPECT_NE(text.find("Examples:"), std::string::npos);
 }
 
 // The completion script (read from the source tree) completes http's subcommands and then
