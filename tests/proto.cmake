@@ -43,7 +43,7 @@ soket_add_test(line_channel_test integration/line_channel_test.cpp)
 # Mail clients against real servers the tests start from tests/support/servers/ (aiosmtpd,
 # Dovecot; skipped with the reason when missing) and against hostile fake servers.
 function(soket_add_mail_test name)
-  soket_add_test(${name} ${ARGN} TIMEOUT 300)
+  soket_add_test(${name} ${ARGN} TIMEOUT 300 LABELS servers)
   target_compile_definitions(${name} PRIVATE
     SOKET_MAIL_SERVERS_DIR="${CMAKE_CURRENT_SOURCE_DIR}/support/servers")
 endfunction()
@@ -59,7 +59,7 @@ soket_add_test(ftp_hostile_test integration/ftp_hostile_test.cpp)
 add_library(soket_ftp_server_fixture STATIC support/servers/ftp_server.cpp)
 target_link_libraries(soket_ftp_server_fixture PUBLIC soket_test_support PRIVATE soket_warnings)
 soket_add_test(ftp_servers_test interop/ftp_servers_test.cpp LIBS soket_ftp_server_fixture
-               TIMEOUT 180)
+               TIMEOUT 180 LABELS servers)
 # The news lane: Telnet, Gopher and NNTP clients (parsers, scripted hostile servers, and the
 # real servers INN, inetutils-telnetd and gophernicus from tests/support/servers/).
 add_library(soket_news_test_support STATIC support/servers/news_server.cpp)
@@ -69,13 +69,14 @@ soket_add_test(telnet_protocol_test unit/telnet_protocol_test.cpp)
 soket_add_test(telnet_client_test integration/telnet_client_test.cpp)
 soket_add_test(gopher_menu_test unit/gopher_menu_test.cpp)
 soket_add_test(gopher_client_test integration/gopher_client_test.cpp)
-soket_add_test(gophernicus_test interop/gophernicus_test.cpp LIBS soket_news_test_support)
+soket_add_test(gophernicus_test interop/gophernicus_test.cpp LIBS soket_news_test_support LABELS servers)
 soket_add_test(nntp_overview_test unit/nntp_overview_test.cpp)
 soket_add_test(nntp_client_test integration/nntp_client_test.cpp)
-soket_add_test(telnetd_test interop/telnetd_test.cpp LIBS soket_news_test_support)
-soket_add_test(inn_test interop/inn_test.cpp LIBS soket_news_test_support TIMEOUT 180)
+soket_add_test(telnetd_test interop/telnetd_test.cpp LIBS soket_news_test_support LABELS servers)
+soket_add_test(inn_test interop/inn_test.cpp LIBS soket_news_test_support TIMEOUT 180
+               LABELS servers)
 soket_add_test(news_tools_test interop/news_tools_test.cpp LIBS soket_news_test_support
-               TIMEOUT 240)
+               TIMEOUT 240 LABELS servers)
 add_dependencies(news_tools_test soket_tool)
 if(TARGET soket_tool)
   soket_add_mail_test(mail_tool_test interop/mail_tool_test.cpp)

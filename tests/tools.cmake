@@ -56,6 +56,6 @@ if(TARGET soket_tool)
   add_dependencies(http_tool_test soket_tool)
   find_package(nlohmann_json REQUIRED)
   soket_add_test(ftp_tool_test interop/ftp_tool_test.cpp LIBS soket_ftp_server_fixture
-                 nlohmann_json::nlohmann_json TIMEOUT 300)
+                 nlohmann_json::nlohmann_json TIMEOUT 300 LABELS servers)
   add_dependencies(ftp_tool_test soket_tool)
 endif()
