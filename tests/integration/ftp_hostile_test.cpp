@@ -200,6 +200,23 @@ TEST(FtpHostile, NewlineInACommandIsRefusedBeforeSending) {
   EXPECT_EQ(f.voidcmd("NOOP"), "200 ok");
 }
 
+TEST(FtpHostile, SendcmdReturnsAnyPositiveReplyVoidcmdOnly2xx) {
+  FakeServer server([](Socket& s, SocketFile& f) {
+    send(s, "220 hi\r\n");
+    EXPECT_EQ(command(f), "RNFR a");
+    send(s, "350 ready for RNTO\r\n");
+    EXPECT_EQ(command(f), "RNFR b");
+    send(s, "350 ready for RNTO\r\n");
+    EXPECT_EQ(command(f), "SITE x");
+    send(s, "500 unknown\r\n");
+  });
+  ftp::FTP f = client(server);
+  EXPECT_EQ(f.sendcmd("RNFR a"), "350 ready for RNTO");
+  EXPECT_THROW(f.voidcmd("RNFR b"), ftp::error_reply);
+  EXPECT_THROW(f.sendcmd("SITE x"), ftp::error_perm);
+  EXPECT_THROW(f.sendcmd("NOOP\r\nDELE important"), std::invalid_argument);
+}
+
 // A 227 naming another host: the data connection still goes to the control peer (Python's
 // trust_server_pasv_ipv4_address=False), so a hostile server cannot aim it elsewhere.
 TEST(FtpHostile, PasvAddressIsIgnored) {

@@ -4,6 +4,7 @@
 // STARTTLS reply with plaintext smuggled after it is refused.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -13,6 +14,8 @@
 #include <soket/proto/nntp/nntp.hpp>
 
 #include "support/support.hpp"
+#include "tls/self_signed.hpp"
+#include "tls/tls_support.hpp"
 
 namespace nntp = soket::proto::nntp;
 
@@ -235,4 +238,77 @@ TEST(NNTPClient, CommandWithNewlineIsRefusedBeforeSending) {
   nntp::NNTP s("127.0.0.1", server.port(), quick());
   EXPECT_THROW(s.group("a\r\nPOST"), std::invalid_argument);
   s.quit();
+}
+
+TEST(NNTPClient, GoodRepliesParseIntoTheirTypes) {
+  ScriptedServer server(
+      "200 ok\r\n", basic([](const std::string& line) -> std::optional<std::string> {
+        if (line == "LIST") return "215 list\r\nlocal.a 5 2 y\r\nlocal.b 0 1 n\r\n.\r\n";
+        if (line == "GROUP local.a") return "211 4 2 5 local.a\r\n";
+        if (line == "ARTICLE 3")
+          return "220 3 <m3@example.org> article\r\nSubject: s\r\n\r\n..dot\r\nend\r\n.\r\n";
+        if (line == "AUTHINFO USER u") return "381 password\r\n";
+        if (line == "AUTHINFO PASS p") return "281 welcome\r\n";
+        return "500 no\r\n";
+      }));
+  nntp::NNTP s("127.0.0.1", server.port(), quick());
+  const std::pair<std::string, std::vector<nntp::GroupInfo>> listed = s.list();
+  ASSERT_EQ(listed.second.size(), 2u);
+  const nntp::GroupInfo& a = listed.second[0];
+  EXPECT_EQ(a.group, "local.a");
+  EXPECT_EQ(a.last, 5);
+  EXPECT_EQ(a.first, 2);
+  EXPECT_EQ(a.flag, "y");
+  EXPECT_EQ(listed.second[1].group, "local.b");
+  const nntp::GroupReply g = s.group("local.a");
+  EXPECT_EQ(g.count, 4);
+  EXPECT_EQ(g.first, 2);
+  EXPECT_EQ(g.last, 5);
+  EXPECT_EQ(g.name, "local.a");
+  const std::pair<std::string, nntp::ArticleInfo> art = s.article("3");
+  EXPECT_EQ(art.second.number, 3);
+  EXPECT_EQ(art.second.message_id, "<m3@example.org>");
+  EXPECT_EQ(art.second.lines, (std::vector<std::string>{"Subject: s", "", ".dot", "end"}));
+  // STARTTLS after login is refused before anything is sent.
+  s.login("u", "p");
+  EXPECT_TRUE(s.authenticated());
+  soket::tls::SSLContext ctx(soket::tls::PROTOCOL_TLS_CLIENT);
+  EXPECT_THROW(s.starttls(ctx), std::logic_error);
+  s.quit();
+  const auto lines = server.lines();
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "STARTTLS"), 0);
+}
+
+TEST(NNTPClient, SslContextMeansTlsFromTheFirstByte) {
+  soket::test::OneShotServer srv([](soket::Socket conn) {
+    conn.settimeout(10.0);
+    soket::tls::SSLSocket s =
+        soket::test::cert().server_context().wrap_socket(std::move(conn), true);
+    s.sendall("200 tls welcome\r\n");
+    std::string in;
+    for (;;) {
+      std::string data = s.recv(4096);
+      if (data.empty()) return;
+      in += data;
+      for (std::size_t eol; (eol = in.find("\r\n")) != std::string::npos; in.erase(0, eol + 2)) {
+        const std::string line = in.substr(0, eol);
+        if (line == "CAPABILITIES")
+          s.sendall("500 What?\r\n");
+        else if (line == "QUIT") {
+          s.sendall("205 bye\r\n");
+          return;
+        } else
+          s.sendall("500 no\r\n");
+      }
+    }
+  });
+  soket::tls::SSLContext ctx(soket::tls::PROTOCOL_TLS_CLIENT);
+  ctx.load_verify_locations(soket::test::cert().cert);
+  auto options = quick();
+  options.ssl_context = &ctx;
+  nntp::NNTP s("127.0.0.1", srv.port(), options);
+  EXPECT_TRUE(s.tls_on());
+  EXPECT_EQ(s.getwelcome(), "200 tls welcome");
+  EXPECT_TRUE(s.quit().starts_with("205"));
+  EXPECT_EQ(srv.error(), "");
 }

@@ -7,6 +7,9 @@
 #include <chrono>
 #include <thread>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <soket/proto/telnet/telnet.hpp>
 
 #include "support/support.hpp"
@@ -195,4 +198,51 @@ TEST(TelnetClient, OpenConnectsAndRefusedPortIsAnError) {
   EXPECT_THROW(telnet::Telnet("127.0.0.1", soket::test::closed_port(), 10.0),
                soket::ConnectionRefusedError);
   EXPECT_THROW(telnet::Telnet("127.0.0.1", 23, -1.0), std::invalid_argument);
+}
+
+// interact() with stdin and stdout as pipes (no terminal): the keys go out as they are, the
+// end of stdin half-closes the connection, the server's last words reach stdout, and the
+// server's close ends interact().
+TEST(TelnetClient, InteractBridgesStdinAndStdoutUntilTheServerCloses) {
+  auto [t, server] = connected();
+  std::string server_got;
+  std::thread peer([&server, &server_got] {
+    server.settimeout(10.0);
+    for (std::string got; !(got = server.recv(4096)).empty();) server_got += got;
+    server.sendall("got " + std::to_string(server_got.size()) + " bytes\r\n");
+    server.close();
+  });
+  int in[2], out[2];
+  ASSERT_EQ(::pipe2(in, O_CLOEXEC), 0);
+  ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+  const std::string keys = "keys typed\n";
+  ASSERT_EQ(::write(in[1], keys.data(), keys.size()), static_cast<ssize_t>(keys.size()));
+  ::close(in[1]);
+  std::fflush(stdout);
+  const int saved_in = ::dup(0), saved_out = ::dup(1);
+  ASSERT_GE(saved_in, 0);
+  ASSERT_GE(saved_out, 0);
+  ::dup2(in[0], 0);
+  ::dup2(out[1], 1);
+  ::close(in[0]);
+  ::close(out[1]);
+  std::string error;
+  try {
+    t.interact();
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  ::dup2(saved_in, 0);
+  ::dup2(saved_out, 1);
+  ::close(saved_in);
+  ::close(saved_out);
+  peer.join();
+  std::string shown;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;)
+    shown.append(buf, static_cast<std::size_t>(n));
+  ::close(out[0]);
+  EXPECT_EQ(error, "");
+  EXPECT_EQ(server_got, keys);
+  EXPECT_EQ(shown, "got 11 bytes\r\n");
 }

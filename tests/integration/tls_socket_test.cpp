@@ -13,6 +13,7 @@
 
 #include <soket/io/selector.hpp>
 #include <soket/tls.hpp>
+#include <soket/tls/relay_stream.hpp>
 
 #include "tls/pki.hpp"
 #include "tls/tls_support.hpp"
@@ -625,6 +626,30 @@ TEST_F(TLSSocket, NoDescriptorLeaks) {
     EXPECT_EQ(s.recv(10), "x");
   }
   EXPECT_EQ(guard.leaked(), 0);
+}
+
+TEST_F(TLSSocket, RelayStreamCarriesBytesAndHalfClosesWithCloseNotify) {
+  SSLContext server = pki_->server();
+  OneShotServer srv(echo(server));  // echoes until it reads the end, then closes
+  SSLContext client = pki_->client();
+  SSLSocket s = client.wrap_socket(connect_to(srv.address()), false, "localhost");
+  SSLRelayStream stream(s);
+  EXPECT_EQ(stream.fileno(), s.fileno());
+  const std::string ping = "ping over tls";
+  stream.write_all(std::as_bytes(std::span(ping)));
+  std::string back;
+  std::vector<std::byte> buf(1024);
+  while (back.size() < ping.size()) {
+    const std::size_t n = stream.read_some(buf);
+    ASSERT_GT(n, 0u);
+    back.append(reinterpret_cast<const char*>(buf.data()), n);
+  }
+  EXPECT_EQ(back, ping);
+  EXPECT_FALSE(stream.buffered());
+  // Our direction ends: the echo server reads the end and closes; we then read the end too.
+  stream.shutdown_write();
+  EXPECT_EQ(stream.read_some(buf), 0u);
+  EXPECT_EQ(srv.error(), "");
 }
 
 }  // namespace

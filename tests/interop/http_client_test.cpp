@@ -124,6 +124,19 @@ TEST(HttpClient, ReadsChunkedBodiesAndPieces) {
   EXPECT_EQ(client.idle_connections(), 1u);
 }
 
+TEST(HttpClient, ReadPieceGivesTheChunkedBodyThenEmpty) {
+  ScriptServer server;
+  http::Client client(no_proxy());
+  http::HTTPResponse r = client.get(server.url("/chunked"));
+  std::string body;
+  for (std::string_view piece = r.read_piece(); !piece.empty(); piece = r.read_piece())
+    body.append(piece);
+  EXPECT_EQ(body, "abcdefg");
+  EXPECT_TRUE(r.done());
+  EXPECT_TRUE(r.read_piece().empty());
+  EXPECT_EQ(client.idle_connections(), 1u);
+}
+
 TEST(HttpClient, HeadHasNoBodyAndKeepsTheConnection) {
   ScriptServer server;
   http::Client client(no_proxy());

@@ -258,6 +258,22 @@ except urllib.error.HTTPError as e:
             "error 404\n");
 }
 
+TEST_F(Files, IndexFilesAreTriedInOrderAndRespondIsThePlan) {
+  write(root / "start.txt", "start\n");
+  start({.index_files = {"missing.html", "start.txt"}});
+  EXPECT_EQ(raw("GET / HTTP/1.1\r\nHost: t\r\n\r\n").body, "start\n");
+  http::Request req;
+  req.method = "GET";
+  req.target = req.path = "/";
+  const http::FileResponse plan = files->respond(req);
+  EXPECT_EQ(plan.status, 200);
+  EXPECT_TRUE(plan.has_file());
+  EXPECT_EQ(plan.file_length, 6u);
+  EXPECT_TRUE(plan.body.empty());
+  req.method = "POST";
+  EXPECT_EQ(files->respond(req).status, 405);
+}
+
 TEST_F(Files, NoListingWhenDisabled) {
   start({.list_directories = false});
   EXPECT_EQ(raw("GET /sub/ HTTP/1.1\r\nHost: t\r\n\r\n").status, 403);

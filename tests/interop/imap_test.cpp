@@ -9,6 +9,7 @@
 #include <chrono>
 #include <thread>
 
+#include <soket/io/socket_file.hpp>
 #include <soket/tls.hpp>
 
 #include "support/servers/mail_server.hpp"
@@ -116,6 +117,62 @@ TEST(IMAP4, StarttlsThenLogin) {
   EXPECT_THROW(imap.starttls(ctx), IMAP4::abort);
   imap.login("tester", "secret");
   EXPECT_EQ(imap.select().type, "OK");
+}
+
+TEST(IMAP4, Imap4SslSelectThenCloseMailbox) {
+  START_DOVECOT(server);
+  tls::SSLContext ctx(tls::PROTOCOL_TLS_CLIENT);
+  ctx.load_verify_locations(server.dir() + "/cert.pem");
+  IMAP4_SSL imap("127.0.0.1", ctx, server.port("IMAPS_PORT"), Timeout(20s));
+  EXPECT_TRUE(imap.channel().is_tls());
+  EXPECT_EQ(imap.state(), "NONAUTH");
+  imap.login("tester", "secret");
+  EXPECT_EQ(imap.select("INBOX").type, "OK");
+  EXPECT_EQ(imap.state(), "SELECTED");
+  EXPECT_EQ(imap.close_mailbox().type, "OK");
+  EXPECT_EQ(imap.state(), "AUTH");
+  EXPECT_THROW(imap.close_mailbox(), IMAP4::error);  // CLOSE needs a selected mailbox
+  // A context that does not trust the throw-away certificate is refused.
+  tls::SSLContext strict(tls::PROTOCOL_TLS_CLIENT);
+  EXPECT_ANY_THROW(IMAP4_SSL("127.0.0.1", strict, server.port("IMAPS_PORT"), Timeout(20s)));
+}
+
+// A PREAUTH server answering every command with "<its tag> <reply>" (IMAP tags are random).
+class TaggingPeer {
+ public:
+  explicit TaggingPeer(std::string reply) : listener_(test::listen_ephemeral()) {
+    thread_ = std::thread([this, reply = std::move(reply)] {
+      try {
+        auto conn = listener_.accept().conn;
+        conn.settimeout(10.0);
+        conn.sendall("* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n");
+        io::SocketFile file(conn);
+        for (std::string line; !(line = file.readline()).empty();)
+          conn.sendall(line.substr(0, line.find(' ')) + " " + reply);
+      } catch (const std::exception&) {
+      }
+    });
+  }
+  ~TaggingPeer() { thread_.join(); }
+  std::uint16_t port() const { return listener_.getsockname().port(); }
+
+ private:
+  Socket listener_;
+  std::thread thread_;
+};
+
+TEST(IMAP4, SelectOfAReadOnlyMailboxIsReadonly) {
+  {
+    TaggingPeer fake("OK [READ-ONLY] selected\r\n");
+    IMAP4 imap("127.0.0.1", fake.port(), Timeout(10s));
+    EXPECT_EQ(imap.state(), "AUTH");
+    EXPECT_THROW(imap.select("INBOX"), IMAP4::readonly);
+  }
+  {
+    TaggingPeer fake("OK [READ-ONLY] examined\r\n");
+    IMAP4 imap("127.0.0.1", fake.port(), Timeout(10s));
+    EXPECT_EQ(imap.examine("INBOX").code, "READ-ONLY");  // asked for read-only: no error
+  }
 }
 
 TEST(IMAP4, AuthenticatePlain) {

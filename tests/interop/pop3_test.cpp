@@ -114,6 +114,22 @@ TEST(POP3, StlsUpgradesThenLogsIn) {
   EXPECT_EQ(pop.stat().first, 1u);
 }
 
+TEST(POP3, Pop3SslIsTlsFromTheFirstByte) {
+  START_DOVECOT(server);
+  tls::SSLContext ctx(tls::PROTOCOL_TLS_CLIENT);
+  ctx.load_verify_locations(server.dir() + "/cert.pem");
+  POP3_SSL pop("127.0.0.1", ctx, server.port("POP3S_PORT"), Timeout(20s));
+  EXPECT_TRUE(pop.channel().is_tls());
+  EXPECT_EQ(pop.getwelcome(), "+OK Dovecot test server ready.");
+  pop.user("tester");
+  pop.pass_("secret");
+  EXPECT_EQ(pop.stat().first, 1u);
+  EXPECT_TRUE(pop.quit().starts_with("+OK"));
+  // A context that does not trust the throw-away certificate is refused.
+  tls::SSLContext strict(tls::PROTOCOL_TLS_CLIENT);
+  EXPECT_ANY_THROW(POP3_SSL("127.0.0.1", strict, server.port("POP3S_PORT"), Timeout(20s)));
+}
+
 TEST(POP3, HostileServers) {
   {
     test::ScriptedPeer fake({"-ERR go away\r\n"});

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include <soket/io/socket_file.hpp>
 #include <soket/tls.hpp>
 
 #include "support/servers/mail_server.hpp"
@@ -215,7 +216,42 @@ TEST(SMTP, NonAsciiTextMessageIsRefusedBeforeSending) {
                std::invalid_argument);
   smtp.rset();
   // As bytes with 8BITMIME it goes through unchanged.
+  const bool normalize_newlines = false;  // Python: a bytes message
   smtp.sendmail("a@example.org", {"b@example.org"}, "Subject: 8\r\n\r\ncaf\xc3\xa9\r\n",
-                {"BODY=8BITMIME"}, {}, false);
+                {"BODY=8BITMIME"}, {}, normalize_newlines);
   EXPECT_NE(saved(server, 1).find("caf\xc3\xa9\r\n"), std::string::npos);
+}
+
+TEST(SMTP, QuoteaddrAsPython) {
+  EXPECT_EQ(quoteaddr("a@example.org"), "<a@example.org>");
+  EXPECT_EQ(quoteaddr("<a@example.org>"), "<a@example.org>");
+  EXPECT_EQ(quoteaddr(""), "<>");
+}
+
+TEST(SMTP, EhloNamesTheLocalHostname) {
+  for (const std::string local_hostname : {"client.test", ""}) {
+    Socket listener = test::listen_ephemeral();
+    std::string ehlo_line;
+    std::thread peer([&] {
+      try {
+        auto conn = listener.accept().conn;
+        conn.settimeout(10.0);
+        io::SocketFile file(conn);
+        conn.sendall("220 hi\r\n");
+        ehlo_line = file.readline();
+        conn.sendall("250 ok\r\n");
+        file.readline();
+        conn.sendall("221 bye\r\n");
+      } catch (const std::exception&) {
+      }
+    });
+    {
+      SMTP smtp("127.0.0.1", listener.getsockname().port(), local_hostname, Timeout(10s));
+      EXPECT_EQ(smtp.ehlo().code, 250);
+      EXPECT_EQ(smtp.quit().code, 221);
+    }
+    peer.join();
+    EXPECT_EQ(ehlo_line,
+              "ehlo " + (local_hostname.empty() ? "localhost" : local_hostname) + "\r\n");
+  }
 }

@@ -1,13 +1,14 @@
 #!/bin/bash
 # dovecot.sh DIR
 # The mail tests' IMAP4 and POP3 peer: Dovecot 2.3 (dovecot-imapd, dovecot-pop3d) on
-# 127.0.0.1, two ports found free, everything (config, pid, sockets, logs, mail) under DIR.
+# 127.0.0.1, four ports found free (IMAP, POP3, and IMAPS, POP3S: TLS from the first byte),
+# everything (config, pid, sockets, logs, mail) under DIR.
 #  - user tester / secret (passwd-file DIR/users), plaintext login allowed
 #  - STARTTLS (IMAP) and STLS (POP3) with a throw-away certificate DIR/cert.pem (CN=localhost)
 #  - maildir DIR/home/tester/Maildir owned by nobody (Dovecot refuses uid 0 for mail): INBOX
 #    holds one message ("Subject: first message"), folders Sent and Archive exist
 # Needs root (the master starts as root; login as dovenull, auth as dovecot, mail as nobody).
-# Prints: IMAP_PORT=<n> POP3_PORT=<n> PID=<master pid>. Stop: kill -TERM <pid>.
+# Prints: IMAP_PORT=<n> POP3_PORT=<n> IMAPS_PORT=<n> POP3S_PORT=<n> PID=<master pid>. Stop: kill -TERM <pid>.
 # (From the reference servers-kit's start-dovecot.sh.)
 set -euo pipefail
 PY=/usr/bin/python3
@@ -21,9 +22,11 @@ while [ "$d" != / ]; do
   [ "$(( 0$(stat -c %a "$d") & 1 ))" = 1 ] || die "$d is not o+x: Dovecot's users cannot reach $DIR"
   d=$(dirname "$d")
 done
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-IMAP_PORT=$(free_port); POP3_PORT=$(free_port)
-while [ "$POP3_PORT" = "$IMAP_PORT" ]; do POP3_PORT=$(free_port); done
+# Four distinct free ports (all bound at once, so none repeats).
+read -r IMAP_PORT POP3_PORT IMAPS_PORT POP3S_PORT < <("$PY" -c 'import socket
+ss = [socket.socket() for _ in range(4)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])')
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
   -keyout "$DIR/key.pem" -out "$DIR/cert.pem" >/dev/null 2>&1 || die "openssl req failed"
@@ -76,7 +79,9 @@ service imap-login {
     port = $IMAP_PORT
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $IMAPS_PORT
+    ssl = yes
   }
 }
 service pop3-login {
@@ -85,7 +90,9 @@ service pop3-login {
     port = $POP3_PORT
   }
   inet_listener pop3s {
-    port = 0
+    address = 127.0.0.1
+    port = $POP3S_PORT
+    ssl = yes
   }
 }
 # no login penalty after a failed login (it would delay later logins by seconds)
@@ -112,4 +119,4 @@ banner() {  # PORT REGEX: true once the port answers with a matching first line
 }
 banner "$IMAP_PORT" '^\* OK' && banner "$POP3_PORT" '^\+OK' || {
   kill $PID 2>/dev/null; cat "$DIR/stdout.log" "$DIR/dovecot.log" >&2 2>/dev/null; die "dovecot did not start"; }
-echo "IMAP_PORT=$IMAP_PORT POP3_PORT=$POP3_PORT PID=$PID"
+echo "IMAP_PORT=$IMAP_PORT POP3_PORT=$POP3_PORT IMAPS_PORT=$IMAPS_PORT POP3S_PORT=$POP3S_PORT PID=$PID"
