@@ -27,6 +27,7 @@
 
 #include "support/http_server_client.hpp"
 #include "support/support.hpp"
+#include "tls/self_signed.hpp"
 
 using namespace soket;
 using namespace std::chrono_literals;
@@ -177,28 +178,9 @@ TEST(HttpServerPeers, WrkLoadHasNoErrors) {
   EXPECT_GE(s.server.requests(), static_cast<std::uint64_t>(std::stol(m[1])));
 }
 
-struct Cert {
-  fs::path dir, cert, key;
-  Cert() {
-    char tmpl[] = "/tmp/soket-https-XXXXXX";
-    dir = mkdtemp(tmpl);
-    cert = dir / "cert.pem";
-    key = dir / "key.pem";
-    Child c({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-             "-nodes", "-keyout", key.string(), "-out", cert.string(), "-days", "2", "-subj",
-             "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"});
-    EXPECT_EQ(c.wait(), 0) << c.read_stderr();
-  }
-  ~Cert() {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
-};
-
 TEST(HttpServerPeers, HttpsWithPythonSslAndCurl) {
-  Cert cert;
-  tls::SSLContext ctx(tls::PROTOCOL_TLS_SERVER);
-  ctx.load_cert_chain(cert.cert, cert.key);
+  const test::SelfSignedCert& cert = test::cert();
+  tls::SSLContext ctx = cert.server_context();
   tls::EngineContext engine_tls(ctx, tls::EngineContext::server_side);
   http::ServerOptions o;
   o.transport = &engine_tls;

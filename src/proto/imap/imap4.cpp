@@ -6,6 +6,8 @@
 
 #include <soket/proto/base64.hpp>
 
+#include "proto/words.hpp"
+
 namespace soket::proto::imap {
 
 namespace {
@@ -27,15 +29,9 @@ LineChannel open(const std::string& host, std::uint16_t port, Timeout timeout,
   return ch;
 }
 
-std::vector<std::string> split_words(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && s[i] == ' ') ++i;
-    const std::size_t start = i;
-    while (i < s.size() && s[i] != ' ') ++i;
-    if (i > start) out.push_back(upper(s.substr(start, i - start)));
-  }
+std::vector<std::string> upper_words(std::string_view s) {
+  std::vector<std::string> out = proto::detail::split_words(s);
+  for (auto& w : out) w = upper(w);
   return out;
 }
 
@@ -145,7 +141,7 @@ Response IMAP4::read_response() {
 }
 
 void IMAP4::absorb(const Response& r) {
-  if (r.code == "CAPABILITY") capabilities_ = split_words(r.code_args);
+  if (r.code == "CAPABILITY") capabilities_ = upper_words(r.code_args);
   if (r.type == "CAPABILITY") {
     capabilities_.clear();
     for (const auto& v : r.data) capabilities_.push_back(upper(v.text));

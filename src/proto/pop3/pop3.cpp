@@ -4,6 +4,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "proto/words.hpp"
+
 namespace soket::proto::pop3 {
 
 namespace {
@@ -28,18 +30,6 @@ std::size_t number(std::string_view text, const std::string& line) {
   if (ec != std::errc() || ptr != text.data() + text.size())
     throw error_proto("pop3: not a number in the reply: " + line, line);
   return value;
-}
-
-std::vector<std::string> words(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && s[i] == ' ') ++i;
-    const std::size_t start = i;
-    while (i < s.size() && s[i] != ' ') ++i;
-    if (i > start) out.emplace_back(s.substr(start, i - start));
-  }
-  return out;
 }
 
 }  // namespace
@@ -110,7 +100,7 @@ std::string POP3::pass_(const std::string& password) {
 
 std::pair<std::size_t, std::size_t> POP3::stat() {
   const std::string r = shortcmd("STAT");
-  const auto w = words(r);
+  const auto w = proto::detail::split_words(r);
   if (w.size() < 3) throw error_proto("pop3: STAT: malformed reply: " + r, r);
   return {number(w[1], r), number(w[2], r)};
 }
@@ -153,7 +143,7 @@ std::map<std::string, std::vector<std::string>> POP3::capa() {
   }
   std::map<std::string, std::vector<std::string>> caps;
   for (const auto& line : r.lines) {
-    auto w = words(line);
+    auto w = proto::detail::split_words(line);
     if (w.empty()) continue;
     std::string name = w.front();
     w.erase(w.begin());
