@@ -7,7 +7,11 @@ dir=$(scripts/build.sh normal | tail -n 1)
 ex=$dir/examples
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() {
+  for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [[ -n ${work:-} ]] && rm -rf "$work"
+}
 trap cleanup EXIT
 
 # Starts a server that prints "Listening on ('127.0.0.1', PORT)..." (on stdout or stderr,
@@ -71,6 +75,24 @@ echo "== the event engine's echo server =="
 start "$ex/event_echo_server" 127.0.0.1:0
 echo "Halo, event engine" | run nc -N 127.0.0.1 "$port"
 sleep 0.2
+
+tool=$(cd "$dir" && pwd)/tools/soket  # absolute: the TLS step runs in a scratch folder
+work=$(mktemp -d /tmp/soket-demo-XXXXXX)
+if [[ -x $tool ]]; then
+  echo
+  echo "== TLS: a throw-away certificate, the event engine's echo over TLS, connect --tls =="
+  (cd "$work" && "$tool" tls-cert --cn localhost)
+  start "$tool" serve --engine event --tls --cert "$work/cert.pem" --key "$work/key.pem" --mode echo 0
+  echo "Halo, TLS" | run "$tool" connect --tls -v --ca "$work/cert.pem" --sni localhost 127.0.0.1 "$port"
+  sleep 0.2
+
+  echo
+  echo "== HTTP: soket http serve DIR, soket http get =="
+  mkdir -p "$work/www" && echo "Halo, HTTP" > "$work/www/index.html"
+  start "$tool" http serve "$work/www" -a 127.0.0.1:0
+  run "$tool" http get -i "http://127.0.0.1:$port/"
+  sleep 0.2
+fi
 
 if [[ -x $ex/detailsocket ]]; then
   echo
