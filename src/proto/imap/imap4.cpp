@@ -161,7 +161,7 @@ void IMAP4::check_state(const std::string& name, std::initializer_list<const cha
 }
 
 std::string IMAP4::send_command(const std::string& name, const std::string& args, bool secret) {
-  const std::string tag = new_tag();
+  std::string tag = new_tag();
   const std::string line = tag + " " + name + (args.empty() ? "" : " " + args);
   try {
     if (secret)

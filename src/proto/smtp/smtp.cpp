@@ -244,7 +244,7 @@ Reply SMTP::starttls(const tls::SSLContext& context) {
   ehlo_or_helo_if_needed();
   if (!has_extn("starttls"))
     throw SMTPNotSupportedError("smtp: STARTTLS extension not supported by server.");
-  const Reply r = docmd("STARTTLS");
+  Reply r = docmd("STARTTLS");
   if (r.code != 220) throw SMTPResponseException(r.code, r.message, "STARTTLS");
   live().starttls(context, host_);
   forget_ehlo();  // RFC 3207 §4.2: what the server said before TLS is discarded
@@ -302,7 +302,12 @@ Reply SMTP::login(const std::string& user, const std::string& password, bool ini
     try {
       if (mech == "PLAIN") {
         return auth(
-            mech, [&](const auto&) { return std::string(1, '\0') + user + '\0' + password; },
+            mech,
+            [&](const auto&) {
+              std::string s(1, '\0');
+              s.append(user).append(1, '\0').append(password);
+              return s;
+            },
             initial_response_ok);
       }
       // LOGIN: the user name first (initial response or first challenge), then the password.
