@@ -8,7 +8,7 @@
 #          the sanitizer flavours skip both, and cover the same code with smaller variants.
 #          The suites against real protocol servers (label "servers": vsftpd, Dovecot, INN,
 #          aiosmtpd, telnetd, gophernicus, nginx) also run once, in the normal build.
-#   fuzz   each libFuzzer target for FUZZ_SECONDS (default 30) under ASan+UBSan (clang).
+#   fuzz   each libFuzzer target for FUZZ_SECONDS (default 20) under ASan+UBSan (clang).
 #   tidy   clang-tidy's curated checks (.clang-tidy) over the library, tool and examples.
 # SOKET_FLAVOURS="normal" runs fewer flavours; SOKET_STEPS="tests fuzz tidy" picks steps.
 # Prints each step's wall time at the end.
@@ -42,7 +42,7 @@ ctest_sanitized() {
 }
 
 steps=${SOKET_STEPS:-tests fuzz tidy}
-export FUZZ_SECONDS=${FUZZ_SECONDS:-30}  # 15 targets: CI stays well inside its time
+export FUZZ_SECONDS=${FUZZ_SECONDS:-20}  # 15 targets: CI stays well inside its time
 normal_dir=""
 if [[ " $steps " == *" tests "* ]]; then
   for flavour in ${SOKET_FLAVOURS:-normal asan tsan}; do

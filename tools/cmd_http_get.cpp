@@ -91,7 +91,7 @@ void print_head(const http::HTTPResponse& r) {
   std::string out = "HTTP/" + std::to_string(r.version.major) + "." +
                     std::to_string(r.version.minor) + " " + std::to_string(r.status) + " " +
                     r.reason + "\r\n";
-  for (const auto& [n, v] : r.headers) out += n + ": " + v + "\r\n";
+  for (const auto& [n, v] : r.headers) out.append(n).append(": ").append(v).append("\r\n");
   out += "\r\n";
   std::fwrite(out.data(), 1, out.size(), stdout);
 }

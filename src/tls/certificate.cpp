@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Python's _decode_certificate (Modules/_ssl.c): the getpeercert() fields from an X509.
 #include <soket/tls/certificate.hpp>
+#include <soket/tls/ssl_error.hpp>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
+#include <string>
 
 #include "tls/openssl.hpp"
 
@@ -181,7 +183,14 @@ Certificate decode_certificate(std::string_view der) {
   c.issuer = decode_name(X509_get_issuer_name(cert));
   c.subject_text = one_line(X509_get_subject_name(cert));
   c.issuer_text = one_line(X509_get_issuer_name(cert));
-  c.version = static_cast<int>(X509_get_version(cert)) + 1;
+  // X.509 has versions 1..3 (0..2 on the wire); d2i accepts any INTEGER there, negative too.
+  const long version = X509_get_version(cert);
+  if (version < 0 || version > 2)
+    throw SSLError(make_error_code(SSLErrorNumber::ssl),
+                   "decode_certificate: certificate version " + std::to_string(version + 1) +
+                       " is not 1, 2 or 3",
+                   "certificate version " + std::to_string(version + 1) + " is not 1, 2 or 3");
+  c.version = static_cast<int>(version) + 1;
   {
     UniqueBio b(BIO_new(BIO_s_mem()));
     i2a_ASN1_INTEGER(b.get(), X509_get0_serialNumber(cert));

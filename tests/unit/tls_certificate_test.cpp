@@ -132,6 +132,21 @@ TEST(Certificate, BadInputIsRejected) {
   test::TestPKI pki;
   std::string der = PEM_cert_to_DER_cert(slurp(pki.cert("localhost")));
   EXPECT_THROW(decode_certificate(der.substr(0, der.size() / 2)), SSLError);
+  // A version field X.509 does not have (v1..v3 are 0..2 on the wire): here -106, which the
+  // fuzzer found OpenSSL's d2i accepts. Python would report "version": -105.
+  const std::string v3("\xa0\x03\x02\x01\x02", 5);
+  const auto at = der.find(v3);
+  ASSERT_NE(at, std::string::npos);
+  for (char bad : {'\x96', '\x03', '\x7f'}) {
+    std::string odd = der;
+    odd[at + 4] = bad;
+    try {
+      decode_certificate(odd);
+      ADD_FAILURE() << "version byte " << int(static_cast<unsigned char>(bad)) << " accepted";
+    } catch (const SSLError& e) {
+      EXPECT_NE(std::string(e.what()).find("version"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(Certificate, CertTimeToSecondsMatchesPython) {

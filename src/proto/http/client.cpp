@@ -244,7 +244,7 @@ HTTPResponse Client::send_once(const ClientRequest& req, const URL& url) {
   for (const auto& [name, value] : req.headers) {
     // The length is the body's: a caller's own would frame the body wrongly.
     if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding")) continue;
-    head += name + ": " + value + "\r\n";
+    head.append(name).append(": ").append(value).append("\r\n");
   }
   if (req.body)
     head += "Content-Length: " + std::to_string(req.body->size()) + "\r\n";

@@ -118,7 +118,7 @@ void NNTP::set_debuglevel(int level) noexcept {
 }
 
 std::string NNTP::getresp(const std::string& command, std::initializer_list<int> expected) {
-  const std::string resp = guarded(command, [&] { return channel_.getline(); });
+  std::string resp = guarded(command, [&] { return channel_.getline(); });
   const char c = resp.empty() ? '\0' : resp[0];
   if (c == '4') throw NNTPTemporaryError("nntp " + command + ": " + resp, resp);
   if (c == '5') throw NNTPPermanentError("nntp " + command + ": " + resp, resp);

@@ -22,9 +22,7 @@ Url parse_url(std::string_view text) {
   if (text.find_first_of(" \t\r\n") != std::string_view::npos)
     bad("space, TAB, CR or LF in the URL");
   std::string_view rest;
-  if (text.starts_with("nntp://"))
-    rest = text.substr(7);
-  else if (text.starts_with("news://"))
+  if (text.starts_with("nntp://") || text.starts_with("news://"))
     rest = text.substr(7);
   else
     bad("not an nntp:// or news:// URL: \"" + std::string(text.substr(0, 40)) + "\"");
