@@ -7,6 +7,16 @@
 #include "linux/uring.hpp"
 
 namespace soket::sys {
+namespace {
+
+// Linux 6.12's names, missing from older headers.
+constexpr std::uint16_t pbuf_ring_inc = 2;       // IOU_PBUF_RING_INC
+constexpr std::uint32_t cqe_buf_more = 1U << 4;  // IORING_CQE_F_BUF_MORE
+constexpr unsigned id_of(std::uint32_t cqe_flags) noexcept {
+  return cqe_flags >> IORING_CQE_BUFFER_SHIFT;
+}
+
+}  // namespace
 
 BufferRing::BufferRing(Uring& ring, std::uint16_t group, unsigned count, unsigned size) noexcept
     : uring_(ring), count_(count), size_(size), group_(group) {
@@ -23,7 +33,13 @@ BufferRing::BufferRing(Uring& ring, std::uint16_t group, unsigned count, unsigne
   reg.ring_addr = reinterpret_cast<std::uint64_t>(ring_);
   reg.ring_entries = count;
   reg.bgid = group;
-  if (uring_.register_op(IORING_REGISTER_PBUF_RING, &reg, 1) != 0) return;
+  reg.pad = pbuf_ring_inc;  // the flags field (named pad before 6.12)
+  if (uring_.register_op(IORING_REGISTER_PBUF_RING, &reg, 1) == 0) {
+    offset_.assign(count, 0);
+  } else {
+    reg.pad = 0;  // a kernel before 6.12: a buffer per receive
+    if (uring_.register_op(IORING_REGISTER_PBUF_RING, &reg, 1) != 0) return;
+  }
   registered_ = true;
   for (unsigned i = 0; i < count; ++i) give_back(i);
 }
@@ -36,6 +52,24 @@ BufferRing::~BufferRing() {
   }
   if (storage_) ::munmap(storage_, std::size_t{count_} * size_);
   if (ring_) ::munmap(ring_, count_ * sizeof(io_uring_buf));
+}
+
+const std::byte* BufferRing::bytes(std::uint32_t cqe_flags) const noexcept {
+  unsigned id = id_of(cqe_flags);
+  return buffer(id) + (offset_.empty() ? 0 : offset_[id]);
+}
+
+bool BufferRing::done(std::uint32_t cqe_flags, std::size_t len) noexcept {
+  unsigned id = id_of(cqe_flags);
+  if (!offset_.empty()) {
+    if (cqe_flags & cqe_buf_more) {  // the kernel goes on filling it after these bytes
+      offset_[id] += static_cast<std::uint32_t>(len);
+      return false;
+    }
+    offset_[id] = 0;
+  }
+  give_back(id);
+  return true;
 }
 
 void BufferRing::give_back(unsigned id) noexcept {
