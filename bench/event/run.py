@@ -3,7 +3,9 @@
 """Side-by-side echo benchmark of soket's event engine against a hand-written C epoll loop,
 Asio, libuv, POCO, Python's socketserver, asyncio and uvloop.
 
-soket-uring is the same engine on its io_uring poller (SOKET_BACKEND=uring); c-uring is a
+soket-uring is the same engine on its io_uring poller (SOKET_BACKEND=uring: the completion
+model, multishot receive into provided buffers and sends on the ring); soket-uring-poll is that
+poller's readiness model (SOKET_URING_READINESS=1, what the uring backend did before); c-uring is a
 hand-written C io_uring echo loop (multishot accept and receive, provided buffers), the second
 reference: how close the engine is to the best the kernel allows.
 soket-batch is the engine with ConnectionOptions::batch_writes (one io_uring_enter per loop
@@ -47,6 +49,10 @@ def servers(build):
     return {
         "soket": [os.path.join(ev, "bench_soket_echo")],
         "soket-uring": ["env", "SOKET_BACKEND=uring", os.path.join(ev, "bench_soket_echo")],
+        # The uring poller's readiness model (one-shot POLL_ADD + readv/send), the one before
+        # the completion model: the before/after of issue 14 in one interleaved run.
+        "soket-uring-poll": ["env", "SOKET_BACKEND=uring", "SOKET_URING_READINESS=1",
+                             os.path.join(ev, "bench_soket_echo")],
         "soket-batch": [os.path.join(ev, "bench_soket_echo"), "0", "1", "rr", "batch"],
         "c-epoll": [os.path.join(ev, "bench_c_epoll_echo")],
         "c-uring": [os.path.join(ev, "bench_c_uring_echo")],

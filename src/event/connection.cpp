@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <cerrno>
 
 #include <soket/error.hpp>
 #include <soket/event/buffer.hpp>
@@ -22,6 +23,9 @@ namespace soket::event {
 using detail::Output;
 
 namespace {
+
+// Replies up to this size go on the ring (completion model); larger ones by send(2) at once.
+constexpr std::size_t ring_send_limit = 8 << 10;
 
 bool would_block(const std::error_code& ec) noexcept {
   return ec == std::errc::resource_unavailable_try_again || ec == std::errc::interrupted;
@@ -108,6 +112,88 @@ void Connection::on_readable() {
   deliver(*buf);
 }
 
+void Connection::handle_received(std::span<const std::byte> data, int failure) {
+  if (state_ != State::open) return;
+  if (data.empty()) {
+    if (failure) return close_with({-failure, std::system_category()});
+    if (held_) {
+      held_eof_ = true;  // after the held bytes
+      return;
+    }
+    return peer_ended();
+  }
+  auto& d = *manager_;
+  if (held_ || !wants_input()) {
+    // Reading is off, but a receive cancelled for that completed first (its bytes may be
+    // many: the kernel fills provided buffers ahead of the handler). Kept aside, by slot, and
+    // given to on_data when reading resumes, one read's worth at a time.
+    Buffer*& held = d.held(*this);
+    if (!held) held = d.take_input();
+    held->append(data);
+    held_ = true;
+    deliver_held();
+    return;
+  }
+  Buffer* buf = input_for_read();
+  buf->append(data);
+  deliver(*buf);
+  if (state_ == State::open && out_ == nullptr && d.draining()) close();
+}
+
+Buffer* Connection::input_for_read() {
+  if (in_) return in_;  // after the partial message
+  manager_->scratch().retrieve_all();
+  return &manager_->scratch();
+}
+
+void Connection::deliver_held() {
+  auto& d = *manager_;
+  while (held_ && state_ == State::open && wants_input()) {
+    Buffer* held = d.held(*this);
+    // At most what one read(2) would have returned, so that congestion (or the handler) can
+    // stop reading again between chunks and the output stays bounded.
+    std::size_t n = std::min(held->readable(), d.scratch().capacity());
+    Buffer* buf = input_for_read();
+    buf->append(std::span(held->peek(), n));
+    held->retrieve(n);
+    if (held->empty()) {
+      d.give_input(held);
+      d.held(*this) = nullptr;
+      held_ = false;
+    }
+    deliver(*buf);
+    if (state_ == State::open && out_ == nullptr && d.draining()) close();
+  }
+  if (!held_ && held_eof_ && state_ == State::open) {
+    held_eof_ = false;
+    peer_ended();
+  }
+}
+
+void Connection::handle_sent(int result) {
+  ring_send_ = false;
+  if (state_ != State::open || !out_) return;
+  if (result < 0) {
+    if (result != -EAGAIN && result != -EINTR) return close_with({-result, std::system_category()});
+    result = 0;
+  }
+  Output& o = *out_;
+  auto sent = static_cast<std::size_t>(result);
+  o.buf.retrieve(sent);
+  if (o.file_fd >= 0) o.file_mark -= sent;
+  if (o.buf.empty() && o.file_fd < 0) {
+    manager_->give_output(out_);
+    out_ = nullptr;
+  } else if (sent > 0 && o.file_fd < 0 && !deferred_) {
+    // More came while the send was out: one more on the ring, with the next turn's sends.
+    deferred_ = true;
+    manager_->defer(*this);
+  } else if (sent > 0) {
+    return flush();  // a file is queued: send(2) and sendfile(2) take it from here
+  }
+  after_write();  // arms writability for what a full socket left, on_drain, close, shutdown
+}
+
 void Connection::deliver(Buffer& input) {
   auto& d = *manager_;
   Buffer* buf = &input;
@@ -132,8 +218,11 @@ void Connection::deliver(Buffer& input) {
 void Connection::send(std::span<const std::byte> data) {
   SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::send");
   if (state_ != State::open || write_shut_ || shutdown_pending_ || data.empty()) return;
-  if (options_->batch_writes && !out_ && !has_transport_) {
-    // The batching path: queue now, the loop sends every connection's bytes after the turn.
+  // The batching path, and the completion model's for small replies (a large one costs more
+  // to copy than the send(2) it saves): queue now, the loop sends every connection's bytes
+  // after the turn.
+  if ((options_->batch_writes || (receiver() && data.size() <= ring_send_limit)) && !out_ &&
+      !has_transport_) {
     auto& d = *manager_;
     out_ = d.take_output();
     deferred_ = true;
@@ -158,17 +247,16 @@ void Connection::send(std::span<const std::byte> data) {
 void Connection::send(std::initializer_list<std::span<const std::byte>> pieces) {
   SOKET_LOOP_THREAD_ONLY(manager_->loop(), "Connection::send");
   if (state_ != State::open || write_shut_ || shutdown_pending_) return;
-  if (out_ || options_->batch_writes || has_transport_ || pieces.size() > 64) {
+  std::size_t total = 0;
+  for (auto p : pieces) total += p.size();
+  bool on_ring = receiver() && total <= ring_send_limit;
+  if (out_ || options_->batch_writes || on_ring || has_transport_ || pieces.size() > 64) {
     for (auto p : pieces) send(p);
     return;
   }
   iovec iov[64];
   int count = 0;
-  std::size_t total = 0;
-  for (auto p : pieces) {
-    iov[count++] = {const_cast<std::byte*>(p.data()), p.size()};
-    total += p.size();
-  }
+  for (auto p : pieces) iov[count++] = {const_cast<std::byte*>(p.data()), p.size()};
   std::error_code ec;
   ssize_t n = sys::writev(fd(), iov, count, ec);
   if (n < 0) {
@@ -217,6 +305,7 @@ void Connection::sendfile(int file_fd, std::int64_t offset, std::size_t count,
 
 void Connection::flush() {
   if (handshaking_) return;  // what the handler sent waits for the handshake
+  if (ring_send_) return;    // the first bytes are the kernel's: handle_sent goes on
   std::error_code ec;
   while (out_) {
     Output& o = *out_;
@@ -265,6 +354,8 @@ void Connection::after_write() {
     }
     if (state_ != State::open) return;
     if (has_transport_) read_held();
+    if (held_) deliver_held();
+    if (state_ != State::open) return;
   }
   if (!out_) {
     if (close_pending_ || manager_->draining()) return close_with({});
@@ -286,7 +377,7 @@ void Connection::update_interest() {
     want = handshake_write_ ? writable : readable;
   } else {
     if (wants_input()) want |= readable;
-    if ((out_ && !deferred_) || read_wants_write_) want |= writable;
+    if ((out_ && !deferred_ && !ring_send_) || read_wants_write_) want |= writable;
   }
   if (want == interest()) return;
   try {
@@ -307,6 +398,7 @@ void Connection::resume_reading() {
   reading_paused_ = false;
   update_interest();
   if (has_transport_) read_held();
+  if (held_) deliver_held();
 }
 
 void Connection::shutdown() {

@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 
 #include <soket/error.hpp>
 #include <soket/event/handler.hpp>
 
 #include "deadline.hpp"
+#include "event/poller.hpp"
 #include "event/report.hpp"
 #include "linux/fd.hpp"
 #include "linux/uring.hpp"
@@ -74,6 +76,9 @@ ConnectionId ConnectionManager::adopt(int fd, Handler& handler, const Connection
   c.shutdown_pending_ = c.close_pending_ = c.write_shut_ = c.deferred_ = false;
   c.has_transport_ = c.handshaking_ = transport != nullptr;
   c.handshake_write_ = c.read_wants_write_ = false;
+  c.ring_send_ = c.held_ = c.held_eof_ = false;
+  // The completion model where the poller has it; a transport reads through its own calls.
+  c.set_receiver(!transport && loop_.poller().completes());
   try {
     loop_.watch(c, Watcher::readable);
   } catch (...) {
@@ -121,13 +126,36 @@ void ConnectionManager::release(Connection& c) noexcept {
   c.set_fd(-1);
   c.context_ = {};
   if (c.has_transport_) transports_[c.slot_].reset();
+  if (c.held_ || c.held_eof_) {
+    if (Buffer*& held = this->held(c)) give_input(std::exchange(held, nullptr));
+    c.held_ = c.held_eof_ = false;
+  }
   c.has_transport_ = c.handshaking_ = false;
   free_slots_.push_back(c.slot_);
   --live_;
 }
 
+void ConnectionManager::flush_on_ring(Poller& poller) {
+  // Queued on the poller's ring: the next wait's io_uring_enter submits them with the turn's
+  // receives and waits, and each result comes to Connection::handle_sent.
+  for (std::size_t i = 0; i < deferred_.size(); ++i) {
+    Connection* c = deferred_[i];
+    if (!c->deferred_) continue;  // a slot closed and reused in this turn appears twice
+    c->deferred_ = false;
+    if (!c->out_ || c->state_ != Connection::State::open || c->ring_send_) continue;
+    Output& o = *c->out_;
+    if (o.file_fd < 0 && poller.queue_send(*c, o.buf.peek(), o.buf.readable())) {
+      c->ring_send_ = true;
+    } else {
+      c->flush();  // a file queued (sendfile), or no room: plain send(2)
+    }
+  }
+  deferred_.clear();
+}
+
 void ConnectionManager::flush_deferred() {
   // Connections closed since they queued have out_ == nullptr (close gave it back).
+  if (Poller& poller = loop_.poller(); poller.completes()) return flush_on_ring(poller);
   if (!uring_) uring_ = std::make_unique<sys::Uring>(1024);
   auto& deferred = deferred_;
   std::size_t i = 0;

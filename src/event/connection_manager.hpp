@@ -22,6 +22,8 @@ class Uring;
 
 namespace soket::event::detail {
 
+class Poller;
+
 /// A connection's queued output: bytes, and at most one file region that goes out after the
 /// first file_mark bytes of buf.
 struct Output {
@@ -78,6 +80,12 @@ class ConnectionManager {
   /// The transport of a connection that has one (Connection::has_transport_): kept here, by
   /// slot, so that plain connections carry no pointer for it.
   Transport* transport(const Connection& c) const noexcept { return transports_[c.slot_].get(); }
+  /// Bytes a receiver got while its reading was off (Connection::held_), by slot like the
+  /// transports: an idle connection carries no pointer for them.
+  Buffer*& held(const Connection& c) {
+    if (held_.size() <= c.slot_) held_.resize(chunks_.size() * chunk_size);
+    return held_[c.slot_];
+  }
 
  private:
   static constexpr std::size_t chunk_size = 256;  // connections per slab chunk
@@ -89,6 +97,7 @@ class ConnectionManager {
     return chunks_[slot / chunk_size][slot % chunk_size];
   }
   void flush_deferred();
+  void flush_on_ring(Poller& poller);
   void sweep_idle();
   void arm_sweep(Duration timeout);
 
@@ -111,6 +120,7 @@ class ConnectionManager {
 
   std::vector<std::unique_ptr<Watcher>> owned_;
   std::vector<std::unique_ptr<Transport>> transports_;  // by slot; empty until one is used
+  std::vector<Buffer*> held_;  // by slot, pooled input buffers; empty until one is used
 };
 
 }  // namespace soket::event::detail

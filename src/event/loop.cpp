@@ -126,6 +126,9 @@ void Loop::run() {
                        ? std::chrono::milliseconds(std::chrono::hours(24)).count()
                        : std::chrono::ceil<std::chrono::milliseconds>(left).count();
     }
+    // Sends deferred outside a turn (a connection adopted, and sending in on_open, before
+    // run()) go out before the wait, which would otherwise wait for their answers forever.
+    connections_->end_of_turn();
     d.poller->wait(std::chrono::milliseconds(timeout_ms));
     d.now = Clock::now();
     d.timers.run_expired(d.now);
@@ -243,6 +246,10 @@ void Loop::drain(Clock::time_point deadline, std::function<void()> done) {
 
 detail::ConnectionManager& Loop::connections() noexcept {
   return *connections_;
+}
+
+detail::Poller& Loop::poller() noexcept {
+  return *impl_->poller;
 }
 
 }  // namespace soket::event

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <system_error>
@@ -31,6 +32,16 @@ class Poller {
 
   /// Wakes a wait() in progress (or the next one). Safe from any thread.
   virtual void wakeup() noexcept = 0;
+
+  /// The completion model (Watcher::receiver): true if this poller receives for receivers
+  /// and can queue their sends (io_uring with provided buffers and multishot receive).
+  virtual bool completes() const noexcept { return false; }
+  /// Queues a send of [data, data + len) for `w`, submitted by the next wait() (or earlier),
+  /// where the kernel copies the bytes at once (MSG_DONTWAIT: a full socket answers -EAGAIN);
+  /// the result comes to w.handle_sent. False if this poller cannot (then send(2) it).
+  virtual bool queue_send(Watcher& /*w*/, const void* /*data*/, std::size_t /*len*/) noexcept {
+    return false;
+  }
 
   /// Which one this is (never automatic).
   virtual Backend backend() const noexcept = 0;

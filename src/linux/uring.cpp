@@ -171,14 +171,20 @@ bool Uring::enter(unsigned min_complete, long long timeout_ns, std::error_code& 
   return true;
 }
 
-bool Uring::next_completion(std::uint64_t& user, int& res) noexcept {
+bool Uring::next_completion(std::uint64_t& user, int& res, std::uint32_t& flags) noexcept {
   unsigned head = *cq_head_;
   if (head == __atomic_load_n(cq_tail_, __ATOMIC_ACQUIRE)) return false;
   auto* cqe = static_cast<io_uring_cqe*>(cqes_) + (head & *cq_mask_);
   user = cqe->user_data;
   res = cqe->res;
+  flags = cqe->flags;
   __atomic_store_n(cq_head_, head + 1, __ATOMIC_RELEASE);
   return true;
+}
+
+int Uring::register_op(unsigned opcode, const void* arg, unsigned count) noexcept {
+  long rc = ::syscall(__NR_io_uring_register, fd_, opcode, arg, count);
+  return rc < 0 ? -errno : 0;
 }
 
 }  // namespace soket::sys

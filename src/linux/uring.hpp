@@ -24,6 +24,7 @@ class Uring {
   Uring& operator=(const Uring&) = delete;
 
   bool ok() const noexcept { return fd_ >= 0; }
+  int fd() const noexcept { return fd_; }
   unsigned capacity() const noexcept { return entries_; }
   /// IORING_FEAT_* bits of this kernel.
   std::uint32_t features() const noexcept { return features_; }
@@ -48,14 +49,22 @@ class Uring {
   /// ready or `timeout_ns` passed (negative: no limit). Returns false with ec on failure;
   /// EINTR, ETIME and EBUSY (completions to reap first) are not failures.
   bool enter(unsigned min_complete, long long timeout_ns, std::error_code& ec) noexcept;
+  /// Submissions queued and not yet handed to the kernel.
+  unsigned unsubmitted() const noexcept;
   /// Completions ready to reap now.
   unsigned ready() const noexcept;
   /// Takes the next completion, false if none.
-  bool next_completion(std::uint64_t& user, int& res) noexcept;
+  bool next_completion(std::uint64_t& user, int& res) noexcept {
+    std::uint32_t flags;
+    return next_completion(user, res, flags);
+  }
+  /// The same with the completion's IORING_CQE_F_* flags (MORE, BUFFER and its id).
+  bool next_completion(std::uint64_t& user, int& res, std::uint32_t& flags) noexcept;
+  /// io_uring_register(2): 0 or -errno.
+  int register_op(unsigned opcode, const void* arg, unsigned count) noexcept;
 
  private:
   bool submit(std::error_code& ec) noexcept;
-  unsigned unsubmitted() const noexcept;
 
   int fd_ = -1;
   unsigned entries_ = 0, queued_ = 0;

@@ -3,7 +3,13 @@
 
 #include <linux/io_uring.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <algorithm>
+#include <cerrno>
 #include <climits>
+#include <cstdio>
+#include <cstdlib>
 
 #include <soket/event/watcher.hpp>
 
@@ -14,13 +20,31 @@
 namespace soket::sys {
 namespace {
 
-// user_data: generation << 32 | fd for watchers; two reserved values no fd can produce.
+// user_data: kind (2 bits) | sequence (8) | generation (22) | fd (32). Kind 3 holds the two
+// reserved values no request of a watcher can produce.
+enum Kind : std::uint64_t { poll_kind = 0, recv_kind = 1, send_kind = 2 };
 constexpr std::uint64_t wake_data = ~std::uint64_t{0};
 constexpr std::uint64_t ignored_data = ~std::uint64_t{0} - 1;
+constexpr std::uint32_t generation_mask = (1U << 22) - 1;
 
-std::uint64_t name(int fd, std::uint32_t generation) noexcept {
-  return std::uint64_t{generation} << 32 | static_cast<std::uint32_t>(fd);
+std::uint64_t name(Kind kind, int fd, std::uint32_t generation, std::uint8_t seq) noexcept {
+  return kind << 62 | std::uint64_t{seq} << 54 | std::uint64_t{generation & generation_mask} << 32 |
+         static_cast<std::uint32_t>(fd);
 }
+Kind kind_of(std::uint64_t user) noexcept {
+  return static_cast<Kind>(user >> 62);
+}
+std::uint8_t seq_of(std::uint64_t user) noexcept {
+  return static_cast<std::uint8_t>(user >> 54);
+}
+
+// The provided buffers: 64 x 64 KiB per loop (4 MiB of address space, touched as used): a
+// 64 KiB read like the epoll path's scratch buffer, and many small receives share a buffer
+// (incremental consumption, 6.12). A buffer goes back as soon as its bytes were seen, so only
+// the receives completed in one turn hold buffers; a receive that finds none ends with
+// ENOBUFS and is re-armed.
+constexpr unsigned buffer_count = 64, buffer_size = 64 << 10;
+constexpr std::uint16_t buffer_group = 0;
 
 std::uint32_t to_poll(std::uint32_t interest) noexcept {
   std::uint32_t e = 0;
@@ -38,6 +62,16 @@ std::uint32_t from_poll(std::uint32_t e) noexcept {
   return r;
 }
 
+// Multishot receive with provided buffers came in Linux 6.0 (the buffer ring in 5.19, so a
+// 5.19 kernel would accept the ring and then fail every receive).
+bool kernel_has_multishot_receive() noexcept {
+  utsname u{};
+  if (::uname(&u) != 0) return false;
+  int major = 0, minor = 0;
+  if (std::sscanf(u.release, "%d.%d", &major, &minor) != 2) return false;
+  return major >= 6;
+}
+
 }  // namespace
 
 std::unique_ptr<UringPoller> UringPoller::create() {
@@ -49,6 +83,11 @@ std::unique_ptr<UringPoller> UringPoller::create() {
   constexpr std::uint32_t needed = IORING_FEAT_NODROP | IORING_FEAT_EXT_ARG;
   if (!p->ring_.ok() || (p->ring_.features() & needed) != needed) return nullptr;
   if (!p->arm_wakeup(ec) || !p->ring_.enter(0, -1, ec)) return nullptr;
+  // The completion model where the kernel has it; readiness for every watcher otherwise.
+  if (kernel_has_multishot_receive() && !std::getenv("SOKET_URING_READINESS")) {
+    auto buffers = std::make_unique<BufferRing>(p->ring_, buffer_group, buffer_count, buffer_size);
+    if (buffers->ok()) p->buffers_ = std::move(buffers);
+  }
   return p;
 }
 
@@ -56,7 +95,9 @@ std::unique_ptr<UringPoller> UringPoller::create() {
 // get 16× that, so a burst of ready descriptors rarely spills into the kernel's overflow list.
 UringPoller::UringPoller(OwnedFd wakefd) : ring_(256, 4096, true), wakefd_(std::move(wakefd)) {}
 
-UringPoller::~UringPoller() = default;  // closing the ring cancels every request
+UringPoller::~UringPoller() {
+  buffers_.reset();  // unregistered while the ring exists; closing the ring cancels the rest
+}
 
 io_uring_sqe* UringPoller::sqe(std::error_code& ec) noexcept {
   io_uring_sqe* e = ring_.get_sqe();
@@ -75,27 +116,62 @@ bool UringPoller::arm_wakeup(std::error_code& ec) noexcept {
   return true;
 }
 
+// A receiver's readable interest is its receive: the poll watches only the rest.
+std::uint32_t UringPoller::poll_interest(const Slot& s) const noexcept {
+  if (buffers_ && s.watcher->receiver()) return s.interest & ~event::Watcher::readable;
+  return s.interest;
+}
+
+bool UringPoller::wants_receive(const Slot& s) const noexcept {
+  return buffers_ && s.watcher->receiver() && (s.interest & event::Watcher::readable);
+}
+
 bool UringPoller::arm(int fd, Slot& s, std::error_code& ec) noexcept {
-  io_uring_sqe* e = sqe(ec);
-  if (!e) return false;
-  e->opcode = IORING_OP_POLL_ADD;
-  e->fd = fd;
-  e->poll32_events = to_poll(s.interest);
-  e->user_data = name(fd, s.generation);
-  s.armed = true;
+  if (std::uint32_t events = poll_interest(s); events && !s.poll_armed) {
+    io_uring_sqe* e = sqe(ec);
+    if (!e) return false;
+    e->opcode = IORING_OP_POLL_ADD;
+    e->fd = fd;
+    e->poll32_events = to_poll(events);
+    e->user_data = name(poll_kind, fd, s.generation, s.poll_seq);
+    s.poll_armed = true;
+  }
+  if (wants_receive(s) && !s.recv_armed) {
+    io_uring_sqe* e = sqe(ec);
+    if (!e) return false;
+    e->opcode = IORING_OP_RECV;
+    e->fd = fd;
+    e->ioprio = IORING_RECV_MULTISHOT;
+    e->flags = IOSQE_BUFFER_SELECT;
+    e->buf_group = buffers_->group();
+    e->user_data = name(recv_kind, fd, s.generation, s.recv_seq);
+    s.recv_armed = true;
+  }
   return true;
 }
 
-bool UringPoller::cancel(Slot& s, int fd, std::error_code& ec) noexcept {
-  if (s.armed) {
-    io_uring_sqe* e = sqe(ec);
-    if (!e) return false;
-    e->opcode = IORING_OP_POLL_REMOVE;
-    e->addr = name(fd, s.generation);
-    e->user_data = ignored_data;
-    s.armed = false;
-  }
-  if (++s.generation == 0) s.generation = 1;  // the old request's completion is now stale
+// A cancelled request's last completion carries the old name, so it is recognised as stale.
+bool UringPoller::cancel_poll(int fd, Slot& s, std::error_code& ec) noexcept {
+  if (!s.poll_armed) return true;
+  io_uring_sqe* e = sqe(ec);
+  if (!e) return false;
+  e->opcode = IORING_OP_POLL_REMOVE;
+  e->addr = name(poll_kind, fd, s.generation, s.poll_seq);
+  e->user_data = ignored_data;
+  s.poll_armed = false;
+  ++s.poll_seq;
+  return true;
+}
+
+bool UringPoller::cancel_receive(int fd, Slot& s, std::error_code& ec) noexcept {
+  if (!s.recv_armed) return true;
+  io_uring_sqe* e = sqe(ec);
+  if (!e) return false;
+  e->opcode = IORING_OP_ASYNC_CANCEL;
+  e->addr = name(recv_kind, fd, s.generation, s.recv_seq);
+  e->user_data = ignored_data;
+  s.recv_armed = false;
+  ++s.recv_seq;
   return true;
 }
 
@@ -114,11 +190,12 @@ void UringPoller::add(event::Watcher& w, std::uint32_t interest, std::error_code
     ec = std::make_error_code(std::errc::file_exists);
     return;
   }
-  if (!cancel(s, fd, ec)) return;  // a fresh generation for the new watcher
+  // A fresh generation for the new watcher: what the last one left in flight is stale.
+  s.generation = (s.generation + 1) & generation_mask;
   s.watcher = &w;
-  s.interest = static_cast<std::uint16_t>(interest);
+  s.interest = static_cast<std::uint8_t>(interest);
   ec.clear();
-  if (interest) arm(fd, s, ec);
+  arm(fd, s, ec);
 }
 
 void UringPoller::modify(event::Watcher& w, std::uint32_t interest, std::error_code& ec) noexcept {
@@ -130,10 +207,12 @@ void UringPoller::modify(event::Watcher& w, std::uint32_t interest, std::error_c
   }
   Slot& s = slots_[i];
   ec.clear();
-  if (s.interest == interest && (s.armed || !interest)) return;
-  if (s.armed && !cancel(s, fd, ec)) return;
-  s.interest = static_cast<std::uint16_t>(interest);
-  if (interest) arm(fd, s, ec);
+  std::uint32_t old_poll = poll_interest(s);
+  bool old_receive = wants_receive(s);
+  s.interest = static_cast<std::uint8_t>(interest);
+  if (poll_interest(s) != old_poll && !cancel_poll(fd, s, ec)) return;
+  if (old_receive && !wants_receive(s) && !cancel_receive(fd, s, ec)) return;
+  arm(fd, s, ec);
 }
 
 void UringPoller::remove(event::Watcher& w, std::error_code& ec) noexcept {
@@ -144,18 +223,123 @@ void UringPoller::remove(event::Watcher& w, std::error_code& ec) noexcept {
     return;
   }
   Slot& s = slots_[i];
-  bool was_armed = s.armed;
+  // Queued sends too: their bytes and descriptor must reach the kernel before both go away.
+  bool flush = s.poll_armed || s.recv_armed || ring_.unsubmitted() > 0;
+  if (!cancel_poll(fd, s, ec) || !cancel_receive(fd, s, ec)) return;
   s.watcher = nullptr;
   s.interest = 0;
-  if (!cancel(s, fd, ec)) return;
-  // The poll request holds a reference to the file: hand the removal to the kernel now, so
-  // closing the descriptor next really closes the socket (the peer sees the FIN) even if the
-  // loop never turns again.
-  if (was_armed) ring_.enter(0, -1, ec);
+  s.generation = (s.generation + 1) & generation_mask;  // its sends' results are stale too
+  // A request holds a reference to the file: hand the removal to the kernel now, so closing
+  // the descriptor next really closes the socket (the peer sees the FIN) even if the loop
+  // never turns again.
+  if (flush) ring_.enter(0, -1, ec);
+}
+
+bool UringPoller::queue_send(event::Watcher& w, const void* data, std::size_t len) noexcept {
+  int fd = w.fd();
+  auto i = static_cast<std::size_t>(fd);
+  if (!buffers_ || fd < 0 || i >= slots_.size() || slots_[i].watcher != &w) return false;
+  std::error_code ec;
+  io_uring_sqe* e = sqe(ec);
+  if (!e) return false;
+  e->opcode = IORING_OP_SEND;
+  e->fd = fd;
+  e->addr = reinterpret_cast<std::uint64_t>(data);
+  e->len = static_cast<std::uint32_t>(std::min<std::size_t>(len, INT_MAX));
+  // MSG_DONTWAIT: the send runs when submitted and never waits in the kernel (a full socket
+  // answers -EAGAIN), so the bytes need to live only until the submitting enter returns.
+  e->msg_flags = MSG_NOSIGNAL | MSG_DONTWAIT;
+  e->user_data = name(send_kind, fd, slots_[i].generation, 0);
+  return true;
+}
+
+UringPoller::Slot* UringPoller::live(std::uint64_t user) noexcept {
+  auto i = static_cast<std::size_t>(user & 0xffffffffU);
+  if (i >= slots_.size()) return nullptr;
+  Slot& s = slots_[i];
+  if (!s.watcher || s.generation != ((user >> 32) & generation_mask)) return nullptr;
+  return &s;
+}
+
+void UringPoller::on_poll(std::uint64_t user, int res) {
+  Slot* s = live(user);
+  if (!s || seq_of(user) != s->poll_seq) return;  // removed, replaced or cancelled
+  s->poll_armed = false;
+  // A failed request (not a cancellation: those are stale) is shown to the watcher as an
+  // error and not re-armed, so a broken descriptor cannot make the loop spin.
+  std::uint32_t ready = res < 0 ? event::Watcher::error | event::Watcher::readable
+                                : from_poll(static_cast<std::uint32_t>(res));
+  auto fd = static_cast<int>(user & 0xffffffffU);
+  if (buffers_ && s->watcher->receiver()) {
+    // Its receive reads: a hang-up or error shows through the writing side.
+    if (ready & (event::Watcher::hangup | event::Watcher::error)) ready |= event::Watcher::writable;
+    ready &= ~event::Watcher::readable;
+  }
+  event::detail::dispatch(*s->watcher, ready);
+  s = live(user);  // slots_ may have grown, or the watcher gone, while it ran
+  std::error_code ec;
+  if (res >= 0 && s && !s->poll_armed) arm(fd, *s, ec);
+}
+
+void UringPoller::on_receive(std::uint64_t user, int res, std::uint32_t flags) {
+  Slot* s = live(user);
+  bool current = s && seq_of(user) == s->recv_seq;
+  bool more = flags & IORING_CQE_F_MORE;
+  if (flags & IORING_CQE_F_BUFFER) {
+    std::size_t len = res > 0 ? static_cast<std::size_t>(res) : 0;
+    // Bytes of a cancelled receive still belong to the watcher (its reading is off: it keeps
+    // them); a removed watcher's are dropped.
+    if (s && len > 0) {
+      std::span<const std::byte> data(buffers_->bytes(flags), len);
+      try {
+        s->watcher->handle_received(data, 0);
+      } catch (...) {
+        event::detail::report_error("watcher", std::current_exception());
+      }
+    }
+    if (buffers_->done(flags, len)) ++returned_;
+    s = live(user);
+  }
+  if (more || !s || !current || seq_of(user) != s->recv_seq) return;
+  s->recv_armed = false;  // the receive ended
+  auto fd = static_cast<int>(user & 0xffffffffU);
+  std::error_code ec;
+  if (res == -ENOBUFS) {
+    // No free buffer: re-armed after this batch, a few at a time (rearm_starved), not at once
+    // — with thousands of busy connections on one ring every re-arm would fail the same way.
+    starved_.push_back(user);
+    return;
+  }
+  if (res > 0) {
+    arm(fd, *s, ec);  // ended with bytes (the completion queue overflowed): go on
+    return;
+  }
+  if (res == -ECANCELED) return;
+  try {
+    s->watcher->handle_received({}, res);  // 0: the peer's FIN; else the error
+  } catch (...) {
+    event::detail::report_error("watcher", std::current_exception());
+  }
+}
+
+void UringPoller::rearm_starved() {
+  // As many as buffers came back in this batch, at least a few: each re-armed receive either
+  // takes a buffer (its completion gives it back) or waits for bytes without one.
+  std::size_t n = std::min(starved_.size(), std::max<std::size_t>(returned_, 32));
+  returned_ = 0;
+  std::error_code ec;
+  for (std::size_t k = 0; k < n; ++k) {
+    std::uint64_t user = starved_[k];
+    Slot* s = live(user);
+    if (s && seq_of(user) == s->recv_seq && !s->recv_armed && wants_receive(*s))
+      arm(static_cast<int>(user & 0xffffffffU), *s, ec);
+  }
+  starved_.erase(starved_.begin(), starved_.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
 int UringPoller::wait(std::chrono::milliseconds timeout) {
   std::error_code ec;
+  if (!starved_.empty()) timeout = std::chrono::milliseconds(0);  // they wait for no event
   if (ring_.ready() == 0) {
     long long ms = timeout.count();
     ring_.enter(1, ms < 0 ? -1 : (ms > INT_MAX ? INT_MAX : ms) * 1000000LL, ec);
@@ -168,28 +352,32 @@ int UringPoller::wait(std::chrono::milliseconds timeout) {
   for (unsigned budget = ring_.ready(); budget > 0; --budget) {
     std::uint64_t user;
     int res;
-    if (!ring_.next_completion(user, res)) break;
+    std::uint32_t flags;
+    if (!ring_.next_completion(user, res, flags)) break;
     if (user == ignored_data) continue;
     if (user == wake_data) {
       eventfd_drain(wakefd_.get());
       arm_wakeup(ec);
       continue;
     }
-    int fd = static_cast<int>(user & 0xffffffffU);
-    auto gen = static_cast<std::uint32_t>(user >> 32);
-    auto i = static_cast<std::size_t>(fd);
-    if (i >= slots_.size()) continue;
-    if (slots_[i].generation != gen || !slots_[i].watcher) continue;  // removed or replaced
-    slots_[i].armed = false;
-    // A failed request (not a cancellation: those are stale) is shown to the watcher as an
-    // error and not re-armed, so a broken descriptor cannot make the loop spin.
-    std::uint32_t ready = res < 0 ? event::Watcher::error | event::Watcher::readable
-                                  : from_poll(static_cast<std::uint32_t>(res));
     ++n;
-    event::detail::dispatch(*slots_[i].watcher, ready);
-    Slot& s = slots_[i];  // slots_ may have grown while the watcher ran
-    if (res >= 0 && s.generation == gen && s.watcher && !s.armed && s.interest) arm(fd, s, ec);
+    switch (kind_of(user)) {
+      case poll_kind: on_poll(user, res); break;
+      case recv_kind: on_receive(user, res, flags); break;
+      case send_kind:
+        if (Slot* s = live(user)) {
+          try {
+            s->watcher->handle_sent(res);
+          } catch (...) {
+            event::detail::report_error("watcher", std::current_exception());
+          }
+        }
+        break;
+      default: break;
+    }
   }
+  if (!starved_.empty()) rearm_starved();
+  returned_ = 0;
   return n;
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The engine's io_uring poller: readiness through IORING_OP_POLL_ADD on one ring, the timeout
 // and the wakeup eventfd on the same ring, so a turn is one io_uring_enter that submits the
-// turn's (re)arms and waits. Internal: never installed.
+// turn's (re)arms and sends and waits. Receivers (Watcher::receiver, the completion model) get
+// a multishot receive into a provided-buffer ring instead of a readable poll. Internal: never
+// installed.
 #pragma once
 
 #include <chrono>
@@ -14,14 +16,17 @@
 
 #include "event/poller.hpp"
 #include "linux/uring.hpp"
+#include "linux/uring_buffers.hpp"
 
 namespace soket::sys {
 
 /// Level-triggered like the epoll poller: each poll request is one-shot and is re-armed after
 /// its watcher ran (the kernel checks readiness when a poll is armed, so nothing ready is
-/// missed). Requests are named by fd and a generation, so the completion of a request that
-/// was removed or replaced (its watcher maybe gone) is recognised and dropped.
-/// Loop thread only, except wakeup().
+/// missed). Requests are named by kind, fd, the slot's generation and a per-kind sequence, so
+/// the completion of a request that was removed or replaced (its watcher maybe gone) is
+/// recognised and dropped. A receiver's readable interest is a multishot receive (one request
+/// for every message until it is cancelled), its bytes in a buffer of the ring, given back as
+/// soon as the watcher has seen them. Loop thread only, except wakeup().
 class UringPoller final : public event::detail::Poller {
  public:
   /// nullptr if this kernel has no usable io_uring (missing, forbidden, or without the
@@ -35,26 +40,41 @@ class UringPoller final : public event::detail::Poller {
   int wait(std::chrono::milliseconds timeout) override;
   void wakeup() noexcept override;
   event::Backend backend() const noexcept override { return event::Backend::uring; }
+  bool completes() const noexcept override { return buffers_ != nullptr; }
+  bool queue_send(event::Watcher& w, const void* data, std::size_t len) noexcept override;
 
  private:
   explicit UringPoller(OwnedFd wakefd);
 
   struct Slot {  // one per descriptor number: 16 bytes
     event::Watcher* watcher = nullptr;
-    std::uint32_t generation = 0;  // names the slot's current request
-    std::uint16_t interest = 0;    // Watcher::readable | writable
-    bool armed = false;            // a poll request of this generation is in the kernel
+    std::uint32_t generation = 0;  // names the slot's current watcher
+    std::uint8_t interest = 0;     // Watcher::readable | writable
+    std::uint8_t poll_seq = 0;     // names the current poll request...
+    std::uint8_t recv_seq = 0;     // ...and the current receive
+    bool poll_armed : 1 = false;   // a poll request of this name is in the kernel
+    bool recv_armed : 1 = false;   // a multishot receive of this name is in the kernel
   };
   static_assert(sizeof(Slot) <= 16);
 
+  std::uint32_t poll_interest(const Slot& s) const noexcept;
+  bool wants_receive(const Slot& s) const noexcept;
   bool arm(int fd, Slot& s, std::error_code& ec) noexcept;
-  bool cancel(Slot& s, int fd, std::error_code& ec) noexcept;
+  bool cancel_poll(int fd, Slot& s, std::error_code& ec) noexcept;
+  bool cancel_receive(int fd, Slot& s, std::error_code& ec) noexcept;
   bool arm_wakeup(std::error_code& ec) noexcept;
   io_uring_sqe* sqe(std::error_code& ec) noexcept;
+  Slot* live(std::uint64_t user) noexcept;
+  void on_poll(std::uint64_t user, int res);
+  void on_receive(std::uint64_t user, int res, std::uint32_t flags);
+  void rearm_starved();
 
   Uring ring_;
   OwnedFd wakefd_;
+  std::unique_ptr<BufferRing> buffers_;  // nullptr: no completion model on this kernel
   std::vector<Slot> slots_;
+  std::vector<std::uint64_t> starved_;  // receives ended by ENOBUFS, to re-arm
+  std::size_t returned_ = 0;            // buffers given back in this batch
 };
 
 }  // namespace soket::sys

@@ -181,6 +181,11 @@ class Connection final : private Watcher {
   enum class State : std::uint8_t { free, open, closing };
 
   void handle_events(std::uint32_t ready) override;
+  // The completion model (Watcher::receiver): the poller receives and sends for us.
+  void handle_received(std::span<const std::byte> data, int failure) override;
+  void handle_sent(int result) override;
+  void deliver_held();
+  Buffer* input_for_read();
   void on_readable();
   void deliver(Buffer& input);
   bool wants_input() const noexcept {
@@ -209,7 +214,7 @@ class Connection final : private Watcher {
   std::uint32_t slot_ = 0, generation_ = 1;
   std::uint64_t last_active_ = 0;  // loop tick (ms) of the last read
   State state_ = State::free;
-  // One byte of flags: the room left keeps sizeof(Connection) at 104 with a transport.
+  // Two bytes of flags: the room left keeps sizeof(Connection) at 104 with a transport.
   bool congested_ : 1 = false;
   bool reading_paused_ : 1 = false;  // by the handler
   bool eof_ : 1 = false;             // peer sent FIN (or close_notify)
@@ -219,6 +224,9 @@ class Connection final : private Watcher {
   bool handshaking_ : 1 = false;       // transport handshake in progress: not open to the handler
   bool handshake_write_ : 1 = false;   // ...and it waits for writability
   bool read_wants_write_ : 1 = false;  // a transport read waits for writability (TLS KeyUpdate)
+  bool ring_send_ : 1 = false;         // a send of the output's first bytes is on the poller's ring
+  bool held_ : 1 = false;      // in_ holds bytes received while reading was off, not yet seen
+  bool held_eof_ : 1 = false;  // ...and the peer's FIN came after them
 };
 
 }  // namespace soket::event

@@ -24,6 +24,7 @@ namespace soket::event {
 class Handler;
 namespace detail {
 struct Reactor;
+class Poller;
 class ConnectionManager;
 }  // namespace detail
 
@@ -116,6 +117,8 @@ class Loop {
   /// The engine's own handle on the connection manager (an internal type: of no use outside
   /// the library).
   detail::ConnectionManager& connections() noexcept;
+  /// ...and on its poller (for the completion model's sends).
+  detail::Poller& poller() noexcept;
 
  private:
   std::unique_ptr<detail::Reactor> impl_;

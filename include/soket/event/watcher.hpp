@@ -2,8 +2,10 @@
 // Watcher: one file descriptor's interest in readiness and the code to run when it is ready.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <utility>
 
 namespace soket::event {
@@ -34,11 +36,26 @@ class Watcher {
   /// the EOF or the error).
   virtual void handle_events(std::uint32_t ready) = 0;
 
+  /// The completion model (the io_uring backend; see docs/design/loop.md): a receiver lets the
+  /// poller read for it. Its readable interest then keeps a receive in flight, whose bytes
+  /// come to handle_received (an empty span with error 0: the peer's FIN; error: -errno);
+  /// readiness still comes to handle_events for the other bits. Pollers without the model
+  /// ignore the flag, and the watcher reads for itself when readable.
+  bool receiver() const noexcept { return receiver_; }
+  virtual void handle_received(std::span<const std::byte> /*data*/, int /*error*/) {}
+  /// The result (bytes or -errno) of a send the poller queued for this watcher.
+  virtual void handle_sent(int /*result*/) {}
+
+ protected:
+  /// Only while not registered.
+  void set_receiver(bool on) noexcept { receiver_ = on; }
+
  private:
   friend class Loop;  // keeps interest_ and registered_
   int fd_;
   std::uint32_t interest_ = 0;
   bool registered_ = false;
+  bool receiver_ = false;
 };
 
 /// A Watcher that calls a function: for tools, tests and one-off descriptors.
