@@ -33,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     URL u = soket::proto::http::urlsplit(text.substr(0, nl));
     check(u);
     if (nl != std::string_view::npos) {
-      std::string ref = soket::proto::http::quote_unsafe(text.substr(nl + 1));
+      std::string ref =
+          soket::proto::http::quote(text.substr(nl + 1), soket::proto::http::punctuation);
       check(soket::proto::http::urljoin(u, ref));
     }
   } catch (const soket::proto::http::InvalidURL&) {

@@ -10,6 +10,10 @@ endif()
 set(docs_check ${SOKET_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/docs/docs_check.py)
 set(docs_work ${CMAKE_CURRENT_BINARY_DIR}/docs_work)
 
+# The checker's own markers (run vary/server, file dir/name) and their one-line refusals.
+add_test(NAME docs.checker_markers
+         COMMAND ${SOKET_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/docs/docs_check_test.py)
+
 add_test(NAME docs.extract_every_block
          COMMAND ${docs_check} extract --source ${PROJECT_SOURCE_DIR} --build ${PROJECT_BINARY_DIR}
                  --work ${docs_work} --cmake ${CMAKE_COMMAND})

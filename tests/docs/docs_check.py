@@ -11,8 +11,9 @@ are allowed):
   <!-- doctest: fragment(PARAMS) -->     ```cpp   the same, with PARAMS (e.g. soket::Socket& s)
   <!-- doctest: declarations -->         ```cpp   classes and functions at namespace scope
   <!-- doctest: file NAME -->            ```any   saved as NAME beside the programs (a Python
-                                                   peer, an input file)
-  <!-- doctest: run [vary="48437 ..."] --> ```console  a terminal session, run and compared
+                                                   peer, an input file; NAME may be dir/name)
+  <!-- doctest: run [vary="48437 ..."] [server="NAME"] -->
+                                         ```console  a terminal session, run and compared
 
 Fragments and declarations of one document share one translation unit, in document order,
 after #include <soket/soket.hpp>, <soket/socketserver.hpp>, <soket/event.hpp>, <iostream> and
@@ -30,6 +31,12 @@ document's programs and files, with the installed `soket` tool on PATH and `buil
 pointing at the build tree. Words listed in vary="..." stand for any number (if they are
 digits) or any word: ephemeral ports, descriptors. Background jobs still running at the end
 are killed silently.
+
+A session that needs a real server names it: server="NAME" starts
+tests/support/servers/NAME.sh (the tests' own fixture: inn2, telnetd, gophernicus) in the
+session's directory, inside its namespace, on port 12345 (SOKET_SERVER_PORT) before the first
+command, and stops it (news_stop.sh) after the last. A fixture that cannot run here (exit 77:
+package missing, not root) skips that session, and the run says so.
 
 Usage (the test suite runs these as separate CTest entries):
   docs_check.py extract   --source SRC --build BIN --work DIR
@@ -58,6 +65,9 @@ PKG_CONFIG_FLAGS = "$(pkg-config --cflags --libs soket)"
 MARKER = re.compile(r"^<!--\s*doctest:\s*(.*?)\s*-->\s*$")
 FENCE = re.compile(r"^(```+|~~~+)\s*([^\s`]*)\s*$")
 LOOKS_LIKE_CPP = re.compile(r"#include\s*<|\bsoket::|\bint main\s*\(")
+SERVERS = pathlib.Path(__file__).resolve().parent.parent / "support" / "servers"
+SERVER_PORT = "12345"  # each session has its own namespace: the documents' port is free
+SKIPPED = 4  # a session's exit status when its server cannot run here
 WAIT_SECONDS = 30  # a bound on each wait for output: generous for TSan on a loaded machine
 COMMAND_SECONDS = 60
 
@@ -121,14 +131,22 @@ def parse_marker(text, where):
         return {"kind": "fragment", "params": m.group(1) or ""}
     if text == "declarations":
         return {"kind": "declarations"}
-    m = re.fullmatch(r"file\s+([A-Za-z0-9_.-]+)", text)
-    if m:
+    m = re.fullmatch(r"file\s+([A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*)", text)
+    if m and not {".", ".."} & set(m.group(1).split("/")):  # stays in the session's folder
         return {"kind": "file", "name": m.group(1)}
-    m = re.fullmatch(r'run(?:\s+vary="([^"]*)")?', text)
+    m = re.fullmatch(r'run((?:\s+\w+="[^"]*")*)', text)
     if m:
-        return {"kind": "run", "vary": (m.group(1) or "").split()}
+        attrs = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
+        unknown = set(attrs) - {"vary", "server"}
+        if unknown:
+            raise DocError(f"{where}: unknown run attribute(s) {sorted(unknown)} (vary, server)")
+        server = attrs.get("server", "")
+        if server and not re.fullmatch(r"[a-z0-9_]+", server):
+            raise DocError(f"{where}: server=\"{server}\" is not a fixture name")
+        return {"kind": "run", "vary": attrs.get("vary", "").split(), "server": server}
     raise DocError(f"{where}: unknown doctest marker '{text}' (program NAME, fragment, "
-                   f"fragment(PARAMS), declarations, file NAME, run [vary=\"...\"])")
+                   f"fragment(PARAMS), declarations, file NAME, run [vary=\"...\"] "
+                   f"[server=\"NAME\"])")
 
 
 def parse_session(body, where, programs):
@@ -211,7 +229,11 @@ def extract(args):
                 elif kind == "file":
                     doc["files"][spec["name"]] = body
                 elif kind == "run":
-                    doc["sessions"].append({"line": line, "vary": spec["vary"], "body": body})
+                    if spec["server"] and not (SERVERS / f"{spec['server']}.sh").is_file():
+                        raise DocError(f"{where}: no fixture tests/support/servers/"
+                                       f"{spec['server']}.sh")
+                    doc["sessions"].append({"line": line, "vary": spec["vary"],
+                                            "server": spec["server"], "body": body})
                 else:
                     doc["snippets"].append({"kind": kind, "params": spec.get("params", ""),
                                             "line": line, "body": body})
@@ -415,7 +437,7 @@ def run_pass(args):
     for doc in m["docs"]:
         for n, session in enumerate(doc["sessions"]):
             jobs.append((doc, n, session))
-    failures = []
+    failures, skipped = [], []
     lock = threading.Lock()
 
     def worker():
@@ -424,10 +446,12 @@ def run_pass(args):
                 if not jobs:
                     return
                 doc, n, session = jobs.pop(0)
-            err = run_session_isolated(work, m, doc, n, session)
-            if err:
-                with lock:
+            err, skip = run_session_isolated(work, m, doc, n, session)
+            with lock:
+                if err:
                     failures.append(err)
+                if skip:
+                    skipped.append(skip)
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
     count = len(jobs)
@@ -435,9 +459,12 @@ def run_pass(args):
         t.start()
     for t in threads:
         t.join()
+    for s in skipped:
+        print(f"skipped {s}")
     if failures:
         fail("\n\n".join(failures))
-    print(f"{count} sessions ran as the documents show them")
+    print(f"{count - len(skipped)} sessions ran as the documents show them"
+          + (f", {len(skipped)} skipped" if skipped else ""))
 
 
 def run_session_isolated(work, m, doc, n, session):
@@ -450,10 +477,12 @@ def run_session_isolated(work, m, doc, n, session):
         (d / name).symlink_to(work / "cmake-build" / "bin" / prog["key"] / name)
         (d / f"{name}.cpp").write_text(prog["source"])
     for name, text in doc["files"].items():
+        (d / name).parent.mkdir(parents=True, exist_ok=True)
         (d / name).write_text(text)
     (d / "build").mkdir()
     (d / "build" / "normal").symlink_to(m["build"])
     spec = {"dir": str(d), "where": where, "vary": session["vary"], "steps": session["steps"],
+            "server": session.get("server", ""),
             "path": str(work / "prefix" / "bin") + ":" + os.environ["PATH"]}
     (d.parent / (d.name + ".json")).write_text(json.dumps(spec))
     script = os.path.abspath(__file__)
@@ -463,8 +492,10 @@ def run_session_isolated(work, m, doc, n, session):
                            timeout=600)
         if r.returncode == 3 or r.stdout.startswith("unshare:"):
             continue  # could not make or set up the namespace this way: try the next
-        return None if r.returncode == 0 else r.stdout
-    return f"{where}: cannot create a network namespace (unshare -n or -rn): {r.stdout}"
+        if r.returncode == SKIPPED:
+            return None, f"{where}: {r.stdout.strip()}"
+        return (None if r.returncode == 0 else r.stdout), None
+    return f"{where}: cannot create a network namespace (unshare -n or -rn): {r.stdout}", None
 
 
 def session(args):
@@ -472,6 +503,33 @@ def session(args):
     spec = json.loads(pathlib.Path(args.spec).read_text())
     if subprocess.run(["ip", "link", "set", "lo", "up"]).returncode != 0:
         sys.exit(3)
+    if spec["server"]:
+        start_server(spec)
+        try:
+            run_steps(spec)
+        finally:
+            subprocess.run(["bash", str(SERVERS / "news_stop.sh"), spec["dir"]],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    else:
+        run_steps(spec)
+
+
+def start_server(spec):
+    """Runs the session's server fixture in its directory; exits SKIPPED when it cannot run."""
+    script = SERVERS / f"{spec['server']}.sh"
+    r = subprocess.run(["bash", str(script), spec["dir"]], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=120,
+                       env=dict(os.environ, SOKET_SERVER_PORT=SERVER_PORT))
+    if r.returncode == 77:
+        print(f"{script.name}: {r.stdout.strip()}")
+        sys.exit(SKIPPED)
+    if r.returncode != 0:
+        print(f"{spec['where']}: {script.name} failed ({r.returncode}): {r.stdout}")
+        sys.exit(1)
+
+
+def run_steps(spec):
+    """The session's commands on one terminal, compared line by line with the text."""
     import pty
     import termios
     master, slave = pty.openpty()

@@ -11,8 +11,10 @@
 #include <sys/socket.h>
 #include <cstdio>
 #include <functional>
-#include <sstream>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "support/support.hpp"
 
@@ -22,10 +24,28 @@ using soket::io::SocketFile;
 
 namespace {
 
+// The fake server's side of the control connection: commands in, replies out (CRLF added).
+struct Peer {
+  Socket& sock;
+  SocketFile& file;
+  void say(std::string_view reply) { sock.sendall(std::string(reply) + "\r\n"); }
+  // Reads one command line; "" when the client closed.
+  std::string command() {
+    std::string line = file.readline();
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    return line;
+  }
+  // The next command must be `expected`; `reply` answers it.
+  void answer(std::string_view expected, std::string_view reply) {
+    EXPECT_EQ(command(), expected);
+    say(reply);
+  }
+};
+
 // One connection served by `script` on a thread; the destructor joins it.
 class FakeServer {
  public:
-  using Script = std::function<void(Socket&, SocketFile&)>;
+  using Script = std::function<void(Peer&)>;
   explicit FakeServer(Script script, soket::Family family = soket::Family::inet)
       : listener_(soket::test::listen_ephemeral(
             family, family == soket::Family::inet6 ? "::1" : "127.0.0.1")) {
@@ -37,7 +57,8 @@ class FakeServer {
         // ABOR's last byte comes as TCP urgent data: read it in line, as FTP servers do.
         conn.setsockopt(SOL_SOCKET, SO_OOBINLINE, 1);
         SocketFile file(conn);
-        script(conn, file);
+        Peer p{conn, file};
+        script(p);
       } catch (const std::exception& e) {
         error_ = e.what();  // the client hung up first: fine for most scripts
       }
@@ -53,16 +74,28 @@ class FakeServer {
   std::string error_;
 };
 
-void send(Socket& s, std::string_view text) {
-  s.sendall(text);
+// The commonest script: greet with "220 hi", then each command must come in turn and gets
+// its reply.
+FakeServer::Script dialogue(std::vector<std::pair<std::string, std::string>> steps) {
+  return [steps = std::move(steps)](Peer& p) {
+    p.say("220 hi");
+    for (const auto& [command, reply] : steps) p.answer(command, reply);
+  };
 }
 
-// Reads one command line; "" when the client closed.
-std::string command(SocketFile& f) {
-  std::string line = f.readline();
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-  return line;
-}
+// The listener of a data connection, and the six numbers a 227 reply gives for it.
+struct DataListener {
+  Socket sock;
+  explicit DataListener(const char* host = "127.0.0.1")
+      : sock(soket::test::listen_ephemeral(soket::Family::inet, host)) {
+    sock.settimeout(20.0);
+  }
+  // "h1,h2,h3,h4,p1,p2", the host given as its four numbers (where the reply points).
+  std::string numbers(std::string_view host = "127,0,0,1") const {
+    const std::uint16_t p = sock.getsockname().port();
+    return std::string(host) + "," + std::to_string(p / 256) + "," + std::to_string(p % 256);
+  }
+};
 
 ftp::FTP client(const FakeServer& server) {
   ftp::FTP f(std::chrono::seconds(10));
@@ -73,10 +106,9 @@ ftp::FTP client(const FakeServer& server) {
 }  // namespace
 
 TEST(FtpHostile, MultiLineBannerEndsOnlyAtItsOwnCode) {
-  FakeServer server([](Socket& s, SocketFile& f) {
-    send(s, "220-Welcome\r\n230-not the end\r\n 220 indented\r\n220 done\r\n");
-    EXPECT_EQ(command(f), "QUIT");
-    send(s, "221 bye\r\n");
+  FakeServer server([](Peer& p) {
+    p.say("220-Welcome\r\n230-not the end\r\n 220 indented\r\n220 done");
+    p.answer("QUIT", "221 bye");
   });
   ftp::FTP f = client(server);
   EXPECT_EQ(f.getwelcome(), "220-Welcome\n230-not the end\n 220 indented\n220 done");
@@ -84,7 +116,7 @@ TEST(FtpHostile, MultiLineBannerEndsOnlyAtItsOwnCode) {
 }
 
 TEST(FtpHostile, GarbageIsErrorProto) {
-  FakeServer server([](Socket& s, SocketFile&) { send(s, "hello there\r\n"); });
+  FakeServer server([](Peer& p) { p.say("hello there"); });
   ftp::FTP f(std::chrono::seconds(10));
   try {
     f.connect(server.host(), server.port());
@@ -96,8 +128,7 @@ TEST(FtpHostile, GarbageIsErrorProto) {
 }
 
 TEST(FtpHostile, HugeLineIsRefused) {
-  FakeServer server(
-      [](Socket& s, SocketFile&) { send(s, "220 " + std::string(100000, 'a') + "\r\n"); });
+  FakeServer server([](Peer& p) { p.say("220 " + std::string(100000, 'a')); });
   ftp::FTP f(std::chrono::seconds(10));
   try {
     f.connect(server.host(), server.port());
@@ -108,12 +139,12 @@ TEST(FtpHostile, HugeLineIsRefused) {
 }
 
 TEST(FtpHostile, EndlessMultiLineReplyIsBounded) {
-  FakeServer server([](Socket& s, SocketFile&) {
-    send(s, "220-start\r\n");
+  FakeServer server([](Peer& p) {
+    p.say("220-start");
     std::string lines;
     for (int i = 0; i < 100; ++i) lines += "220-" + std::string(1000, 'x') + "\r\n";
     try {
-      for (int i = 0; i < 100; ++i) send(s, lines);
+      for (int i = 0; i < 100; ++i) p.sock.sendall(lines);
     } catch (const std::exception&) {
     }
   });
@@ -123,11 +154,7 @@ TEST(FtpHostile, EndlessMultiLineReplyIsBounded) {
 }
 
 TEST(FtpHostile, CloseMidReplyIsErrorEof) {
-  FakeServer server([](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    EXPECT_EQ(command(f), "USER anonymous");
-    send(s, "331-first line of a reply that never ends\r\n");
-  });
+  FakeServer server(dialogue({{"USER anonymous", "331-first line of a reply that never ends"}}));
   ftp::FTP f = client(server);
   try {
     f.login();
@@ -138,10 +165,10 @@ TEST(FtpHostile, CloseMidReplyIsErrorEof) {
 }
 
 TEST(FtpHostile, SilentServerTimesOut) {
-  FakeServer server([](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    command(f);  // NOOP: never answered
-    command(f);  // waits for the client to go
+  FakeServer server([](Peer& p) {
+    p.say("220 hi");
+    p.command();  // NOOP: never answered
+    p.command();  // waits for the client to go
   });
   ftp::FTP f = client(server);
   f.sock().settimeout(0.2);
@@ -150,21 +177,12 @@ TEST(FtpHostile, SilentServerTimesOut) {
 }
 
 TEST(FtpHostile, ReplyCodesMapToErrorKinds) {
-  FakeServer server([](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    EXPECT_EQ(command(f), "SIZE a");
-    send(s, "450 busy\r\n");
-    EXPECT_EQ(command(f), "SIZE b");
-    send(s, "550 no such file\r\n");
-    EXPECT_EQ(command(f), "DELE c");
-    send(s, "331 odd\r\n");
-    EXPECT_EQ(command(f), "USER u");
-    send(s, "331 password\r\n");
-    EXPECT_EQ(command(f), "PASS pw");
-    send(s, "530 Login incorrect.\r\n");
-    EXPECT_EQ(command(f), "SIZE d");
-    send(s, "213 not-a-number\r\n");
-  });
+  FakeServer server(dialogue({{"SIZE a", "450 busy"},
+                              {"SIZE b", "550 no such file"},
+                              {"DELE c", "331 odd"},
+                              {"USER u", "331 password"},
+                              {"PASS pw", "530 Login incorrect."},
+                              {"SIZE d", "213 not-a-number"}}));
   ftp::FTP f = client(server);
   try {
     f.size("a");
@@ -189,11 +207,7 @@ TEST(FtpHostile, ReplyCodesMapToErrorKinds) {
 }
 
 TEST(FtpHostile, NewlineInACommandIsRefusedBeforeSending) {
-  FakeServer server([](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    EXPECT_EQ(command(f), "NOOP");  // the injected DELE never arrived
-    send(s, "200 ok\r\n");
-  });
+  FakeServer server(dialogue({{"NOOP", "200 ok"}}));  // the injected DELE never arrived
   ftp::FTP f = client(server);
   EXPECT_THROW(f.size("a\r\nDELE important"), std::invalid_argument);
   EXPECT_THROW(f.cwd("x\ny"), std::invalid_argument);
@@ -201,15 +215,9 @@ TEST(FtpHostile, NewlineInACommandIsRefusedBeforeSending) {
 }
 
 TEST(FtpHostile, SendcmdReturnsAnyPositiveReplyVoidcmdOnly2xx) {
-  FakeServer server([](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    EXPECT_EQ(command(f), "RNFR a");
-    send(s, "350 ready for RNTO\r\n");
-    EXPECT_EQ(command(f), "RNFR b");
-    send(s, "350 ready for RNTO\r\n");
-    EXPECT_EQ(command(f), "SITE x");
-    send(s, "500 unknown\r\n");
-  });
+  FakeServer server(dialogue({{"RNFR a", "350 ready for RNTO"},
+                              {"RNFR b", "350 ready for RNTO"},
+                              {"SITE x", "500 unknown"}}));
   ftp::FTP f = client(server);
   EXPECT_EQ(f.sendcmd("RNFR a"), "350 ready for RNTO");
   EXPECT_THROW(f.voidcmd("RNFR b"), ftp::error_reply);
@@ -220,23 +228,17 @@ TEST(FtpHostile, SendcmdReturnsAnyPositiveReplyVoidcmdOnly2xx) {
 // A 227 naming another host: the data connection still goes to the control peer (Python's
 // trust_server_pasv_ipv4_address=False), so a hostile server cannot aim it elsewhere.
 TEST(FtpHostile, PasvAddressIsIgnored) {
-  Socket data = soket::test::listen_ephemeral();
-  data.settimeout(20.0);
-  std::uint16_t p = data.getsockname().port();
-  FakeServer server([&](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    EXPECT_EQ(command(f), "TYPE I");
-    send(s, "200 ok\r\n");
-    EXPECT_EQ(command(f), "PASV");
-    send(s, "227 Entering Passive Mode (10,9,8,7," + std::to_string(p / 256) + "," +
-                std::to_string(p % 256) + ").\r\n");
-    auto [conn, peer] = data.accept();
+  DataListener data;
+  FakeServer server([&](Peer& p) {
+    p.say("220 hi");
+    p.answer("TYPE I", "200 ok");
+    p.answer("PASV", "227 Entering Passive Mode (" + data.numbers("10,9,8,7") + ").");
+    auto [conn, peer] = data.sock.accept();
     EXPECT_EQ(peer.host(), "127.0.0.1");
-    EXPECT_EQ(command(f), "RETR x");
-    send(s, "150 Opening (5 bytes)\r\n");
+    p.answer("RETR x", "150 Opening (5 bytes)");
     conn.sendall("hello");
     conn.close();
-    send(s, "226 done\r\n");
+    p.say("226 done");
   });
   ftp::FTP f = client(server);
   std::string got;
@@ -246,19 +248,15 @@ TEST(FtpHostile, PasvAddressIsIgnored) {
 
 // Trusted (opt-in), the 227's address is used: 127.0.0.2 is loopback too.
 TEST(FtpHostile, PasvAddressTrustedWhenAsked) {
-  Socket data = soket::test::listen_ephemeral(soket::Family::inet, "127.0.0.2");
-  data.settimeout(20.0);
-  std::uint16_t p = data.getsockname().port();
-  FakeServer server([&](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    EXPECT_EQ(command(f), "PASV");
-    send(s, "227 (127,0,0,2," + std::to_string(p / 256) + "," + std::to_string(p % 256) + ")\r\n");
-    auto [conn, peer] = data.accept();
-    EXPECT_EQ(command(f), "NLST");
-    send(s, "150 here\r\n");
+  DataListener data("127.0.0.2");
+  FakeServer server([&](Peer& p) {
+    p.say("220 hi");
+    p.answer("PASV", "227 (" + data.numbers("127,0,0,2") + ")");
+    auto [conn, peer] = data.sock.accept();
+    p.answer("NLST", "150 here");
     conn.sendall("a\r\nb\n");
     conn.close();
-    send(s, "226 done\r\n");
+    p.say("226 done");
   });
   ftp::FTP f = client(server);
   f.trust_server_pasv_ipv4_address(true);
@@ -273,31 +271,21 @@ TEST(FtpHostile, PasvAddressTrustedWhenAsked) {
 }
 
 TEST(FtpHostile, MalformedPassiveRepliesAreErrorProto) {
-  FakeServer server([](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    EXPECT_EQ(command(f), "PASV");
-    send(s, "227 Entering Passive Mode (300,1,1,1,1,1)\r\n");
-    EXPECT_EQ(command(f), "PASV");
-    send(s, "227 no numbers\r\n");
-  });
+  FakeServer server(dialogue(
+      {{"PASV", "227 Entering Passive Mode (300,1,1,1,1,1)"}, {"PASV", "227 no numbers"}}));
   ftp::FTP f = client(server);
   EXPECT_THROW(f.makepasv(), ftp::error_proto);
   EXPECT_THROW(f.makepasv(), ftp::error_proto);
 }
 
 TEST(FtpHostile, EndlessListingLineIsRefused) {
-  Socket data = soket::test::listen_ephemeral();
-  data.settimeout(20.0);
-  std::uint16_t p = data.getsockname().port();
-  FakeServer server([&](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    command(f);  // TYPE A
-    send(s, "200 ok\r\n");
-    command(f);  // PASV
-    send(s, "227 (127,0,0,1," + std::to_string(p / 256) + "," + std::to_string(p % 256) + ")\r\n");
-    auto [conn, peer] = data.accept();
-    command(f);  // NLST
-    send(s, "150 here\r\n");
+  DataListener data;
+  FakeServer server([&](Peer& p) {
+    p.say("220 hi");
+    p.answer("TYPE A", "200 ok");
+    p.answer("PASV", "227 (" + data.numbers() + ")");
+    auto [conn, peer] = data.sock.accept();
+    p.answer("NLST", "150 here");
     try {
       for (int i = 0; i < 64; ++i) conn.sendall(std::string(4096, 'n'));
     } catch (const std::exception&) {
@@ -314,20 +302,14 @@ TEST(FtpHostile, EndlessListingLineIsRefused) {
 }
 
 TEST(FtpHostile, RefusedTransferClosesTheDataConnection) {
-  Socket data = soket::test::listen_ephemeral();
-  data.settimeout(20.0);
-  std::uint16_t p = data.getsockname().port();
-  FakeServer server([&](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    command(f);  // TYPE I
-    send(s, "200 ok\r\n");
-    command(f);  // PASV
-    send(s, "227 (127,0,0,1," + std::to_string(p / 256) + "," + std::to_string(p % 256) + ")\r\n");
-    auto [conn, peer] = data.accept();
-    EXPECT_EQ(command(f), "REST 10");
-    send(s, "350 Restarting at 10\r\n");
-    EXPECT_EQ(command(f), "RETR missing");
-    send(s, "550 Failed to open file.\r\n");
+  DataListener data;
+  FakeServer server([&](Peer& p) {
+    p.say("220 hi");
+    p.answer("TYPE I", "200 ok");
+    p.answer("PASV", "227 (" + data.numbers() + ")");
+    auto [conn, peer] = data.sock.accept();
+    p.answer("REST 10", "350 Restarting at 10");
+    p.answer("RETR missing", "550 Failed to open file.");
     EXPECT_EQ(conn.recv(10), "");  // the client closed its end
   });
   ftp::FTP f = client(server);
@@ -337,11 +319,10 @@ TEST(FtpHostile, RefusedTransferClosesTheDataConnection) {
 }
 
 TEST(FtpHostile, BytesAfterAuthTlsAreRefused) {
-  FakeServer server([](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    EXPECT_EQ(command(f), "AUTH TLS");
-    send(s, "234 go ahead\r\n230 injected before the handshake\r\n");
-    command(f);
+  FakeServer server([](Peer& p) {
+    p.say("220 hi");
+    p.answer("AUTH TLS", "234 go ahead\r\n230 injected before the handshake");
+    p.command();
   });
   ftp::FTP_TLS f(soket::tls::create_unverified_context(), std::chrono::seconds(10));
   f.connect(server.host(), server.port());
@@ -366,13 +347,9 @@ TEST(FtpHostile, NotConnected) {
 
 // ABOR goes as urgent data; a 426 is accepted and the 226 after it is the caller's to read.
 TEST(FtpHostile, AbortAcceptsOnlyItsReplies) {
-  FakeServer server([](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    EXPECT_EQ(command(f), "ABOR");
-    send(s, "426 Connection closed; transfer aborted.\r\n226 Abort successful\r\n");
-    EXPECT_EQ(command(f), "ABOR");
-    send(s, "200 what?\r\n");
-  });
+  FakeServer server(
+      dialogue({{"ABOR", "426 Connection closed; transfer aborted.\r\n226 Abort successful"},
+                {"ABOR", "200 what?"}}));
   ftp::FTP f = client(server);
   EXPECT_EQ(f.abort(), "426 Connection closed; transfer aborted.");
   EXPECT_EQ(f.getresp(), "226 Abort successful");
@@ -382,24 +359,17 @@ TEST(FtpHostile, AbortAcceptsOnlyItsReplies) {
 // "Some servers apparently send a 200 reply to a LIST or STOR command, before the 150 reply":
 // transfercmd reads one more reply then; a 2xx without a 1xx after it is error_reply.
 TEST(FtpHostile, TwoHundredBeforeOneFifty) {
-  Socket data = soket::test::listen_ephemeral();
-  data.settimeout(20.0);
-  std::uint16_t p = data.getsockname().port();
-  std::string pasv =
-      "227 (127,0,0,1," + std::to_string(p / 256) + "," + std::to_string(p % 256) + ")\r\n";
-  FakeServer server([&](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    EXPECT_EQ(command(f), "PASV");
-    send(s, pasv);
-    auto first = data.accept();
-    EXPECT_EQ(command(f), "LIST");
-    send(s, "200 fine\r\n125 already open\r\n");
+  DataListener data;
+  const std::string pasv = "227 (" + data.numbers() + ")";
+  FakeServer server([&](Peer& p) {
+    p.say("220 hi");
+    p.answer("PASV", pasv);
+    auto first = data.sock.accept();
+    p.answer("LIST", "200 fine\r\n125 already open");
     first.conn.close();
-    EXPECT_EQ(command(f), "PASV");
-    send(s, pasv);
-    auto second = data.accept();
-    EXPECT_EQ(command(f), "LIST");
-    send(s, "200 fine\r\n250 done without data\r\n");
+    p.answer("PASV", pasv);
+    auto second = data.sock.accept();
+    p.answer("LIST", "200 fine\r\n250 done without data");
   });
   ftp::FTP f = client(server);
   ftp::DataConnection conn = f.transfercmd("LIST");
@@ -410,22 +380,20 @@ TEST(FtpHostile, TwoHundredBeforeOneFifty) {
 
 // Active mode: PORT names the control connection's local address and a port that accepts.
 TEST(FtpHostile, ActiveModeSendsPort) {
-  FakeServer server([](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    EXPECT_EQ(command(f), "TYPE A");
-    send(s, "200 ok\r\n");
-    std::string port = command(f);
+  FakeServer server([](Peer& p) {
+    p.say("220 hi");
+    p.answer("TYPE A", "200 ok");
+    std::string port = p.command();
     ASSERT_TRUE(port.starts_with("PORT 127,0,0,1,")) << port;
     int p1 = 0, p2 = 0;
     ASSERT_EQ(std::sscanf(port.c_str(), "PORT 127,0,0,1,%d,%d", &p1, &p2), 2);
-    send(s, "200 PORT ok\r\n");
-    EXPECT_EQ(command(f), "NLST");
-    send(s, "150 connecting\r\n");
+    p.say("200 PORT ok");
+    p.answer("NLST", "150 connecting");
     Socket out(soket::Family::inet);
     out.connect(soket::Address("127.0.0.1", p1 * 256 + p2));
     out.sendall("only\r\n");
     out.close();
-    send(s, "226 done\r\n");
+    p.say("226 done");
   });
   ftp::FTP f = client(server);
   f.set_pasv(false);
@@ -433,15 +401,9 @@ TEST(FtpHostile, ActiveModeSendsPort) {
 }
 
 TEST(FtpHostile, SendportAndSendeprtWords) {
-  FakeServer server([](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    EXPECT_EQ(command(f), "PORT 10,1,2,3,4,1");
-    send(s, "200 ok\r\n");
-    EXPECT_EQ(command(f), "EPRT |2|::1|1025|");
-    send(s, "200 ok\r\n");
-    EXPECT_EQ(command(f), "EPRT |1|10.1.2.3|1025|");
-    send(s, "500 no\r\n");
-  });
+  FakeServer server(dialogue({{"PORT 10,1,2,3,4,1", "200 ok"},
+                              {"EPRT |2|::1|1025|", "200 ok"},
+                              {"EPRT |1|10.1.2.3|1025|", "500 no"}}));
   ftp::FTP f = client(server);
   f.sendport("10.1.2.3", 1025);
   f.sendeprt("::1", 1025);
@@ -449,11 +411,7 @@ TEST(FtpHostile, SendportAndSendeprtWords) {
 }
 
 TEST(FtpHostile, TlsCallsNeedTls) {
-  FakeServer server([](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    EXPECT_EQ(command(f), "AUTH TLS");
-    send(s, "504 AUTH TLS not supported\r\n");
-  });
+  FakeServer server(dialogue({{"AUTH TLS", "504 AUTH TLS not supported"}}));
   ftp::FTP_TLS f(soket::tls::create_unverified_context(), std::chrono::seconds(10));
   f.connect(server.host(), server.port());
   EXPECT_THROW(f.ccc(), std::invalid_argument);  // not using TLS
@@ -464,16 +422,13 @@ TEST(FtpHostile, TlsCallsNeedTls) {
 // set_debuglevel(2) shows commands, lines put and replies, with the password masked; maxline
 // is per instance; makeport announces its listener; lastresp is the last code.
 TEST(FtpHostile, DebugOutputMasksThePassword) {
-  FakeServer server([](Socket& s, SocketFile& f) {
-    send(s, "220 hi\r\n");
-    EXPECT_EQ(command(f), "USER u");
-    send(s, "331 password please\r\n");
-    EXPECT_EQ(command(f), "PASS hunter2");
-    send(s, "230 in\r\n");
-    EXPECT_TRUE(command(f).starts_with("PORT 127,0,0,1,"));
-    send(s, "200 ok\r\n");
-    EXPECT_EQ(command(f), "NOOP");
-    send(s, "200 " + std::string(200, 'x') + "\r\n");
+  FakeServer server([](Peer& p) {
+    p.say("220 hi");
+    p.answer("USER u", "331 password please");
+    p.answer("PASS hunter2", "230 in");
+    EXPECT_TRUE(p.command().starts_with("PORT 127,0,0,1,"));
+    p.say("200 ok");
+    p.answer("NOOP", "200 " + std::string(200, 'x'));
   });
   ftp::FTP f = client(server);
   EXPECT_EQ(f.maxline(), ftp::MAXLINE);

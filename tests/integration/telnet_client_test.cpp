@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <regex>
+#include <string>
 #include <thread>
 
 #include <fcntl.h>
@@ -152,6 +154,26 @@ TEST(TelnetClient, ExpectFindsTheFirstMatchingRegex) {
   const auto none = t.expect({std::regex("x")}, 0.2);
   EXPECT_EQ(none.index, -1);
   EXPECT_FALSE(none.match);
+}
+
+// read_until and expect share one wait step (pump): each keeps waiting through data that
+// arrives in pieces, negotiations between them, until its match; at EOF expect says so.
+TEST(TelnetClient, ReadUntilAndExpectWaitThroughPiecesUntilTheirMatch) {
+  auto [t, server] = connected();
+  std::thread writer([&s = server] {
+    for (const char* piece : {"lo", "gin", ": ", "Pass", "word", ": "}) {
+      s.sendall(std::string(piece) + bytes({255, telnet::NOP}));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    s.close();
+  });
+  EXPECT_EQ(t.read_until("gin: ", 10.0), "login: ");
+  const auto r = t.expect({std::regex("word: ")}, 10.0);
+  EXPECT_EQ(r.index, 0);
+  EXPECT_EQ(r.text, "Password: ");
+  writer.join();
+  EXPECT_THROW(t.expect({std::regex("x")}, 10.0), telnet::EOFError);
+  EXPECT_THROW(t.read_until("x", 10.0), telnet::EOFError);
 }
 
 TEST(TelnetClient, CallbackSeesCommandsAndNothingIsAnswered) {

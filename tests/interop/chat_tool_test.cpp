@@ -31,11 +31,7 @@ using namespace std::chrono_literals;
 // `soket chat-server ARGS... 0` on an ephemeral port.
 struct ChatServer {
   explicit ChatServer(std::vector<std::string> args) : child(argv(std::move(args))) {
-    auto line = child.read_err_line();
-    if (!line) throw std::runtime_error("chat-server printed nothing: " + child.read_stderr());
-    std::smatch m;
-    if (std::regex_search(*line, m, std::regex(R"(, (\d+)\)$)")))
-      port = static_cast<std::uint16_t>(std::stoi(m[1]));
+    port = read_listening(child, "chat-server").port;
   }
   static std::vector<std::string> argv(std::vector<std::string> args) {
     args.insert(args.begin(), {soket_tool(), "chat-server"});

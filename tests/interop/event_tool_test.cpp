@@ -9,6 +9,7 @@
 #include <regex>
 #include <string>
 
+#include "interop/tool_support.hpp"
 #include "support/support.hpp"
 
 namespace soket::test {
@@ -16,18 +17,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string tool() {
-  return built_program("tools/soket");
-}
-
-std::uint16_t port_from(const std::string& line) {
-  std::smatch m;
-  if (!std::regex_search(line, m, std::regex(R"(, (\d+)\)$)"))) return 0;
-  return static_cast<std::uint16_t>(std::stoi(m[1]));
-}
-
 nlohmann::json run_perf(std::vector<std::string> args, int* status) {
-  args.insert(args.begin(), {tool(), "perf"});
+  args.insert(args.begin(), {soket_tool(), "perf"});
   Child perf(args);
   std::string out = perf.read_all(60s);
   *status = perf.wait(60s);
@@ -38,11 +29,11 @@ nlohmann::json run_perf(std::vector<std::string> args, int* status) {
 }  // namespace
 
 TEST(EventTool, PerfVerifiesEveryByteAgainstServeEngineEvent) {
-  Child server({tool(), "serve", "--engine", "event", "--mode", "echo", "-a", "127.0.0.1:0",
+  Child server({soket_tool(), "serve", "--engine", "event", "--mode", "echo", "-a", "127.0.0.1:0",
                 "--threads", "2"});
   auto line = server.read_err_line();
   ASSERT_TRUE(line) << server.read_stderr();
-  std::uint16_t port = port_from(*line);
+  std::uint16_t port = listening_port(*line);
   ASSERT_NE(port, 0) << *line;
   int status = -1;
   auto j = run_perf({"127.0.0.1:" + std::to_string(port), "-c", "20", "-d", "8", "-s", "100", "-n",
@@ -67,10 +58,11 @@ TEST(EventTool, PerfVerifiesEveryByteAgainstServeEngineEvent) {
 }
 
 TEST(EventTool, ServeEngineEventGreetsPythonClients) {
-  Child server({tool(), "serve", "--engine", "event", "--mode", "greet", "-a", "127.0.0.1:0"});
+  Child server(
+      {soket_tool(), "serve", "--engine", "event", "--mode", "greet", "-a", "127.0.0.1:0"});
   auto line = server.read_err_line();
   ASSERT_TRUE(line);
-  std::uint16_t port = port_from(*line);
+  std::uint16_t port = listening_port(*line);
   Child py(python_argv(R"(
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
@@ -122,11 +114,11 @@ TEST(EventTool, PerfReportsConnectFailureAndBadArguments) {
     Socket s = listen_ephemeral();
     closed = s.getsockname();
   }
-  Child perf({tool(), "perf", closed.to_string(), "-c", "1", "-t", "0.1"});
+  Child perf({soket_tool(), "perf", closed.to_string(), "-c", "1", "-t", "0.1"});
   EXPECT_EQ(perf.wait(), 1);
   EXPECT_NE(perf.read_stderr().find("connect to " + closed.to_string() + ": Connection refused"),
             std::string::npos);
-  Child bad({tool(), "perf", "127.0.0.1:1", "-c", "0"});
+  Child bad({soket_tool(), "perf", "127.0.0.1:1", "-c", "0"});
   EXPECT_NE(bad.wait(), 0);
   EXPECT_NE(bad.read_stderr().find("at least 1"), std::string::npos);
 }
@@ -135,11 +127,11 @@ TEST(EventTool, PerfReportsConnectFailureAndBadArguments) {
 // (rate-limited, with a count), as the socketserver engine does.
 TEST(EventTool, ServeEngineEventLogsDescriptorExhaustion) {
   // 24 descriptors: enough to start, too few for 60 clients held open at once.
-  Child server({"prlimit", "--nofile=24:24", tool(), "serve", "--engine", "event", "--mode", "echo",
-                "-a", "127.0.0.1:0", "--threads", "1"});
+  Child server({"prlimit", "--nofile=24:24", soket_tool(), "serve", "--engine", "event", "--mode",
+                "echo", "-a", "127.0.0.1:0", "--threads", "1"});
   auto line = server.read_err_line();
   ASSERT_TRUE(line) << server.read_stderr();
-  std::uint16_t port = port_from(*line);
+  std::uint16_t port = listening_port(*line);
   ASSERT_NE(port, 0) << *line;
   Child py(python_argv(R"(
 import socket, sys, time
@@ -165,8 +157,8 @@ print(len(held))
 TEST(EventTool, ServeEngineEventThatCannotStartItsThreadsExitsWithAnError) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to become nobody (RLIMIT_NPROC binds users)";
   Child server({"prlimit", "--nproc=2:2", "setpriv", "--reuid=65534", "--regid=65534",
-                "--clear-groups", tool(), "serve", "--engine", "event", "--threads", "4", "-a",
-                "127.0.0.1:0"});
+                "--clear-groups", soket_tool(), "serve", "--engine", "event", "--threads", "4",
+                "-a", "127.0.0.1:0"});
   int status = server.wait(20s);
   if (status == -1) server.signal(SIGTERM);  // the old hang: even this is not enough
   EXPECT_EQ(status, 1);

@@ -31,23 +31,10 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 namespace http = soket::proto::http;
 using test::Child;
+using test::have;
+using test::run;
 
 namespace {
-
-bool have(const char* program) {
-  return Child({"sh", "-c", std::string("command -v ") + program + " >/dev/null"}).wait() == 0;
-}
-
-std::string run(std::vector<std::string> argv, int* status = nullptr) {
-  Child c(std::move(argv));
-  std::string out = c.read_all(60s);
-  const int st = c.wait(60s);
-  if (status)
-    *status = st;
-  else
-    EXPECT_EQ(st, 0) << c.read_stderr();
-  return out;
-}
 
 std::string pattern(std::size_t n) {
   std::string s;
@@ -347,11 +334,9 @@ TEST_F(Files, WrkGetsOnlySuccesses) {
 TEST_F(Files, ToolServesADirectory) {
   if (!have("curl")) GTEST_SKIP() << "curl is not installed";
   Child tool({test::soket_tool(), "http", "serve", root.string(), "-a", "127.0.0.1:0"});
-  const auto line = tool.read_err_line();
-  ASSERT_TRUE(line) << tool.read_stderr();
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(*line, m, std::regex(R"(, (\d+)\)$)"))) << *line;
-  const std::string base_url = "http://127.0.0.1:" + m[1].str();
+  const test::Listening l = test::read_listening(tool, "soket http serve");
+  ASSERT_NE(l.port, 0) << l.line;
+  const std::string base_url = "http://127.0.0.1:" + std::to_string(l.port);
   EXPECT_EQ(run({"curl", "-s", "--max-time", "30", base_url + "/hello.txt"}), "hello, world\n");
   EXPECT_EQ(run({"curl", "-s", "--max-time", "30", "-r", "7-11", base_url + "/hello.txt"}),
             "world");

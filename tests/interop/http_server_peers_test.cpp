@@ -34,12 +34,10 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 namespace http = soket::proto::http;
 using test::Child;
+using test::have;
+using test::run;
 
 namespace {
-
-bool have(const char* program) {
-  return Child({"sh", "-c", std::string("command -v ") + program + " >/dev/null"}).wait() == 0;
-}
 
 // 300 KiB of "abc...z" repeated, in a file (send_file's case), made once.
 const std::string& pattern_file() {
@@ -85,17 +83,6 @@ struct Served {
   }
   http::Server server;
 };
-
-std::string run(std::vector<std::string> argv, int* status = nullptr) {
-  Child c(std::move(argv));
-  std::string out = c.read_all(60s);
-  int st = c.wait(60s);
-  if (status)
-    *status = st;
-  else
-    EXPECT_EQ(st, 0) << c.read_stderr();
-  return out;
-}
 
 TEST(HttpServerPeers, PythonHttpClientKeepsAliveAndReadsChunkedAndHead) {
   Served s;

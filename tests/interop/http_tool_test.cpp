@@ -16,22 +16,15 @@
 using namespace soket;
 using namespace std::chrono_literals;
 using test::Child;
+using test::have;
 
 namespace {
 
-bool have(const char* program) {
-  return Child({"sh", "-c", std::string("command -v ") + program + " >/dev/null"}).wait() == 0;
-}
-
 struct HttpServe {
   explicit HttpServe(std::vector<std::string> args) : child(argv(std::move(args))) {
-    auto line = child.read_err_line();
-    if (!line) throw std::runtime_error("soket http serve printed nothing: " + child.read_stderr());
-    std::smatch m;
-    if (std::regex_search(*line, m, std::regex(R"(, (\d+)\)$)")))
-      port = std::stoi(m[1]);
-    else
-      throw std::runtime_error("no port in: " + *line);
+    test::Listening l = test::read_listening(child, "soket http serve");
+    if (l.port == 0) throw std::runtime_error("no port in: " + l.line);
+    port = l.port;
   }
   static std::vector<std::string> argv(std::vector<std::string> args) {
     args.insert(args.begin(), {test::soket_tool(), "http", "serve", "-a", "127.0.0.1:0"});

@@ -34,10 +34,6 @@ constexpr std::size_t payload_size = 10u << 20;
 // 16 KiB datagrams), so a receiver starved of CPU on a loaded machine still loses nothing.
 constexpr std::size_t udp_payload_size = 1u << 20;
 
-bool have(const std::string& program) {
-  return std::system(("command -v " + program + " >/dev/null 2>&1").c_str()) == 0;
-}
-
 std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   std::stringstream ss;
@@ -96,6 +92,13 @@ class NcTool : public ::testing::Test {
     fs::resize_file(in_, udp_payload_size);
     expected_ = udp_payload_size;
   }
+  // The sender ends first, having sent all of in.bin, then the receiver: both exit 0 and the
+  // receiver wrote exactly what was sent.
+  void expect_transfer(Child& sender, Child& receiver) {
+    EXPECT_EQ(sender.wait(120s), 0) << sender.read_stderr();
+    EXPECT_EQ(receiver.wait(60s), 0) << receiver.read_stderr();
+    expect_identical();
+  }
   void expect_identical() {
     std::string a = slurp(in_), b = slurp(out_);
     EXPECT_EQ(b.size(), a.size());
@@ -127,45 +130,35 @@ TEST_F(NcTool, TcpConnectToOpenBsdNcListener) {
   Child peer(sh("exec nc -n -l -v 127.0.0.1 " + port + " < /dev/null > " + out_));
   wait_for_line(peer, "Listening on");
   Child me(sh("exec " + soket() + " connect 127.0.0.1 " + port + " < " + in_));
-  EXPECT_EQ(me.wait(120s), 0) << me.read_stderr();
-  EXPECT_EQ(peer.wait(60s), 0);
-  expect_identical();
+  expect_transfer(me, peer);
 }
 
 TEST_F(NcTool, TcpOpenBsdNcConnectsToListen) {
   Child me(sh("exec " + soket() + " listen -v 127.0.0.1 0 < /dev/null > " + out_));
   std::string port = wait_for_line(me, R"(Listening on 127\.0\.0\.1 (\d+)$)");
   Child peer(sh("exec nc -n -N 127.0.0.1 " + port + " < " + in_ + " > /dev/null"));
-  EXPECT_EQ(peer.wait(120s), 0);
-  EXPECT_EQ(me.wait(60s), 0) << me.read_stderr();
-  expect_identical();
+  expect_transfer(peer, me);
 }
 
 TEST_F(NcTool, TcpConnectToSocatListener) {
   Child peer(sh("exec socat -d -d -u TCP-LISTEN:0,bind=127.0.0.1 CREATE:" + out_));
   std::string port = wait_for_line(peer, R"(listening on AF=2 127\.0\.0\.1:(\d+))");
   Child me(sh("exec " + soket() + " connect 127.0.0.1 " + port + " < " + in_));
-  EXPECT_EQ(me.wait(120s), 0) << me.read_stderr();
-  EXPECT_EQ(peer.wait(60s), 0);
-  expect_identical();
+  expect_transfer(me, peer);
 }
 
 TEST_F(NcTool, TcpSocatConnectsToListen) {
   Child me(sh("exec " + soket() + " listen -v 0 < /dev/null > " + out_));
   std::string port = wait_for_line(me, R"(Listening on 127\.0\.0\.1 (\d+)$)");
   Child peer(sh("exec socat -u FILE:" + in_ + " TCP:127.0.0.1:" + port));
-  EXPECT_EQ(peer.wait(120s), 0);
-  EXPECT_EQ(me.wait(60s), 0) << me.read_stderr();
-  expect_identical();
+  expect_transfer(peer, me);
 }
 
 TEST_F(NcTool, Ipv6OpenBsdNcConnectsToListen) {
   Child me(sh("exec " + soket() + " listen -6 -v 0 < /dev/null > " + out_));
   std::string port = wait_for_line(me, R"(Listening on ::1 (\d+)$)");
   Child peer(sh("exec nc -6 -n -N ::1 " + port + " < " + in_ + " > /dev/null"));
-  EXPECT_EQ(peer.wait(120s), 0);
-  EXPECT_EQ(me.wait(60s), 0) << me.read_stderr();
-  expect_identical();
+  expect_transfer(peer, me);
 }
 
 TEST_F(NcTool, Ipv6ConnectToOpenBsdNcListener) {
@@ -173,9 +166,7 @@ TEST_F(NcTool, Ipv6ConnectToOpenBsdNcListener) {
   Child peer(sh("exec nc -6 -n -l -v ::1 " + port + " < /dev/null > " + out_));
   wait_for_line(peer, "Listening on");
   Child me(sh("exec " + soket() + " connect -6 ::1 " + port + " < " + in_));
-  EXPECT_EQ(me.wait(120s), 0) << me.read_stderr();
-  EXPECT_EQ(peer.wait(60s), 0);
-  expect_identical();
+  expect_transfer(me, peer);
 }
 
 // ---- Unix stream ----
@@ -184,18 +175,14 @@ TEST_F(NcTool, UnixConnectToOpenBsdNcListener) {
   Child peer(sh("exec nc -l -v -U " + sock_ + " < /dev/null > " + out_));
   wait_for_line(peer, "Listening on");
   Child me(sh("exec " + soket() + " connect -U " + sock_ + " < " + in_));
-  EXPECT_EQ(me.wait(120s), 0) << me.read_stderr();
-  EXPECT_EQ(peer.wait(60s), 0);
-  expect_identical();
+  expect_transfer(me, peer);
 }
 
 TEST_F(NcTool, UnixOpenBsdNcConnectsToListen) {
   Child me(sh("exec " + soket() + " listen -v -U " + sock_ + " < /dev/null > " + out_));
   wait_for_line(me, "Bound on");
   Child peer(sh("exec nc -N -U " + sock_ + " < " + in_ + " > /dev/null"));
-  EXPECT_EQ(peer.wait(120s), 0);
-  EXPECT_EQ(me.wait(60s), 0) << me.read_stderr();
-  expect_identical();
+  expect_transfer(peer, me);
   EXPECT_FALSE(fs::exists(sock_)) << "listen -U leaves no socket file behind";
 }
 
@@ -204,18 +191,14 @@ TEST_F(NcTool, UnixSocatBothRoles) {
     Child peer(sh("exec socat -d -d -u UNIX-LISTEN:" + sock_ + " CREATE:" + out_));
     wait_for_line(peer, "listening on");
     Child me(sh("exec " + soket() + " connect -U " + sock_ + " < " + in_));
-    EXPECT_EQ(me.wait(120s), 0) << me.read_stderr();
-    EXPECT_EQ(peer.wait(60s), 0);
-    expect_identical();
+    expect_transfer(me, peer);
   }
   fs::remove(out_);
   fs::remove(sock_);
   Child me(sh("exec " + soket() + " listen -v -U " + sock_ + " < /dev/null > " + out_));
   wait_for_line(me, "Bound on");
   Child peer(sh("exec socat -u FILE:" + in_ + " UNIX-CONNECT:" + sock_));
-  EXPECT_EQ(peer.wait(120s), 0);
-  EXPECT_EQ(me.wait(60s), 0) << me.read_stderr();
-  expect_identical();
+  expect_transfer(peer, me);
 }
 
 // ---- UDP ----

@@ -14,16 +14,13 @@
 
 #include <soket/options.hpp>
 
+#include "interop/tool_support.hpp"
 #include "support/support.hpp"
 
 namespace soket::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string tool() {
-  return built_program("tools/soket");
-}
 
 // The three ways to run a stream server.
 const std::vector<std::vector<std::string>> stream_engines = {
@@ -46,17 +43,14 @@ struct Server {
   explicit Server(const std::vector<std::string>& args, const std::string& launcher = "",
                   std::vector<std::string> launcher_args = {})
       : child(argv(args, launcher, std::move(launcher_args))) {
-    auto line = child.read_err_line();
-    if (!line) throw std::runtime_error("soket serve printed nothing: " + child.read_stderr());
-    listening = *line;
-    std::smatch m;
-    if (std::regex_search(listening, m, std::regex(R"(, (\d+)\)$)")))
-      port = static_cast<std::uint16_t>(std::stoi(m[1]));
+    Listening l = read_listening(child, "soket serve");
+    listening = l.line;
+    port = l.port;
   }
   static std::vector<std::string> argv(const std::vector<std::string>& args,
                                        const std::string& launcher,
                                        std::vector<std::string> launcher_args) {
-    auto cmd = concat({tool(), "serve"}, args);
+    auto cmd = concat({soket_tool(), "serve"}, args);
     if (launcher.empty()) return cmd;
     return python_argv(launcher, concat(std::move(launcher_args), cmd));
   }
@@ -107,7 +101,7 @@ TEST(SoketServeUnix, RefusesToReplaceWhatIsNotASocket) {
         std::ofstream(target) << "precious";
         ASSERT_EQ(::symlink(target.c_str(), path.path().c_str()), 0);
       }
-      Child c(concat(concat({tool(), "serve"}, setup), {"--unix", path.path()}));
+      Child c(concat(concat({soket_tool(), "serve"}, setup), {"--unix", path.path()}));
       EXPECT_EQ(c.wait(), 1);
       std::string err = c.read_stderr();
       EXPECT_NE(err.find(path.path()), std::string::npos) << err;
@@ -159,7 +153,7 @@ TEST(SoketServeUnix, ReplacesStaleSocketRefusesLiveOne) {
     Socket live(Family::unix, type);
     live.bind(where);
     if (stream) live.listen(5);
-    Child c(concat(concat({tool(), "serve"}, setup), {"--unix", path.path()}));
+    Child c(concat(concat({soket_tool(), "serve"}, setup), {"--unix", path.path()}));
     EXPECT_EQ(c.wait(), 1);
     std::string err = c.read_stderr();
     EXPECT_NE(err.find(path.path()), std::string::npos) << err;

@@ -260,12 +260,10 @@ TEST(SoketClient, ConnectionRefusedIsReported) {
 #ifdef SOKET_HAVE_SERVERKU2_THREADING
 TEST(Serverku2Threading, PrintsTheSameLinesAsServerku2) {
   Child server({built_program("examples/serverku2_threading"), "127.0.0.1", "0"});
-  auto listening = server.read_err_line();
-  ASSERT_TRUE(listening);
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(*listening, m, std::regex(R"(, (\d+)\)$)"))) << *listening;
+  const Listening listening = read_listening(server, "serverku2_threading");
+  ASSERT_NE(listening.port, 0) << listening.line;
   for (int i = 0; i < 3; ++i) {
-    Child py(python_argv(python_client, {m[1]}));
+    Child py(python_argv(python_client, {std::to_string(listening.port)}));
     auto addr = py.read_line();
     ASSERT_TRUE(addr);
     EXPECT_EQ(py.read_line(), "b'Thank you for connecting'");

@@ -38,15 +38,32 @@ inline ToolRun run_tool(std::vector<std::string> args, const std::string& input 
   return r;
 }
 
+/// The port in a server's "Listening on ('127.0.0.1', PORT)" line (its address as Python's
+/// socketserver prints it); 0 when the line names none.
+inline std::uint16_t listening_port(const std::string& line) {
+  std::smatch m;
+  if (!std::regex_search(line, m, std::regex(R"(, (\d+)\)$)"))) return 0;
+  return static_cast<std::uint16_t>(std::stoi(m[1]));
+}
+
+/// A server child's first stderr line and the port it names; throws, naming `what`, when the
+/// child printed nothing.
+struct Listening {
+  std::string line;
+  std::uint16_t port = 0;
+};
+inline Listening read_listening(Child& child, const std::string& what) {
+  auto line = child.read_err_line();
+  if (!line) throw std::runtime_error(what + " printed nothing: " + child.read_stderr());
+  return {*line, listening_port(*line)};
+}
+
 /// `soket serve ARGS...` on an ephemeral port; stop() sends SIGTERM and returns the exit status.
 struct ServedByTool {
   explicit ServedByTool(std::vector<std::string> args) : child(argv(std::move(args))) {
-    auto line = child.read_err_line();
-    if (!line) throw std::runtime_error("soket serve printed nothing: " + child.read_stderr());
-    listening = *line;
-    std::smatch m;
-    if (std::regex_search(listening, m, std::regex(R"(, (\d+)\)$)")))
-      port = static_cast<std::uint16_t>(std::stoi(m[1]));
+    Listening l = read_listening(child, "soket serve");
+    listening = l.line;
+    port = l.port;
   }
   static std::vector<std::string> argv(std::vector<std::string> args) {
     args.insert(args.begin(), {soket_tool(), "serve"});

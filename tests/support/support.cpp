@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "support/support.hpp"
 
+#include <gtest/gtest.h>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -205,6 +207,21 @@ std::vector<std::string> python_argv(const std::string& code, std::vector<std::s
   std::vector<std::string> argv{SOKET_PYTHON, "-u", "-c", code};
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
+}
+
+bool have(std::string_view program) {
+  return Child({"sh", "-c", "command -v \"$0\" >/dev/null", std::string(program)}).wait() == 0;
+}
+
+std::string run(std::vector<std::string> argv, int* status) {
+  Child c(std::move(argv));
+  std::string out = c.read_all(std::chrono::seconds(60));
+  const int st = c.wait(std::chrono::seconds(60));
+  if (status)
+    *status = st;
+  else
+    EXPECT_EQ(st, 0) << c.read_stderr();
+  return out;
 }
 
 std::string built_program(const std::string& relative) {

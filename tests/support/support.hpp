@@ -9,6 +9,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -113,6 +114,13 @@ class Child {
 
 /// Runs Python 3 with `code` as a script (argv[1...] = args) as a Child.
 std::vector<std::string> python_argv(const std::string& code, std::vector<std::string> args = {});
+
+/// Whether `program` is on PATH: a peer the test needs (it skips without one).
+bool have(std::string_view program);
+
+/// Runs `argv` to its end (60 s at most) and returns its stdout. With `status`, the exit status
+/// goes there; without, a non-zero status fails the test (with the child's stderr).
+std::string run(std::vector<std::string> argv, int* status = nullptr);
 
 /// Path of a program built in this tree (examples/, tools/).
 std::string built_program(const std::string& relative);

@@ -87,12 +87,6 @@ TEST(HttpTargetPath, DecodesUtf8AndSpaces) {
   EXPECT_EQ(good("/caf%C3%A9%20menu.txt"), "caf\xC3\xA9 menu.txt");
 }
 
-TEST(HttpTargetPath, QuoteMatchesPythonsQuote) {
-  // urllib.parse.quote("a b/<c>&\"é?#%", safe="/")
-  EXPECT_EQ(http::quote("a b/<c>&\"\xC3\xA9?#%"), "a%20b/%3Cc%3E%26%22%C3%A9%3F%23%25");
-  EXPECT_EQ(http::quote("A-z_0.9~"), "A-z_0.9~");
-}
-
 TEST(HttpTargetPath, HtmlEscapeMatchesPythons) {
   EXPECT_EQ(http::html_escape("<a href='x'>&\"</a>"),
             "&lt;a href=&#x27;x&#x27;&gt;&amp;&quot;&lt;/a&gt;");

@@ -7,8 +7,12 @@
 
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <soket/proto/http/proxy.hpp>
+
+#include "support/support.hpp"
 
 namespace http = soket::proto::http;
 
@@ -121,9 +125,26 @@ TEST(HttpUrl, JoinsAsRfc3986) {
   EXPECT_THROW(http::urljoin(base, "mailto:x@y"), http::InvalidURL);
 }
 
-TEST(HttpUrl, QuoteUnsafeEncodesWhatALocationMayCarry) {
-  EXPECT_EQ(http::quote_unsafe("/a b/\xc3\xa9?x=1"), "/a%20b/%C3%A9?x=1");
-  EXPECT_EQ(http::quote_unsafe("/ok%20"), "/ok%20");
+// Every byte, through Python's urllib.parse.quote with the safe sets soket uses: '/' (the
+// default: directory listings), "" and string.punctuation (a Location before following it).
+TEST(HttpUrl, QuoteMatchesPythonsQuoteForEveryByte) {
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += static_cast<char>(b);
+  const std::vector<std::pair<std::string, std::string>> safes = {
+      {"'/'", "/"}, {"''", ""}, {"string.punctuation", std::string(http::punctuation)}};
+  std::string script = "import string, urllib.parse\nb = bytes(range(256))\n";
+  for (const auto& [python, mine] : safes)
+    script += "print(urllib.parse.quote(b, safe=" + python + "))\n";
+  soket::test::Child py(soket::test::python_argv(script));
+  for (const auto& [python, mine] : safes) {
+    auto line = py.read_line();
+    ASSERT_TRUE(line) << python;
+    EXPECT_EQ(http::quote(all, mine), *line) << "safe=" << python;
+  }
+  EXPECT_EQ(py.wait(), 0);
+  EXPECT_EQ(http::quote("a b/c"), "a%20b/c");  // safe defaults to "/", as Python's
+  // A Location is encoded only where it must be: an existing %20 stays.
+  EXPECT_EQ(http::quote("/a b/\xc3\xa9?x=1&y=%20", http::punctuation), "/a%20b/%C3%A9?x=1&y=%20");
 }
 
 TEST(HttpUrl, SameOriginComparesSchemeHostAndEffectivePort) {

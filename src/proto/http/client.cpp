@@ -325,7 +325,7 @@ HTTPResponse Client::request(const ClientRequest& request) {
                              resp.status, resp.reason, resp.url, resp.headers);
     URL next;
     try {
-      next = urljoin(url, quote_unsafe(*location));
+      next = urljoin(url, quote(*location, punctuation));
     } catch (const InvalidURL& e) {
       // A Location we cannot follow is the server's error, reported as urllib does.
       throw HTTPError(req.method + " " + url.geturl() + ": redirection not followed: " + e.what(),

@@ -10,6 +10,7 @@
 #include "linux/dirfd.hpp"
 #include "soket/error.hpp"
 #include "soket/proto/http/target_path.hpp"
+#include "soket/proto/http/url.hpp"
 
 namespace soket::proto::http {
 namespace {

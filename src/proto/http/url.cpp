@@ -204,19 +204,7 @@ std::string remove_dot_segments(std::string_view in) {
 // userinfo written back: what is not unreserved or a sub-delim is percent-encoded (a ':' too,
 // in the user name), so the URL splits again into the same parts.
 std::string quote_userinfo(std::string_view s, bool colon_ok) {
-  static constexpr char digits[] = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : s) {
-    if (is_reg_name_char(ch) || (colon_ok && ch == ':')) {
-      out += ch;
-    } else {
-      const auto c = static_cast<unsigned char>(ch);
-      out += '%';
-      out += digits[c >> 4];
-      out += digits[c & 15];
-    }
-  }
-  return out;
+  return quote(s, colon_ok ? "!$&'()*+,;=:" : "!$&'()*+,;=");
 }
 
 }  // namespace
@@ -388,18 +376,21 @@ URL urljoin(const URL& base, std::string_view ref) {
   return urlsplit(joined);
 }
 
-std::string quote_unsafe(std::string_view s) {
+std::string quote(std::string_view s, std::string_view safe) {
   static constexpr char digits[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size());
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c <= 0x20 || c >= 0x7f) {
+    // Python's always-safe set, then the caller's (ASCII only, as Python ignores the rest).
+    const bool keep = is_alpha(ch) || is_digit(ch) || ch == '_' || ch == '.' || ch == '-' ||
+                      ch == '~' || (c < 0x80 && safe.find(ch) != std::string_view::npos);
+    if (keep) {
+      out += ch;
+    } else {
       out += '%';
       out += digits[c >> 4];
       out += digits[c & 15];
-    } else {
-      out += static_cast<char>(c);
     }
   }
   return out;

@@ -60,9 +60,12 @@ void Telnet::debug(const std::string& line) const {
   if (debuglevel_ > 0) std::cerr << "Telnet(" << sock_.fileno() << "): " << line << '\n';
 }
 
-bool Telnet::wait_readable(std::optional<double> seconds) {
-  const auto deadline = seconds ? detail::deadline_after(to_ns(std::max(*seconds, 0.0)))
-                                : detail::SteadyClock::time_point::max();
+Telnet::TimePoint Telnet::deadline_of(Wait timeout) {
+  return timeout ? detail::deadline_after(to_ns(std::max(*timeout, 0.0)))
+                 : detail::SteadyClock::time_point::max();
+}
+
+bool Telnet::wait_readable(TimePoint deadline) {
   for (;;) {
     std::error_code ec;
     const auto left =
@@ -73,8 +76,17 @@ bool Telnet::wait_readable(std::optional<double> seconds) {
   }
 }
 
+bool Telnet::pump(TimePoint deadline) {
+  // A deadline already passed ends the wait before any poll, as telnetlib's loops do.
+  if (eof_ || detail::time_left(deadline) == detail::SteadyClock::duration::zero()) return false;
+  if (!wait_readable(deadline)) return false;
+  fill_rawq();
+  process_rawq();
+  return true;
+}
+
 bool Telnet::sock_avail() {
-  return wait_readable(0.0);
+  return wait_readable(detail::SteadyClock::now());
 }
 
 void Telnet::fill_rawq() {
@@ -163,8 +175,7 @@ void Telnet::check_cap(const char* call) const {
 }
 
 std::string Telnet::read_until(std::string_view expected, Wait timeout) {
-  const auto deadline = timeout ? detail::deadline_after(to_ns(std::max(*timeout, 0.0)))
-                                : detail::SteadyClock::time_point::max();
+  const TimePoint deadline = deadline_of(timeout);
   process_rawq();
   std::size_t searched = 0;
   for (;;) {
@@ -174,20 +185,13 @@ std::string Telnet::read_until(std::string_view expected, Wait timeout) {
     if (pos != std::string::npos) return take(pos + expected.size());
     searched = cookedq_.size();
     check_cap("read_until");
-    if (eof_) break;
-    std::optional<double> left;
-    if (timeout) left = std::chrono::duration<double>(detail::time_left(deadline)).count();
-    if (left && *left <= 0) break;
-    if (!wait_readable(left)) break;
-    fill_rawq();
-    process_rawq();
+    if (!pump(deadline)) break;
   }
   return read_very_lazy();
 }
 
 ExpectResult Telnet::expect(const std::vector<std::regex>& list, Wait timeout) {
-  const auto deadline = timeout ? detail::deadline_after(to_ns(std::max(*timeout, 0.0)))
-                                : detail::SteadyClock::time_point::max();
+  const TimePoint deadline = deadline_of(timeout);
   process_rawq();
   for (;;) {
     for (std::size_t i = 0; i < list.size(); ++i) {
@@ -201,13 +205,7 @@ ExpectResult Telnet::expect(const std::vector<std::regex>& list, Wait timeout) {
       return r;
     }
     check_cap("expect");
-    if (eof_) break;
-    std::optional<double> left;
-    if (timeout) left = std::chrono::duration<double>(detail::time_left(deadline)).count();
-    if (left && *left <= 0) break;
-    if (!wait_readable(left)) break;
-    fill_rawq();
-    process_rawq();
+    if (!pump(deadline)) break;
   }
   ExpectResult r;
   r.text = read_very_lazy();

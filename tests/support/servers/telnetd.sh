@@ -2,8 +2,9 @@
 # telnetd.sh DIR: the Telnet tests' inetutils-telnetd on 127.0.0.1 (inetd-style behind
 # systemd-socket-activate). It runs DIR/login.sh instead of /bin/login: "login: ",
 # "Password: ", checks DIR/users (tester:secret), then /bin/sh -i as nobody in DIR/home with
-# prompt "$ ". No system user is added; the wtmp record telnetd writes goes to DIR/wtmp
-# (private mount namespace). Prints "PORT=<n> PID=<pid>"; exit 77 (skip) when it cannot run.
+# prompt "sh$ " (not "$ ", which the docs test would read as a command). No system user is
+# added; the wtmp record telnetd writes goes to DIR/wtmp (private mount namespace).
+# Prints "PORT=<n> PID=<pid>"; exit 77 (skip) when it cannot run.
 set -euo pipefail
 . "$(dirname "$0")/news_lib.sh"
 DIR=${1:?usage: telnetd.sh DIR}
@@ -24,14 +25,14 @@ for try in 1 2 3; do
     cd "$DIR/home"
     exec setpriv --reuid=nobody --regid=nogroup --clear-groups \\
       env -i HOME="$DIR/home" USER="\$user" LOGNAME="\$user" PATH=/usr/bin:/bin \\
-      TERM="\${TERM:-dumb}" PS1='\$ ' /bin/sh -i
+      TERM="\${TERM:-dumb}" PS1='sh\$ ' /bin/sh -i
   fi
   echo; echo "Login incorrect"
 done
 exit 1
 LOGIN
 chmod 700 "$DIR/login.sh"
-PORT=$(free_port)
+PORT=${SOKET_SERVER_PORT:-$(free_port)}  # the docs test asks for its documents' port
 : > "$DIR/wtmp"; : > "$DIR/utmp"
 setsid unshare --mount --propagation private sh -c '
   [ -f /var/log/wtmp ] && mount --bind "$1/wtmp" /var/log/wtmp

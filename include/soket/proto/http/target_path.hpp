@@ -34,10 +34,6 @@ struct TargetPath {
 /// Symlinks are the opener's business (DocumentRoot); this is the pure, fuzzed part.
 std::optional<TargetPath> translate_path(std::string_view target, TargetPathError& error);
 
-/// Percent-encodes everything but RFC 3986 unreserved characters and `/` (Python:
-/// urllib.parse.quote(s, safe='/')).
-std::string quote(std::string_view s);
-
 /// `&`, `<`, `>`, `"` and `'` as character references (Python: html.escape(s, quote=True)).
 std::string html_escape(std::string_view s);
 

@@ -54,9 +54,12 @@ URL urlsplit(std::string_view url);
 /// urlsplit. Throws InvalidURL when the result is not a valid absolute URL.
 URL urljoin(const URL& base, std::string_view ref);
 
-/// Python: urllib.parse.quote(s, safe=...) for what a server sends in Location: percent-encodes
-/// spaces, control bytes and non-ASCII bytes and leaves everything else (as urllib's redirect
-/// handler does before following).
-std::string quote_unsafe(std::string_view s);
+/// Python: urllib.parse.quote(s, safe='/') on bytes: percent-encodes (upper-case hex) every
+/// byte but ASCII letters, digits, `_.-~` and the ASCII characters in `safe`.
+std::string quote(std::string_view s, std::string_view safe = "/");
+
+/// Python: string.punctuation. quote(location, punctuation) is what urllib's redirect handler
+/// does to a Location before following it: only spaces, control bytes and non-ASCII are encoded.
+inline constexpr std::string_view punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
 }  // namespace soket::proto::http

@@ -3,6 +3,7 @@
 // what it does not implement), doubles IAC on write and offers the read_* family and expect().
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -131,8 +132,14 @@ class Telnet {
   // Whether to agree to the peer's DO (our side) or WILL (its side) for `opt`.
   bool agrees(std::uint8_t cmd, std::uint8_t opt) const noexcept;
   void send_raw(std::string_view bytes);
-  // Waits until readable (true) or the deadline (false); nullopt waits forever.
-  bool wait_readable(std::optional<double> seconds);
+  using TimePoint = std::chrono::steady_clock::time_point;
+  // The moment a call's timeout runs out (time_point::max() for nullopt: never).
+  static TimePoint deadline_of(Wait timeout);
+  // Waits until readable (true) or the deadline (false).
+  bool wait_readable(TimePoint deadline);
+  // The one wait step of read_until and expect: waits for more data until the deadline and
+  // cooks it; false when none will come by then (EOF or timeout).
+  bool pump(TimePoint deadline);
   // The cooked data, raw queue processed first; never EOFError.
   std::string read_lazy_noexcept();
   // Takes `n` bytes off the cooked queue.
