@@ -9,12 +9,15 @@ handshake followed by one small request and the first bytes of the answer, so TL
 tickets are read), new sessions and resumed ones (the last ticket offered).
 Bulk: one connection echoing 64 KiB messages, 4 in flight (`soket perf -c 1 -d 4 -s 65536`,
 every byte checked)
-through soket's TLS echo, Asio's ssl::stream echo, and soket's plain-TCP echo.
+through soket's TLS echo (the negotiated TLS_AES_256_GCM_SHA384, and soket-tls-aes128 with the
+server preferring TLS_AES_128_GCM_SHA256), Asio's ssl::stream echo, soket's plain-TCP echo,
+and soket with kernel TLS where the kernel has the "tls" ULP (else the row says why not).
 
 Servers on core 0 (taskset), the load on core 1; runs interleaved and repeated, medians. The
-server's CPU time (utime+stime from /proc) per handshake / per message is the steady figure.
+server's CPU time (utime+stime from /proc) per handshake / per MiB echoed is the steady figure.
 
-Usage: bench/tls/run.py BUILD_DIR [--repeat 3] [--seconds 3] [--json out]
+Usage: bench/tls/run.py BUILD_DIR [--repeat 3] [--seconds 3] [--only handshakes|bulk]
+                        [--base-build OLD_BUILD_DIR] [--json out]
 (BUILD_DIR configured with -DSOKET_BUILD_BENCH=ON -DCMAKE_BUILD_TYPE=Release)
 """
 import argparse
@@ -143,7 +146,20 @@ def bulk(build, server, seconds, tls):
     if out.returncode != 0:
         raise RuntimeError(out.stderr.strip() or out.stdout.strip())
     r = json.loads(out.stdout)
-    return {"mbs": r["mb_per_second"], "cpu_us": cpu * 1e6 / max(r["messages"], 1)}
+    mib = max(r["messages"], 1) * 65536 / (1 << 20)
+    return {"mbs": r["mb_per_second"], "cpu_us": cpu * 1e6 / max(r["messages"], 1),
+            "cpu_us_per_mib": cpu * 1e6 / mib}
+
+
+def kernel_tls():
+    """Why kernel TLS cannot run here, or None when the kernel offers the "tls" ULP."""
+    try:
+        with open("/proc/sys/net/ipv4/tcp_available_ulp") as f:
+            if "tls" in f.read().split():
+                return None
+    except OSError:
+        pass
+    return "this kernel has no \"tls\" TCP ULP (tcp_available_ulp)"
 
 
 def main():
@@ -151,6 +167,9 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=3)
+    ap.add_argument("--only", choices=("handshakes", "bulk"), default="")
+    ap.add_argument("--base-build", default="",
+                    help="adds soket-tls-base: the TLS echo server of an older build")
     ap.add_argument("--json", default="")
     a = ap.parse_args()
     d = tempfile.mkdtemp(prefix="soket-tls-bench-")
@@ -162,14 +181,25 @@ def main():
             "nginx": lambda: (lambda p: Proc(nginx_argv(d, cert, key, p), port=p,
                                              pid_file=True))(free_port()),
         }
+        echo = os.path.join(tb, "bench_soket_tls_echo")
         bulk_servers = {
-            "soket-tls": (lambda: Proc([os.path.join(tb, "bench_soket_tls_echo"), cert, key]),
-                          True),
+            "soket-tls": (lambda: Proc([echo, cert, key]), True),
+            "soket-tls-aes128": (lambda: Proc([echo, cert, key, "tls", "TLS_AES_128_GCM_SHA256"]),
+                                 True),
             "asio-ssl": (lambda: Proc([os.path.join(tb, "bench_asio_ssl_echo"), cert, key]),
                          True),
-            "soket-plain": (lambda: Proc([os.path.join(tb, "bench_soket_tls_echo"), cert, key,
-                                          "plain"]), False),
+            "soket-plain": (lambda: Proc([echo, cert, key, "plain"]), False),
         }
+        if a.base_build:
+            base_echo = os.path.join(a.base_build, "bench", "tls", "bench_soket_tls_echo")
+            bulk_servers["soket-tls-base"] = (lambda: Proc([base_echo, cert, key]), True)
+        no_ktls = kernel_tls()
+        if no_ktls is None:
+            bulk_servers["soket-ktls"] = (lambda: Proc([echo, cert, key, "ktls"]), True)
+        if a.only == "bulk":
+            hs_servers = {}
+        if a.only == "handshakes":
+            bulk_servers = {}
         hs = {(n, m): [] for n in hs_servers for m in ("new", "resume")}
         bk = {n: [] for n in bulk_servers}
         for _ in range(a.repeat):
@@ -190,9 +220,11 @@ def main():
         def med(runs, key):
             return statistics.median(r[key] for r in runs)
 
-        print("TLS 1.3 handshakes/s (32 connections, ECDSA P-256, request + first answer bytes)")
-        print("| server | new | resumed |")
-        print("|---|---|---|")
+        if hs_servers:
+            print("TLS 1.3 handshakes/s (32 connections, ECDSA P-256, request + first answer "
+                  "bytes)")
+            print("| server | new | resumed |")
+            print("|---|---|---|")
         for name in hs_servers:
             cells = []
             for mode in ("new", "resume"):
@@ -202,14 +234,20 @@ def main():
                              f"{med(runs, 'cpu_us'):.0f} us cpu/handshake, "
                              f"{med(runs, 'resumed') * 100:.0f}% resumed)")
             print(f"| {name} | " + " | ".join(cells) + " |")
-        print()
-        print("Bulk, 1 connection, 64 KiB echo messages x 4 in flight (soket perf, every byte checked)")
-        print("| server | MB/s | ratio to asio-ssl | ratio to soket-plain | server cpu/msg |")
-        print("|---|---|---|---|---|")
+        if bulk_servers:
+            print()
+            print("Bulk, 1 connection, 64 KiB echo messages x 4 in flight (soket perf, every byte "
+                  "checked)")
+            print("| server | MB/s | ratio to asio-ssl | ratio to soket-plain | server cpu/msg | "
+                  "server cpu/MiB |")
+            print("|---|---|---|---|---|---|")
         for name in bulk_servers:
             m = med(bk[name], "mbs")
             print(f"| {name} | {m:,.0f} | {m / med(bk['asio-ssl'], 'mbs'):.2f}x | "
-                  f"{m / med(bk['soket-plain'], 'mbs'):.2f}x | {med(bk[name], 'cpu_us'):.1f} us |")
+                  f"{m / med(bk['soket-plain'], 'mbs'):.2f}x | {med(bk[name], 'cpu_us'):.1f} us | "
+                  f"{med(bk[name], 'cpu_us_per_mib'):.0f} us |")
+        if bulk_servers and no_ktls:
+            print(f"| soket-ktls | not run: {no_ktls} | | | | |")
         if a.json:
             with open(a.json, "w") as f:
                 json.dump({"handshakes": {f"{k[0]}/{k[1]}": v for k, v in hs.items()},

@@ -41,6 +41,8 @@ namespace {
 
 using event::Want;
 
+constexpr std::size_t max_record = SSL3_RT_MAX_PLAIN_LENGTH;  // TLS's limit (RFC 8446 5.1)
+
 class TlsTransport final : public event::Transport {
  public:
   TlsTransport(const SSLContext& context, bool server, const std::optional<std::string>& host,
@@ -116,16 +118,30 @@ class TlsTransport final : public event::Transport {
 
   std::ptrdiff_t write(int, std::span<const std::byte> data, Want& want,
                        std::error_code& ec) override {
-    std::size_t n = 0;
-    ERR_clear_error();
-    int r;
-    if (kernel_) {
-      sys::NoSigpipe guard;  // OpenSSL's socket BIO uses write(2)
-      r = SSL_write_ex(ssl_, data.data(), data.size(), &n);
-    } else {
-      r = SSL_write_ex(ssl_, data.data(), data.size(), &n);
+    std::optional<sys::NoSigpipe> guard;  // OpenSSL's socket BIO (kTLS) uses write(2)
+    if (kernel_) guard.emplace();
+    // With SSL_MODE_ENABLE_PARTIAL_WRITE each SSL_write_ex returns after one record: keep
+    // writing records until the socket is full, as a short count tells the Connection it is
+    // (it would otherwise wait for writability it has, one loop turn per 16 KiB record).
+    std::size_t done = 0;
+    int r = 1;
+    while (done < data.size()) {
+      std::size_t n = 0;
+      ERR_clear_error();
+      // A record holds at most 16 KiB: with more left, another record follows this one.
+      if (!kernel_) detail::set_more(SSL_get_wbio(ssl_), data.size() - done > max_record);
+      r = SSL_write_ex(ssl_, data.data() + done, data.size() - done, &n);
+      if (r != 1) break;
+      done += n;
     }
-    if (r == 1) return static_cast<std::ptrdiff_t>(n);
+    if (!kernel_) detail::set_more(SSL_get_wbio(ssl_), false);
+    if (done > 0) {
+      // Records went out before one stopped: report them; the rest (OpenSSL keeps a
+      // half-sent record) is retried with the same bytes, as OpenSSL requires, and a
+      // failure shows again on that retry.
+      ERR_clear_error();
+      return static_cast<std::ptrdiff_t>(done);
+    }
     fail_or_wait(r, want, ec);
     return -1;
   }

@@ -38,4 +38,9 @@ std::exception_ptr io_error(SSL* ssl, int ret, int ssl_error, int saved_errno,
 /// retries EINTR, and reports EAGAIN as a retry so SSL_get_error says WANT_READ/WANT_WRITE.
 BIO* new_socket_bio(int fd);
 
+/// Sends of `bio` (one from new_socket_bio; others are left alone) go with MSG_MORE while
+/// `more` is set: the caller knows another record follows at once, so the kernel builds one
+/// segment train instead of pushing each 16 KiB record on its own.
+void set_more(BIO* bio, bool more) noexcept;
+
 }  // namespace soket::tls::detail

@@ -3,6 +3,7 @@
 // SIGPIPE on a closed peer; this one sends with MSG_NOSIGNAL (soket never installs signal
 // handlers) and goes through the Linux layer like every other soket system call.
 #include <openssl/bio.h>
+#include <sys/socket.h>
 #include <cerrno>
 
 #include "linux/socket.hpp"
@@ -14,6 +15,7 @@ namespace {
 struct SocketBio {
   int fd;
   bool eof = false;
+  bool more = false;  // MSG_MORE: another record follows at once (set_more)
 };
 
 SocketBio* state(BIO* b) noexcept {
@@ -24,7 +26,7 @@ int write_ex(BIO* b, const char* data, std::size_t len, std::size_t* written) {
   BIO_clear_retry_flags(b);
   for (;;) {
     std::error_code ec;
-    ssize_t n = sys::sendto(state(b)->fd, data, len, 0, nullptr, 0, ec);
+    ssize_t n = sys::sendto(state(b)->fd, data, len, state(b)->more ? MSG_MORE : 0, nullptr, 0, ec);
     if (n >= 0) {
       *written = static_cast<std::size_t>(n);
       return 1;
@@ -76,10 +78,14 @@ int destroy(BIO* b) {
   return 1;
 }
 
+int method_type() {
+  static const int type = BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR;
+  return type;
+}
+
 BIO_METHOD* method() {
   static BIO_METHOD* const m = [] {
-    BIO_METHOD* bm = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR,
-                                  "soket socket");
+    BIO_METHOD* bm = BIO_meth_new(method_type(), "soket socket");
     BIO_meth_set_write_ex(bm, write_ex);
     BIO_meth_set_read_ex(bm, read_ex);
     BIO_meth_set_ctrl(bm, ctrl);
@@ -91,6 +97,10 @@ BIO_METHOD* method() {
 }
 
 }  // namespace
+
+void set_more(BIO* bio, bool more) noexcept {
+  if (BIO_method_type(bio) == method_type()) state(bio)->more = more;
+}
 
 BIO* new_socket_bio(int fd) {
   BIO* b = BIO_new(method());
