@@ -93,7 +93,11 @@ struct Session {
   int status = 0;
   std::uint64_t bytes = 0;
   std::string log_request;  // the request line, when logging
-  OwnedFd file;             // a sendfile body in flight
+  OwnedFd file;             // a file body in flight
+  // Over a transport without sendfile (TLS) the file is read and sent piece by piece, as
+  // the client takes it: what is left of it, and whether the connection closes after it.
+  std::uint64_t file_offset = 0, file_left = 0;
+  bool file_by_read = false, close_after_file = false;
   std::function<void()> drain;
   std::size_t index = 0;  // in its LoopState
   event::ConnectionId id;
@@ -140,6 +144,8 @@ class ServerCore final : public event::Handler {
   void log(Session& s);
   void send_file(event::Connection& c, Session& s, Op& op);
   void poll_file(event::Connection& c, Session& s);
+  void read_file(event::Connection& c, Session& s);
+  void file_done(event::Connection& c, Session& s);
   void sweep(LoopState& ls);
   LoopState& loop_state(event::Loop& loop);
 

@@ -297,6 +297,10 @@ void ServerCore::finish(event::Connection& c, Session& s, bool close) {
   s.drain = nullptr;
   requests_.fetch_add(1, std::memory_order_relaxed);
   if (options_.access_log) log(s);
+  if (close && s.file_pending && s.file_by_read) {
+    s.close_after_file = true;  // the rest of the file is still to be read and queued
+    return;
+  }
   if (close) return c.close_after_flush();
   s.phase = Session::Phase::idle;
   s.since = c.loop().now();
