@@ -19,6 +19,8 @@ target_link_libraries(soket_http_server_test_support PUBLIC soket::soket
                       PRIVATE soket_warnings)
 soket_add_test(http_server_test integration/http_server_test.cpp
                LIBS soket_http_server_test_support)
+soket_add_test(http_server_flow_test integration/http_server_flow_test.cpp
+               LIBS soket_http_server_test_support TIMEOUT 400)
 soket_add_test(http_server_peers_test interop/http_server_peers_test.cpp
                LIBS soket_http_server_test_support TIMEOUT 240)
 # Static files (proto/http): the pure pieces, then the document root on real files.
@@ -27,6 +29,8 @@ soket_add_test(http_conditional_test unit/http_conditional_test.cpp)
 soket_add_test(http_target_path_test unit/http_target_path_test.cpp)
 soket_add_test(http_mime_types_test unit/http_mime_types_test.cpp)
 soket_add_test(http_document_root_test integration/http_document_root_test.cpp)
+soket_add_test(http_file_cache_test integration/http_file_cache_test.cpp
+               LIBS soket_http_server_test_support)
 soket_add_test(http_files_peers_test interop/http_files_peers_test.cpp
                LIBS soket_http_server_test_support TIMEOUT 240)
 soket_add_test(http_url_test unit/http_url_test.cpp)

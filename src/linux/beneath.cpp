@@ -57,6 +57,8 @@ void fill(const struct stat& st, NodeInfo& info) noexcept {
   info.mtime = st.st_mtim.tv_sec;
   info.dev = static_cast<std::uint64_t>(st.st_dev);
   info.ino = static_cast<std::uint64_t>(st.st_ino);
+  info.mtime_ns = st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec;
+  info.ctime_ns = st.st_ctim.tv_sec * 1'000'000'000LL + st.st_ctim.tv_nsec;
 }
 
 }  // namespace
@@ -80,6 +82,13 @@ int open_beneath(int root_fd, const std::string& path, bool for_reading, Symlink
 bool stat_fd(int fd, NodeInfo& info, std::error_code& ec) noexcept {
   struct stat st {};
   if (checked(::fstat(fd, &st), ec) < 0) return false;
+  fill(st, info);
+  return true;
+}
+
+bool stat_at(int root_fd, const std::string& path, NodeInfo& info, std::error_code& ec) noexcept {
+  struct stat st {};
+  if (checked(::fstatat(root_fd, path.empty() ? "." : path.c_str(), &st, 0), ec) < 0) return false;
   fill(st, info);
   return true;
 }

@@ -21,6 +21,9 @@ struct NodeInfo {
   std::time_t mtime = 0;
   std::uint64_t dev = 0;
   std::uint64_t ino = 0;
+  // Nanoseconds since the epoch: a file cache compares them to see a rewrite in place.
+  std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
 };
 
 /// How far a symlink under the root may lead.
@@ -39,6 +42,10 @@ int open_beneath(int root_fd, const std::string& path, bool for_reading, Symlink
 
 /// fstat(2) of any descriptor, O_PATH ones included.
 bool stat_fd(int fd, NodeInfo& info, std::error_code& ec) noexcept;
+
+/// fstatat(root_fd, path, 0): symlinks followed wherever they lead, so use it only to compare
+/// with a file opened by open_beneath (a cache's validation), never to decide what to open.
+bool stat_at(int root_fd, const std::string& path, NodeInfo& info, std::error_code& ec) noexcept;
 
 struct DirEntryInfo {
   std::string name;

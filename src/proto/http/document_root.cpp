@@ -28,6 +28,10 @@ LookupResult classify(const std::error_code& ec) noexcept {
   }
 }
 
+FileStamp stamp_of(const sys::NodeInfo& info) noexcept {
+  return {info.dev, info.ino, info.size, info.mtime_ns, info.ctime_ns};
+}
+
 }  // namespace
 
 DocumentRoot::DocumentRoot(const std::filesystem::path& dir) : DocumentRoot(dir, Options{}) {}
@@ -50,7 +54,7 @@ LookupResult DocumentRoot::open(const std::string& relative, RootFile& out,
   sys::NodeInfo info;
   if (!sys::stat_fd(handle.get(), info, ec)) return LookupResult::other;
   if (info.kind == sys::NodeKind::directory) {
-    out = RootFile{std::move(handle), true, info.size, info.mtime};
+    out = RootFile{std::move(handle), true, info.size, info.mtime, stamp_of(info)};
     return LookupResult::found;
   }
   if (info.kind != sys::NodeKind::regular) return LookupResult::forbidden;
@@ -61,8 +65,15 @@ LookupResult DocumentRoot::open(const std::string& relative, RootFile& out,
   // Replaced between the two opens: answer for what the second open holds only if it is
   // still a regular file.
   if (again.kind != sys::NodeKind::regular) return LookupResult::forbidden;
-  out = RootFile{std::move(file), false, again.size, again.mtime};
+  out = RootFile{std::move(file), false, again.size, again.mtime, stamp_of(again)};
   return LookupResult::found;
+}
+
+bool DocumentRoot::stamp(const std::string& relative, FileStamp& out, std::error_code& ec) const {
+  sys::NodeInfo info;
+  if (!sys::stat_at(fd_.get(), relative, info, ec)) return false;
+  out = stamp_of(info);
+  return true;
 }
 
 std::vector<RootEntry> DocumentRoot::list(const RootFile& dir, std::error_code& ec) const {

@@ -216,6 +216,13 @@ std::string_view reason_phrase(int status) noexcept {
 
 namespace detail {
 
+void add_trusted_fields(Response& response, std::string_view lines) {
+  Exchange* ex = response.ex_.get();
+  if (!ex) return;
+  if (ex->head_sent) throw std::logic_error("http response: header set after the head was sent");
+  ex->fields.append(lines);
+}
+
 void Exchange::submit(Op& op) {
   if (loop_core == core && std::this_thread::get_id() == loop_thread) return core->apply(*this, op);
   // Off the loop: copy the bytes and post (the views are rebuilt over the copy there).

@@ -65,24 +65,18 @@ std::string log_time() {
   return {text.data(), n};
 }
 
-// A file body: sendfile(2) behind what is queued; over TLS (no sendfile) read and sent.
+// A file body: sendfile(2) behind what is queued; over TLS (no sendfile) read and sent as
+// the client takes it.
 void ServerCore::send_file(event::Connection& c, Session& s, Op& op) {
   std::error_code ec;
   c.sendfile(op.file.get(), static_cast<std::int64_t>(op.offset), op.length, ec);
   if (ec == std::errc::operation_not_supported) {
-    std::array<char, 64 * 1024> buf{};
-    std::uint64_t left = op.length, off = op.offset;
-    while (left > 0 && c.is_open()) {
-      std::error_code rec;
-      ssize_t n = sys::read_at(op.file.get(), buf.data(), std::min<std::uint64_t>(left, buf.size()),
-                               &off, rec);
-      if (n < 0 && rec == std::errc::interrupted) continue;
-      if (n <= 0) return c.close();  // shorter than promised: the client must see it
-      c.send(std::string_view(buf.data(), static_cast<std::size_t>(n)));
-      left -= static_cast<std::uint64_t>(n);
-      off += static_cast<std::uint64_t>(n);
-    }
-    return;
+    s.file = std::move(op.file);
+    s.file_offset = op.offset;
+    s.file_left = op.length;
+    s.file_by_read = true;
+    s.file_pending = true;
+    return read_file(c, s);
   }
   if (ec) return c.close();
   if (c.output_size() > 0) {  // the file must stay open until its bytes are out
@@ -92,15 +86,29 @@ void ServerCore::send_file(event::Connection& c, Session& s, Op& op) {
   }
 }
 
+// Reads and queues the file until the connection is congested (on_drain comes back here),
+// so a slow client holds at most about high_water + one piece, whatever the file's size.
+void ServerCore::read_file(event::Connection& c, Session& s) {
+  std::array<char, 64 * 1024> buf{};
+  while (s.file_left > 0 && c.is_open() && !c.congested()) {
+    std::error_code ec;
+    const ssize_t n =
+        sys::read_at(s.file.get(), buf.data(), std::min<std::uint64_t>(s.file_left, buf.size()),
+                     &s.file_offset, ec);
+    if (n < 0 && ec == std::errc::interrupted) continue;
+    if (n <= 0) return c.close();  // shorter than promised: the client must see it
+    c.send(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+    s.file_left -= static_cast<std::uint64_t>(n);
+    s.file_offset += static_cast<std::uint64_t>(n);
+  }
+  if (c.is_open() && s.file_left == 0) file_done(c, s);
+}
+
 // Whether the file in flight is out; if not, look again soon (the engine tells when the
 // queue falls below its low-water mark, not when it empties).
 void ServerCore::poll_file(event::Connection& c, Session& s) {
-  if (c.output_size() == 0) {
-    s.file.reset();
-    s.file_pending = false;
-    if (!s.busy && !s.pumping) resume(c, s);
-    return;
-  }
+  if (s.file_by_read) return read_file(c, s);
+  if (c.output_size() == 0) return file_done(c, s);
   if (s.poll_armed) return;
   s.poll_armed = true;
   c.loop().call_after(std::chrono::milliseconds(1), [this, loop = &c.loop(), id = c.id()] {
@@ -110,6 +118,13 @@ void ServerCore::poll_file(event::Connection& c, Session& s) {
     again.poll_armed = false;
     if (again.file_pending) poll_file(*conn, again);
   });
+}
+
+void ServerCore::file_done(event::Connection& c, Session& s) {
+  s.file.reset();
+  s.file_pending = s.file_by_read = false;
+  if (s.close_after_file) return c.close_after_flush();
+  if (!s.busy && !s.pumping) resume(c, s);
 }
 
 }  // namespace detail

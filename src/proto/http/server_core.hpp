@@ -25,6 +25,8 @@
 #include <soket/proto/http/response.hpp>
 #include <soket/proto/http/server.hpp>
 
+#include "held_end.hpp"
+
 namespace soket::proto::http::detail {
 
 /// Lets other threads reach the engine while the server lives (Response calls off the loop).
@@ -93,7 +95,11 @@ struct Session {
   int status = 0;
   std::uint64_t bytes = 0;
   std::string log_request;  // the request line, when logging
-  OwnedFd file;             // a sendfile body in flight
+  OwnedFd file;             // a file body in flight
+  // Over a transport without sendfile (TLS) the file is read and sent piece by piece, as
+  // the client takes it: what is left of it, and whether the connection closes after it.
+  std::uint64_t file_offset = 0, file_left = 0;
+  bool file_by_read = false, close_after_file = false;
   std::function<void()> drain;
   std::size_t index = 0;  // in its LoopState
   event::ConnectionId id;
@@ -140,12 +146,15 @@ class ServerCore final : public event::Handler {
   void log(Session& s);
   void send_file(event::Connection& c, Session& s, Op& op);
   void poll_file(event::Connection& c, Session& s);
+  void read_file(event::Connection& c, Session& s);
+  void file_done(event::Connection& c, Session& s);
   void sweep(LoopState& ls);
   LoopState& loop_state(event::Loop& loop);
 
   std::mutex states_mutex_;
   std::unordered_map<std::uint32_t, std::unique_ptr<LoopState>> states_;
   event::Duration sweep_period_;
+  std::unique_ptr<HeldEndFactory> held_end_;  // around options_.transport, when there is one
 
  public:
   event::Server engine_;  // last: its loops go before the state above

@@ -45,10 +45,12 @@ ServerCore::ServerCore(const Address& address, http::Handler handler, ServerOpti
               4,
           event::Duration(std::chrono::milliseconds(10)),
           event::Duration(std::chrono::seconds(1)))),
+      held_end_(options_.transport ? std::make_unique<HeldEndFactory>(*options_.transport)
+                                   : nullptr),
       engine_(address, *this, [&] {
         event::ServerOptions o = options_.engine;
         o.connection.idle_timeout = event::Duration::zero();  // the sweep below does it
-        o.connection.transport = options_.transport;
+        o.connection.transport = held_end_.get();
         return o;
       }()) {
   link_->engine = &engine_;
@@ -297,6 +299,10 @@ void ServerCore::finish(event::Connection& c, Session& s, bool close) {
   s.drain = nullptr;
   requests_.fetch_add(1, std::memory_order_relaxed);
   if (options_.access_log) log(s);
+  if (close && s.file_pending && s.file_by_read) {
+    s.close_after_file = true;  // the rest of the file is still to be read and queued
+    return;
+  }
   if (close) return c.close_after_flush();
   s.phase = Session::Phase::idle;
   s.since = c.loop().now();

@@ -15,6 +15,14 @@
 
 namespace soket::proto::http {
 
+/// What says that a file is still the one that was opened: the same inode, size and times
+/// (a rename over it changes the inode; a rewrite in place changes ctime).
+struct FileStamp {
+  std::uint64_t dev = 0, ino = 0, size = 0;
+  std::int64_t mtime_ns = 0, ctime_ns = 0;
+  friend bool operator==(const FileStamp&, const FileStamp&) = default;
+};
+
 /// A regular file or directory found under the root, open. `fd` reads the file (for a
 /// directory it is an O_PATH handle). Move-only through `fd`.
 struct RootFile {
@@ -22,6 +30,7 @@ struct RootFile {
   bool directory = false;
   std::uint64_t size = 0;
   std::time_t mtime = 0;
+  FileStamp stamp;  // of what `fd` holds
 };
 
 /// One directory entry for a listing: a trailing `/` on directories and `@` on symlinks is
@@ -54,6 +63,11 @@ class DocumentRoot {
   /// Opens `relative` (translate_path's output: no `..`, no leading `/`; "" is the root).
   /// Devices, FIFOs and sockets are forbidden and never opened for reading.
   LookupResult open(const std::string& relative, RootFile& out, std::error_code& ec) const;
+
+  /// The stamp of what `relative` names now (one fstatat, symlinks followed), to compare with
+  /// a RootFile's: a cache's cheap check that its open file is still the one to serve. Never
+  /// a way to open: a name that leads out of the root stamps a file that was never opened.
+  bool stamp(const std::string& relative, FileStamp& out, std::error_code& ec) const;
 
   /// The entries of an open directory, sorted by name (Python sorts with key=str.lower; soket
   /// sorts bytewise, which is stable for every encoding).

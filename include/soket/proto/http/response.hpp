@@ -14,9 +14,13 @@
 namespace soket::proto::http {
 
 struct Request;
+class Response;
 namespace detail {
 struct Exchange;
-}
+/// Appends "Name: value\r\n" lines the library built itself (a static file's cached fields),
+/// skipping header()'s per-field checks. Not for handlers' input.
+void add_trusted_fields(Response& response, std::string_view lines);
+}  // namespace detail
 
 /// The answer to one request. A handle: copies share the same response, so a handler that
 /// answers later keeps a copy (in a lambda, a queue, another thread) and returns at once.
@@ -88,6 +92,7 @@ class Response {
       : ex_(std::move(exchange)) {}
 
  private:
+  friend void detail::add_trusted_fields(Response&, std::string_view);
   std::shared_ptr<detail::Exchange> ex_;
 };
 

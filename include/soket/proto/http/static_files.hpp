@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,6 +19,9 @@
 #include "soket/proto/http/response.hpp"
 
 namespace soket::proto::http {
+namespace detail {
+class FileCache;
+}
 
 /// The answer StaticFiles::respond() decides on. The server adds Date, Server, Content-Length
 /// (`body.size()` or `file_length`) and the connection fields.
@@ -56,6 +60,13 @@ class StaticFiles {
     bool follow_symlinks_out = false;
     /// More ranges than this in one Range field: answer 200 with the whole file.
     std::size_t max_ranges = 16;
+    /// Files the handler keeps open and stat'ed between requests (0: none, every request
+    /// opens). An entry is checked with one fstatat on each use and dropped when the file was
+    /// replaced, rewritten or removed, so answers always follow the file system.
+    std::size_t cache_entries = 256;
+    /// Cached files up to this size are kept in memory and sent with the head in one write
+    /// (larger ones keep a descriptor open and go by sendfile).
+    std::size_t cache_body_bytes = 16 << 10;
   };
 
   /// Throws soket::Error when `root` cannot be opened as a directory.
@@ -63,15 +74,22 @@ class StaticFiles {
   StaticFiles(const std::filesystem::path& root, Options options,
               const MimeTypes& types = MimeTypes::system());
 
+  ~StaticFiles();
+  StaticFiles(StaticFiles&&) noexcept;
+
   /// The answer to `request` (its method, target, and conditional and Range fields). Only GET
   /// and HEAD are served (405 with Allow otherwise). Never throws for what a client sends; a
-  /// failing system call gives 500.
+  /// failing system call gives 500. Opens the file afresh (the cache is operator()'s).
   FileResponse respond(const Request& request) const;
 
-  /// Handler: respond(), then the plan sent on `response` (send_file for a file body).
+  /// Handler: a plain GET or HEAD of a file from the cache (Options::cache_entries); anything
+  /// else (conditional, Range, directories, errors) respond(), then the plan sent on
+  /// `response` (send_file for a file body).
   void operator()(const Request& request, Response& response) const;
 
   const DocumentRoot& root() const noexcept { return root_; }
+  /// How many files the cache holds now (at most Options::cache_entries).
+  std::size_t cached_files() const;
 
  private:
   FileResponse serve_file(RootFile file, std::string_view relative, bool head,
@@ -80,9 +98,12 @@ class StaticFiles {
                                const std::string& relative, bool head,
                                const Request& request) const;
 
+  bool serve_cached(const Request& request, Response& response) const;
+
   DocumentRoot root_;
   Options options_;
   const MimeTypes& types_;
+  std::unique_ptr<detail::FileCache> cache_;
 };
 
 }  // namespace soket::proto::http
