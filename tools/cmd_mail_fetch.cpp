@@ -4,6 +4,7 @@
 // it through proto::mailbox, each one on disk (fsync'd) before the next is asked for; with
 // --delete a message is deleted on the server only once it is safely stored.
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -85,7 +86,11 @@ std::vector<Listed> fetch_pop3(const FetchArgs& args, const MailServer& server,
     Listed each{l.substr(0, l.find(' ')), after_space(l),
                 i < uidl.lines.size() ? after_space(uidl.lines[i]) : ""};
     if (store) {
-      const std::size_t n = std::stoul(each.number);
+      std::size_t n = 0;
+      const auto [end, ec] =
+          std::from_chars(each.number.data(), each.number.data() + each.number.size(), n);
+      if (ec != std::errc() || end != each.number.data() + each.number.size() || n == 0)
+        throw std::runtime_error("pop3: LIST: not a message number: " + l);
       std::string text;
       for (const auto& line : pop->retr(n).lines) text += line + "\n";
       store(text);

@@ -46,12 +46,6 @@ std::string read_all(const std::string& file) {
   return s.str();
 }
 
-bool eight_bit(std::string_view s) {
-  for (const char c : s)
-    if (static_cast<unsigned char>(c) >= 0x80) return true;
-  return false;
-}
-
 std::string joined(const std::vector<std::string>& addrs) {
   std::string out;
   for (const auto& a : addrs) out += (out.empty() ? "" : ", ") + a;
@@ -73,7 +67,7 @@ std::string compose(const SendArgs& a, const std::string& body) {
   }();
   m += "Date: " + formatdate() + "\r\nMessage-ID: " + make_msgid(domain) + "\r\n";
   m += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n";
-  m += std::string("Content-Transfer-Encoding: ") + (eight_bit(body) ? "8bit" : "7bit") + "\r\n";
+  m += std::string("Content-Transfer-Encoding: ") + (is_ascii(body) ? "7bit" : "8bit") + "\r\n";
   m += "\r\n" + body;
   if (!body.empty() && !body.ends_with('\n')) m += "\r\n";
   return m;
@@ -116,7 +110,7 @@ void run(SendArgs& args) {
   smtp->ehlo_or_helo_if_needed();
   std::vector<std::string> options;
   // 8-bit text needs the 8BITMIME extension's BODY parameter (RFC 6152) when offered.
-  if (eight_bit(message) && smtp->has_extn("8bitmime")) options.emplace_back("BODY=8BITMIME");
+  if (!is_ascii(message) && smtp->has_extn("8bitmime")) options.emplace_back("BODY=8BITMIME");
   Envelope envelope = message_envelope(message);
   if (!composing && !args.from.empty()) envelope.from = parseaddr(args.from).addr;
   if (!composing && !args.to.empty()) envelope.to = args.to;

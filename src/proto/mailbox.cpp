@@ -108,9 +108,8 @@ std::string Maildir::add(std::string_view message) {
       ::gethostname(host.data(), host.size() - 1) == 0 ? host.data() : "localhost";
   for (auto& c : hostname)  // Python's Maildir escapes these too: they would break the name
     if (c == '/' || c == ':') c = '_';
-  const std::string key = std::to_string(now / 1000000) + ".M" + std::to_string(now % 1000000) +
-                          "P" + std::to_string(::getpid()) + "Q" + std::to_string(++count_) + "." +
-                          hostname;
+  std::string key = std::to_string(now / 1000000) + ".M" + std::to_string(now % 1000000) + "P" +
+                    std::to_string(::getpid()) + "Q" + std::to_string(++count_) + "." + hostname;
   std::error_code ec;
   OwnedFd file(sys::open_file_rw(tmp_.get(), key.c_str(), ec));
   if (ec) throw_error(ec, dirname_ + "/tmp/" + key);

@@ -305,6 +305,21 @@ TEST(MailTool, AFetchCutShortLeavesNoHalfMessage) {
   fs::remove_all(dir);
 }
 
+// A LIST line that is not "number size" is a one-line runtime error, nothing is stored.
+TEST(MailTool, FetchRefusesAGarbledList) {
+  char tmpl[] = "/tmp/soket-mail-tool-XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  test::ScriptedPeer fake(
+      {"+OK fake\r\n", "+OK\r\n", "+OK\r\n", "+OK\r\nx1 30\r\n.\r\n", "+OK\r\n.\r\n"});
+  const ToolRun r = run_tool({"mail", "fetch", "--pop3", "127.0.0.1:" + std::to_string(fake.port()),
+                              "-u", "u", "--maildir", dir + "/box"},
+                             {"SOKET_PASSWORD=p"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "soket mail fetch: pop3: LIST: not a message number: x1 30\n");
+  EXPECT_EQ(files_in(dir + "/box/new"), 0u);
+  fs::remove_all(dir);
+}
+
 TEST(MailTool, FetchUsageErrors) {
   const std::vector<std::string> env = {"SOKET_PASSWORD=p"};
   for (const auto& args : std::vector<std::vector<std::string>>{

@@ -24,12 +24,6 @@ bool special(char c) noexcept {
          c == '"';
 }
 
-bool ascii(std::string_view s) noexcept {
-  for (const char c : s)
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  return true;
-}
-
 char lower(char c) noexcept {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
@@ -229,6 +223,12 @@ std::vector<Field> fields(std::string_view m) {
 
 }  // namespace
 
+bool is_ascii(std::string_view text) noexcept {
+  for (const char c : text)
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  return true;
+}
+
 std::vector<AddressPair> getaddresses(const std::vector<std::string>& fieldvalues) {
   std::vector<AddressPair> out;
   for (const auto& each : fieldvalues) {
@@ -244,7 +244,7 @@ AddressPair parseaddr(std::string_view addr) {
 }
 
 std::string encode_header_value(std::string_view value) {
-  if (ascii(value)) return std::string(value);
+  if (is_ascii(value)) return std::string(value);
   // 45 bytes of text make 60 base64 characters: each encoded word stays under 76 characters.
   // A cut inside a UTF-8 sequence is moved back to the sequence's first byte.
   std::string out;
@@ -262,7 +262,7 @@ std::string encode_header_value(std::string_view value) {
 
 std::string formataddr(const AddressPair& pair) {
   if (pair.name.empty()) return pair.addr;
-  if (!ascii(pair.name)) return encode_header_value(pair.name) + " <" + pair.addr + ">";
+  if (!is_ascii(pair.name)) return encode_header_value(pair.name) + " <" + pair.addr + ">";
   bool needs_quotes = false;
   std::string quoted;
   for (const char c : pair.name) {
@@ -295,7 +295,7 @@ std::string make_msgid(const std::string& domain) {
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   const std::uint64_t random = (std::uint64_t{rd()} << 32) | rd();
-  return "<" + std::to_string(now / 10) + "." + std::to_string(::getpid()) + "." +
+  return "<" + std::to_string(now / 10000) + "." + std::to_string(::getpid()) + "." +
          std::to_string(random) + "@" + domain + ">";
 }
 

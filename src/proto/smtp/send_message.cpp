@@ -9,16 +9,6 @@
 
 namespace soket::proto::smtp {
 
-namespace {
-
-bool ascii(std::string_view s) noexcept {
-  for (const char c : s)
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  return true;
-}
-
-}  // namespace
-
 std::map<std::string, Reply> SMTP::send_message(
     std::string_view msg, const std::optional<std::string>& from_addr,
     const std::optional<std::vector<std::string>>& to_addrs,
@@ -30,8 +20,8 @@ std::map<std::string, Reply> SMTP::send_message(
   if (envelope.from.empty())
     throw std::invalid_argument("smtp: send_message: the message has no From or Sender address");
   const std::string flat = crlf_lines(remove_header(remove_header(msg, "Bcc"), "Resent-Bcc"));
-  bool international = !ascii(envelope.from);
-  for (const auto& each : envelope.to) international = international || !ascii(each);
+  bool international = !is_ascii(envelope.from);
+  for (const auto& each : envelope.to) international = international || !is_ascii(each);
   std::vector<std::string> options = mail_options;
   if (international) {
     if (!has_extn("smtputf8"))

@@ -8,6 +8,7 @@
 
 #include <soket/create.hpp>
 #include <soket/proto/base64.hpp>
+#include <soket/proto/smtp/message.hpp>
 
 #include "proto/digest.hpp"
 
@@ -36,11 +37,10 @@ std::string joined(const std::vector<std::string>& words) {
 }
 
 void check_ascii(std::string_view msg) {
-  for (const char ch : msg)
-    if (static_cast<unsigned char>(ch) >= 0x80)
-      throw std::invalid_argument(
-          "smtp: a text message must be ASCII (send 8-bit data with normalize_newlines=false "
-          "and BODY=8BITMIME)");
+  if (!is_ascii(msg))
+    throw std::invalid_argument(
+        "smtp: a text message must be ASCII (send 8-bit data with normalize_newlines=false "
+        "and BODY=8BITMIME)");
 }
 
 std::string describe(int code, const std::string& msg, const std::string& context) {

@@ -18,6 +18,9 @@ struct AddressPair {
   friend bool operator==(const AddressPair&, const AddressPair&) = default;
 };
 
+/// Python: str.isascii(): no byte above 0x7F (else the message needs 8BITMIME or SMTPUTF8).
+bool is_ascii(std::string_view text) noexcept;
+
 /// Python: email.utils.getaddresses(fieldvalues): every address of the address lists
 /// (display names, quoted strings, comments, <angle> forms with routes, groups). Lenient as
 /// Python's: junk gives pairs with an empty address; nothing throws.
