@@ -117,14 +117,12 @@ TEST(SMTP, LoginMechanismLoginWorks) {
   SMTP smtp("127.0.0.1", server.port(), "", Timeout(20s));
   smtp.ehlo();
   int rounds = 0;
-  const Reply r = smtp.auth(
-      "LOGIN",
-      [&](const std::optional<std::string>& challenge) -> std::string {
-        ++rounds;
-        if (!challenge) return "tester";
-        return challenge->starts_with("Password") ? "secret" : "tester";
-      },
-      false);
+  const SMTP::AuthObject answers = [&](const std::optional<std::string>& challenge) {
+    ++rounds;
+    if (!challenge) return std::string("tester");
+    return std::string(challenge->starts_with("Password") ? "secret" : "tester");
+  };
+  const Reply r = smtp.auth("LOGIN", answers, false);
   EXPECT_EQ(r.code, 235);
   EXPECT_EQ(rounds, 2);
 }
