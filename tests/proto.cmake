@@ -55,6 +55,8 @@ soket_add_mail_test(smtp_test interop/smtp_test.cpp)
 soket_add_mail_test(pop3_test interop/pop3_test.cpp)
 soket_add_mail_test(imap_test interop/imap_test.cpp)
 soket_add_test(imap_response_test unit/imap_response_test.cpp)
+soket_add_test(mail_message_test unit/mail_message_test.cpp)
+soket_add_test(mailbox_test integration/mailbox_test.cpp)
 soket_add_test(base64_test unit/base64_test.cpp)
 
 # FTP (issue 13): reply parsers, hostile fake servers, vsftpd and pyftpdlib.

@@ -35,8 +35,6 @@ void add_ftp_command(CLI::App& app);
 void add_news_command(CLI::App& app);
 void add_telnet_command(CLI::App& app);
 void add_gopher_command(CLI::App& app);
-void add_smtp_command(CLI::App& app);
-void add_pop3_command(CLI::App& app);
-void add_imap_command(CLI::App& app);
+void add_mail_command(CLI::App& app);
 
 }  // namespace soket::tools

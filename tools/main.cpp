@@ -116,9 +116,7 @@ static int run(int argc, char** argv) {
   soket::tools::add_news_command(app);
   soket::tools::add_telnet_command(app);
   soket::tools::add_gopher_command(app);
-  soket::tools::add_smtp_command(app);
-  soket::tools::add_pop3_command(app);
-  soket::tools::add_imap_command(app);
+  soket::tools::add_mail_command(app);
   add_help_command(app);
 
   try {

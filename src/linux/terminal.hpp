@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 
 namespace soket::sys {
@@ -28,6 +30,26 @@ class RawTerminal {
   struct Saved;
   std::unique_ptr<Saved> saved_;
 };
+
+/// Turns echo off on a terminal for its lifetime (a password prompt). The settings found are
+/// put back by the destructor, and also when SIGINT, SIGTERM, SIGHUP or SIGQUIT arrives
+/// meanwhile: the handler restores the terminal, puts the previous disposition back and raises
+/// the signal again, so it then does what it would have done. One at a time per process.
+class NoEcho {
+ public:
+  explicit NoEcho(int fd) noexcept;
+  ~NoEcho();
+  NoEcho(const NoEcho&) = delete;
+  NoEcho& operator=(const NoEcho&) = delete;
+  bool active() const noexcept { return active_; }
+
+ private:
+  bool active_ = false;
+};
+
+/// Opens the controlling terminal (/dev/tty), writes `prompt`, reads one line under NoEcho and
+/// returns it without its line end; std::nullopt when there is no terminal or it fails.
+std::optional<std::string> read_line_without_echo(std::string_view prompt);
 
 /// The terminal's (columns, rows), or nullopt when fd is not a terminal.
 std::optional<std::pair<std::uint16_t, std::uint16_t>> window_size(int fd) noexcept;

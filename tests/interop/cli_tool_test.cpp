@@ -210,6 +210,8 @@ TEST(CliTool, InstallsManPagesAndBashCompletion) {
   EXPECT_EQ(complete(prog + " broadcast --no-"), "--no-loop\n");
   EXPECT_EQ(complete(prog + " http g"), "get\n");
   EXPECT_EQ(complete(prog + " http get --ins"), "--insecure\n");
+  EXPECT_EQ(complete(prog + " mail f"), "fetch\n");
+  EXPECT_EQ(complete(prog + " mail fetch --del"), "--delete\n");
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 #include <soket/io/socket_file.hpp>
 #include <soket/tls.hpp>
 
-#include "support/servers/mail_server.hpp"
+#include "support/servers/dovecot.hpp"
 #include "support/support.hpp"
 
 using namespace soket;
@@ -21,17 +21,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-#define START_DOVECOT(var)            \
-  test::MailServer var("dovecot.sh"); \
-  if (!var.skip_reason.empty()) GTEST_SKIP() << var.skip_reason
-
-const std::string first_message =
-    "From: alice@example.org\r\nTo: tester@example.org\r\nSubject: first message\r\n"
-    "Date: Mon, 1 Jan 2024 00:00:00 +0000\r\nMessage-ID: <first@example.org>\r\n\r\n"
-    "Hello tester,\r\n.this line starts with a dot.\r\n";
-
-IMAP4 logged_in(const test::MailServer& server) {
-  IMAP4 imap("127.0.0.1", server.port("IMAP_PORT"), Timeout(20s));
+IMAP4 logged_in(const test::Dovecot& server) {
+  IMAP4 imap("127.0.0.1", server.imap_port(), Timeout(20s));
   imap.login("tester", "secret");
   return imap;
 }
@@ -40,7 +31,7 @@ IMAP4 logged_in(const test::MailServer& server) {
 
 TEST(IMAP4, LoginSelectSearchFetchAgainstDovecot) {
   START_DOVECOT(server);
-  IMAP4 imap("127.0.0.1", server.port("IMAP_PORT"), Timeout(20s));
+  IMAP4 imap("127.0.0.1", server.imap_port(), Timeout(20s));
   EXPECT_EQ(imap.state(), "NONAUTH");
   EXPECT_TRUE(imap.has_capability("IMAP4rev1"));
   EXPECT_TRUE(imap.welcome().ends_with("Dovecot test server ready.")) << imap.welcome();
@@ -57,8 +48,8 @@ TEST(IMAP4, LoginSelectSearchFetchAgainstDovecot) {
   const auto fetched = f.responses("FETCH");
   ASSERT_EQ(fetched.size(), 1u);
   const auto items = fetched[0]->fetch_items();
-  EXPECT_EQ(items.at("BODY[]").text, first_message);
-  EXPECT_EQ(items.at("RFC822.SIZE").number, first_message.size());
+  EXPECT_EQ(items.at("BODY[]").text, test::Dovecot::first_message());
+  EXPECT_EQ(items.at("RFC822.SIZE").number, test::Dovecot::first_message().size());
   const auto uids = imap.search("ALL", std::nullopt, true);
   ASSERT_EQ(uids.size(), 1u);
   const Result by_uid = imap.fetch(std::to_string(uids[0]), "(UID FLAGS)", true);
@@ -68,7 +59,7 @@ TEST(IMAP4, LoginSelectSearchFetchAgainstDovecot) {
 
 TEST(IMAP4, BadLoginIsErrorAndBadCommandIsError) {
   START_DOVECOT(server);
-  IMAP4 imap("127.0.0.1", server.port("IMAP_PORT"), Timeout(20s));
+  IMAP4 imap("127.0.0.1", server.imap_port(), Timeout(20s));
   EXPECT_THROW(imap.login("tester", "wrong"), IMAP4::error);
   imap.login("tester", "secret");
   EXPECT_THROW(imap.simple_command("NOSUCHCOMMAND"), IMAP4::error);  // BAD
@@ -108,9 +99,9 @@ TEST(IMAP4, AppendStoreCopyExpungeList) {
 
 TEST(IMAP4, StarttlsThenLogin) {
   START_DOVECOT(server);
-  IMAP4 imap("127.0.0.1", server.port("IMAP_PORT"), Timeout(20s));
+  IMAP4 imap("127.0.0.1", server.imap_port(), Timeout(20s));
   tls::SSLContext ctx(tls::PROTOCOL_TLS_CLIENT);
-  ctx.load_verify_locations(server.dir() + "/cert.pem");
+  ctx.load_verify_locations(server.cert());
   EXPECT_EQ(imap.starttls(ctx).type, "OK");
   EXPECT_TRUE(imap.channel().is_tls());
   EXPECT_FALSE(imap.has_capability("STARTTLS"));  // asked again over TLS
@@ -122,8 +113,8 @@ TEST(IMAP4, StarttlsThenLogin) {
 TEST(IMAP4, Imap4SslSelectThenCloseMailbox) {
   START_DOVECOT(server);
   tls::SSLContext ctx(tls::PROTOCOL_TLS_CLIENT);
-  ctx.load_verify_locations(server.dir() + "/cert.pem");
-  IMAP4_SSL imap("127.0.0.1", ctx, server.port("IMAPS_PORT"), Timeout(20s));
+  ctx.load_verify_locations(server.cert());
+  IMAP4_SSL imap("127.0.0.1", ctx, server.imaps_port(), Timeout(20s));
   EXPECT_TRUE(imap.channel().is_tls());
   EXPECT_EQ(imap.state(), "NONAUTH");
   imap.login("tester", "secret");
@@ -134,7 +125,7 @@ TEST(IMAP4, Imap4SslSelectThenCloseMailbox) {
   EXPECT_THROW(imap.close_mailbox(), IMAP4::error);  // CLOSE needs a selected mailbox
   // A context that does not trust the throw-away certificate is refused.
   tls::SSLContext strict(tls::PROTOCOL_TLS_CLIENT);
-  EXPECT_ANY_THROW(IMAP4_SSL("127.0.0.1", strict, server.port("IMAPS_PORT"), Timeout(20s)));
+  EXPECT_ANY_THROW(IMAP4_SSL("127.0.0.1", strict, server.imaps_port(), Timeout(20s)));
 }
 
 // A PREAUTH server answering every command with "<its tag> <reply>" (IMAP tags are random).
@@ -177,7 +168,7 @@ TEST(IMAP4, SelectOfAReadOnlyMailboxIsReadonly) {
 
 TEST(IMAP4, AuthenticatePlain) {
   START_DOVECOT(server);
-  IMAP4 imap("127.0.0.1", server.port("IMAP_PORT"), Timeout(20s));
+  IMAP4 imap("127.0.0.1", server.imap_port(), Timeout(20s));
   EXPECT_EQ(imap.authenticate_plain("tester", "secret").type, "OK");
   EXPECT_EQ(imap.state(), "AUTH");
 }

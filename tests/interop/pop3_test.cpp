@@ -8,7 +8,7 @@
 
 #include <soket/tls.hpp>
 
-#include "support/servers/mail_server.hpp"
+#include "support/servers/dovecot.hpp"
 #include "support/support.hpp"
 
 using namespace soket;
@@ -17,24 +17,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-#define START_DOVECOT(var)            \
-  test::MailServer var("dovecot.sh"); \
-  if (!var.skip_reason.empty()) GTEST_SKIP() << var.skip_reason
-
-// The fixture's one message, as Dovecot stores it.
-const std::vector<std::string> first_message = {
-    "From: alice@example.org",
-    "To: tester@example.org",
-    "Subject: first message",
-    "Date: Mon, 1 Jan 2024 00:00:00 +0000",
-    "Message-ID: <first@example.org>",
-    "",
-    "Hello tester,",
-    ".this line starts with a dot.",
-};
-
-POP3 logged_in(const test::MailServer& server) {
-  POP3 pop("127.0.0.1", server.port("POP3_PORT"), Timeout(20s));
+POP3 logged_in(const test::Dovecot& server) {
+  POP3 pop("127.0.0.1", server.pop3_port(), Timeout(20s));
   pop.user("tester");
   pop.pass_("secret");
   return pop;
@@ -53,16 +37,17 @@ TEST(POP3, StatListRetrTopUidlAgainstDovecot) {
   EXPECT_EQ(list.lines[0], "1 " + std::to_string(size));
   EXPECT_EQ(pop.list(1), "+OK 1 " + std::to_string(size));
   const MultiLine retr = pop.retr(1);
-  EXPECT_EQ(retr.lines, first_message);  // the stuffed ".." came back as "."
+  EXPECT_EQ(retr.lines, test::Dovecot::first_message_lines());  // the stuffed ".." came back as "."
   EXPECT_EQ(retr.octets, size);
   const MultiLine top = pop.top(1, 0);
-  EXPECT_EQ(top.lines, std::vector<std::string>(first_message.begin(), first_message.begin() + 6));
+  const auto first = test::Dovecot::first_message_lines();
+  EXPECT_EQ(top.lines, std::vector<std::string>(first.begin(), first.begin() + 6));
   const MultiLine uidl = pop.uidl();
   ASSERT_EQ(uidl.lines.size(), 1u);
   EXPECT_TRUE(pop.uidl(1).starts_with("+OK 1 " + uidl.lines[0].substr(2)));
   EXPECT_TRUE(pop.capa().contains("UIDL"));
   // Before login Dovecot also offers STLS and SASL.
-  const auto caps = POP3("127.0.0.1", server.port("POP3_PORT"), Timeout(20s)).capa();
+  const auto caps = POP3("127.0.0.1", server.pop3_port(), Timeout(20s)).capa();
   EXPECT_TRUE(caps.contains("STLS"));
   ASSERT_TRUE(caps.contains("SASL"));
   EXPECT_EQ(caps.at("SASL"), (std::vector<std::string>{"PLAIN", "LOGIN"}));
@@ -72,7 +57,7 @@ TEST(POP3, StatListRetrTopUidlAgainstDovecot) {
 
 TEST(POP3, ErrRepliesAreErrorProtoNamingTheCommand) {
   START_DOVECOT(server);
-  POP3 pop("127.0.0.1", server.port("POP3_PORT"), Timeout(20s));
+  POP3 pop("127.0.0.1", server.pop3_port(), Timeout(20s));
   pop.user("tester");
   try {
     pop.pass_("wrong");
@@ -93,7 +78,7 @@ TEST(POP3, DeleIsUndoneByRsetAndCommittedByQuit) {
     pop.dele(1);
     EXPECT_THROW(pop.retr(1), error_proto);
     pop.rset();
-    EXPECT_EQ(pop.retr(1).lines, first_message);
+    EXPECT_EQ(pop.retr(1).lines, test::Dovecot::first_message_lines());
     pop.dele(1);
     pop.quit();
   }
@@ -101,11 +86,40 @@ TEST(POP3, DeleIsUndoneByRsetAndCommittedByQuit) {
   EXPECT_EQ(again.stat().first, 0u);
 }
 
+// Dovecot offers APOP (with a plaintext passdb) and then puts a <timestamp> in its greeting.
+TEST(POP3, ApopAgainstDovecot) {
+  START_DOVECOT(server, "--apop");
+  POP3 pop("127.0.0.1", server.pop3_port(), Timeout(20s));
+  EXPECT_TRUE(pop.getwelcome().ends_with(">")) << pop.getwelcome();
+  EXPECT_TRUE(pop.apop("tester", "secret").starts_with("+OK"));
+  EXPECT_EQ(pop.stat().first, 1u);
+  pop.quit();
+  POP3 wrong("127.0.0.1", server.pop3_port(), Timeout(20s));
+  try {
+    wrong.apop("tester", "wrong");
+    ADD_FAILURE() << "a wrong APOP digest was accepted";
+  } catch (const error_proto& e) {
+    EXPECT_TRUE(e.response().starts_with("-ERR")) << e.what();
+    EXPECT_TRUE(std::string(e.what()).starts_with("pop3: APOP: -ERR")) << e.what();
+  }
+}
+
+// Without the mechanism the greeting has no timestamp: APOP is refused before anything is sent.
+TEST(POP3, ApopNeedsATimestampInTheGreeting) {
+  START_DOVECOT(server);
+  POP3 pop("127.0.0.1", server.pop3_port(), Timeout(20s));
+  EXPECT_EQ(test::error_of([&] { pop.apop("tester", "secret"); }),
+            "pop3: -ERR APOP not supported by server");
+  pop.user("tester");  // the connection is still usable
+  pop.pass_("secret");
+  EXPECT_EQ(pop.stat().first, 1u);
+}
+
 TEST(POP3, StlsUpgradesThenLogsIn) {
   START_DOVECOT(server);
-  POP3 pop("127.0.0.1", server.port("POP3_PORT"), Timeout(20s));
+  POP3 pop("127.0.0.1", server.pop3_port(), Timeout(20s));
   tls::SSLContext ctx(tls::PROTOCOL_TLS_CLIENT);
-  ctx.load_verify_locations(server.dir() + "/cert.pem");
+  ctx.load_verify_locations(server.cert());
   EXPECT_TRUE(pop.stls(ctx).starts_with("+OK"));
   EXPECT_TRUE(pop.channel().is_tls());
   EXPECT_EQ(test::error_of([&] { pop.stls(ctx); }), "pop3: -ERR TLS session already established");
@@ -117,8 +131,8 @@ TEST(POP3, StlsUpgradesThenLogsIn) {
 TEST(POP3, Pop3SslIsTlsFromTheFirstByte) {
   START_DOVECOT(server);
   tls::SSLContext ctx(tls::PROTOCOL_TLS_CLIENT);
-  ctx.load_verify_locations(server.dir() + "/cert.pem");
-  POP3_SSL pop("127.0.0.1", ctx, server.port("POP3S_PORT"), Timeout(20s));
+  ctx.load_verify_locations(server.cert());
+  POP3_SSL pop("127.0.0.1", ctx, server.pop3s_port(), Timeout(20s));
   EXPECT_TRUE(pop.channel().is_tls());
   EXPECT_EQ(pop.getwelcome(), "+OK Dovecot test server ready.");
   pop.user("tester");
@@ -127,7 +141,7 @@ TEST(POP3, Pop3SslIsTlsFromTheFirstByte) {
   EXPECT_TRUE(pop.quit().starts_with("+OK"));
   // A context that does not trust the throw-away certificate is refused.
   tls::SSLContext strict(tls::PROTOCOL_TLS_CLIENT);
-  EXPECT_ANY_THROW(POP3_SSL("127.0.0.1", strict, server.port("POP3S_PORT"), Timeout(20s)));
+  EXPECT_ANY_THROW(POP3_SSL("127.0.0.1", strict, server.pop3s_port(), Timeout(20s)));
 }
 
 TEST(POP3, HostileServers) {

@@ -2,6 +2,7 @@
 // smtp::SMTP against Python's aiosmtpd (what arrived is checked byte for byte in the file the
 // server saved), and against hostile fake servers the test writes: replies too long, closes
 // mid-reply, garbage codes, silence, plaintext injected after STARTTLS.
+#include <soket/proto/smtp/message.hpp>
 #include <soket/proto/smtp/smtp.hpp>
 
 #include <gtest/gtest.h>
@@ -116,16 +117,84 @@ TEST(SMTP, LoginMechanismLoginWorks) {
   SMTP smtp("127.0.0.1", server.port(), "", Timeout(20s));
   smtp.ehlo();
   int rounds = 0;
-  const Reply r = smtp.auth(
-      "LOGIN",
-      [&](const std::optional<std::string>& challenge) -> std::string {
-        ++rounds;
-        if (!challenge) return "tester";
-        return challenge->starts_with("Password") ? "secret" : "tester";
-      },
-      false);
+  const SMTP::AuthObject answers = [&](const std::optional<std::string>& challenge) {
+    ++rounds;
+    if (!challenge) return std::string("tester");
+    return std::string(challenge->starts_with("Password") ? "secret" : "tester");
+  };
+  const Reply r = smtp.auth("LOGIN", answers, false);
   EXPECT_EQ(r.code, 235);
   EXPECT_EQ(rounds, 2);
+}
+
+// login() tries CRAM-MD5, PLAIN, LOGIN in Python's order; aiosmtpd logs each attempt.
+TEST(SMTP, LoginPrefersCramMd5ThenPlainThenLogin) {
+  START_SERVER(server, "--auth");
+  SMTP smtp("127.0.0.1", server.port(), "", Timeout(20s));
+  EXPECT_EQ(smtp.login("tester", "secret").code, 235);
+  EXPECT_EQ(slurp(server.dir() + "/auth.log"), "CRAM-MD5 tester ok\n");
+  EXPECT_TRUE(smtp.sendmail("a@example.org", {"b@example.org"}, "Subject: c\r\n\r\nx").empty());
+  smtp.quit();
+  SMTP wrong("127.0.0.1", server.port(), "", Timeout(20s));
+  EXPECT_THROW(wrong.login("tester", "wrong"), SMTPAuthenticationError);
+  EXPECT_EQ(
+      slurp(server.dir() + "/auth.log"),
+      "CRAM-MD5 tester ok\nCRAM-MD5 tester failed\nPLAIN tester failed\nLOGIN tester failed\n");
+}
+
+// send_message: the envelope from the header fields, Bcc kept off the wire, CRLF lines.
+TEST(SMTP, SendMessageTakesTheEnvelopeFromTheHeaders) {
+  START_SERVER(server);
+  SMTP smtp("127.0.0.1", server.port(), "", Timeout(20s));
+  const std::string msg =
+      "From: Alice <a@example.org>\nTo: b@example.org, \"Smith, C\" <c@example.org>\n"
+      "Cc: d@example.org\nBcc: hidden@example.org,\n nobody@example.org\nSubject: hi\n\n"
+      "Bcc: this is the body\n.dot line\n";
+  const auto refused = smtp.send_message(msg);
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_TRUE(refused.contains("nobody@example.org"));
+  EXPECT_EQ(saved(server, 1),
+            "X-Envelope-From: a@example.org\r\nX-Envelope-To: b@example.org, c@example.org, "
+            "hidden@example.org, d@example.org\r\n"
+            "From: Alice <a@example.org>\r\nTo: b@example.org, \"Smith, C\" <c@example.org>\r\n"
+            "Cc: d@example.org\r\nSubject: hi\r\n\r\nBcc: this is the body\r\n.dot line\r\n");
+  // Explicit from/to win; with one Resent-Date the Resent-* fields are the envelope.
+  smtp.send_message(msg, "x@example.org", std::vector<std::string>{"y@example.org"});
+  EXPECT_TRUE(saved(server, 2).starts_with(
+      "X-Envelope-From: x@example.org\r\nX-Envelope-To: y@example.org\r\n"));
+  smtp.send_message(
+      "From: a@example.org\r\nTo: b@example.org\r\nResent-Date: Mon, 1 Jan 2024 00:00:00 "
+      "+0000\r\nResent-From: r@example.org\r\nResent-Bcc: rb@example.org\r\n\r\nbody\r\n");
+  const std::string third = saved(server, 3);
+  EXPECT_TRUE(
+      third.starts_with("X-Envelope-From: r@example.org\r\nX-Envelope-To: rb@example.org\r\n"))
+      << third;
+  EXPECT_EQ(third.find("Resent-Bcc"), std::string::npos);
+  EXPECT_THROW(smtp.send_message("Subject: no sender\r\nTo: b@example.org\r\n\r\n"),
+               std::invalid_argument);
+  EXPECT_THROW(smtp.send_message("From: a@x\r\nResent-Date: 1\r\nResent-Date: 2\r\n\r\n"),
+               std::invalid_argument);
+  EXPECT_EQ(smtp.noop().code, 250);  // nothing was half-sent
+}
+
+// A non-ASCII address needs SMTPUTF8: offered, MAIL FROM carries SMTPUTF8 BODY=8BITMIME.
+TEST(SMTP, SendMessageInternationalAddressesNeedSmtputf8) {
+  const std::string msg =
+      "From: José <josé@example.org>\r\nTo: b@example.org\r\n"
+      "Subject: olá\r\n\r\nçà\r\n";
+  {
+    START_SERVER(plain);
+    SMTP smtp("127.0.0.1", plain.port(), "", Timeout(20s));
+    EXPECT_THROW(smtp.send_message(msg), SMTPNotSupportedError);
+    EXPECT_EQ(smtp.noop().code, 250);
+  }
+  START_SERVER(server, "--utf8");
+  SMTP smtp("127.0.0.1", server.port(), "", Timeout(20s));
+  EXPECT_TRUE(smtp.send_message(msg).empty());
+  EXPECT_TRUE(saved(server, 1).starts_with("X-Envelope-From: josé@example.org\r\n"));
+  // SIZE first (sendmail's), then what send_message added, as Python orders them.
+  EXPECT_EQ(slurp(server.dir() + "/mail/0001.options"),
+            "SIZE=" + std::to_string(msg.size()) + "\nSMTPUTF8\nBODY=8BITMIME\n");
 }
 
 TEST(SMTP, ImplicitTlsSmtpSsl) {

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "proto/digest.hpp"
 #include "proto/words.hpp"
 
 namespace soket::proto::pop3 {
@@ -95,6 +96,17 @@ std::string POP3::user(const std::string& user) {
 
 std::string POP3::pass_(const std::string& password) {
   channel_.write_secret_line("PASS " + password, "PASS");
+  return getresp();
+}
+
+std::string POP3::apop(const std::string& user, const std::string& password) {
+  // Python's r'\+OK.[^<]*(<.*>)': from the first '<' after "+OK " to the last '>'.
+  const auto lt = welcome_.size() > 4 ? welcome_.find('<', 4) : std::string::npos;
+  const auto gt = welcome_.rfind('>');
+  if (!welcome_.starts_with("+OK") || lt == std::string::npos || gt == std::string::npos || gt < lt)
+    throw error_proto("pop3: -ERR APOP not supported by server");
+  const std::string digest = proto::detail::md5_hex(welcome_.substr(lt, gt - lt + 1) + password);
+  channel_.write_secret_line("APOP " + user + " " + digest, "APOP");
   return getresp();
 }
 

@@ -8,6 +8,9 @@
 
 #include <soket/create.hpp>
 #include <soket/proto/base64.hpp>
+#include <soket/proto/smtp/message.hpp>
+
+#include "proto/digest.hpp"
 
 namespace soket::proto::smtp {
 
@@ -34,11 +37,10 @@ std::string joined(const std::vector<std::string>& words) {
 }
 
 void check_ascii(std::string_view msg) {
-  for (const char ch : msg)
-    if (static_cast<unsigned char>(ch) >= 0x80)
-      throw std::invalid_argument(
-          "smtp: a text message must be ASCII (send 8-bit data with normalize_newlines=false "
-          "and BODY=8BITMIME)");
+  if (!is_ascii(msg))
+    throw std::invalid_argument(
+        "smtp: a text message must be ASCII (send 8-bit data with normalize_newlines=false "
+        "and BODY=8BITMIME)");
 }
 
 std::string describe(int code, const std::string& msg, const std::string& context) {
@@ -260,9 +262,10 @@ Reply SMTP::auth(const std::string& mechanism, const AuthObject& authobject,
     return m;
   }();
   Reply r;
-  if (initial_response_ok) {
-    const std::string initial = authobject(std::nullopt);
-    live().write_secret_line("AUTH " + mech + " " + b64encode(initial), "AUTH " + mech);
+  const std::optional<std::string> initial =
+      initial_response_ok ? authobject(std::nullopt) : std::nullopt;
+  if (initial) {
+    live().write_secret_line("AUTH " + mech + " " + b64encode(*initial), "AUTH " + mech);
     r = getreply();
   } else {
     r = docmd("AUTH", mech);
@@ -279,7 +282,7 @@ Reply SMTP::auth(const std::string& mechanism, const AuthObject& authobject,
       getreply();
       throw SMTPAuthenticationError(r.code, r.message, "AUTH " + mech + ": undecodable challenge");
     }
-    live().write_secret_line(b64encode(authobject(challenge)), "AUTH " + mech);
+    live().write_secret_line(b64encode(authobject(challenge).value_or("")), "AUTH " + mech);
     r = getreply();
   }
   if (r.code == 235 || r.code == 503) return r;
@@ -297,13 +300,23 @@ Reply SMTP::login(const std::string& user, const std::string& password, bool ini
     return a;
   }() + " ";
   std::optional<SMTPAuthenticationError> last;
-  for (const std::string mech : {"PLAIN", "LOGIN"}) {
+  for (const std::string mech : {"CRAM-MD5", "PLAIN", "LOGIN"}) {
     if (advertised.find(" " + mech + " ") == std::string::npos) continue;
     try {
+      if (mech == "CRAM-MD5") {
+        // RFC 2195: no initial response; the answer is "user hex(HMAC-MD5(password, challenge))".
+        return auth(
+            mech,
+            [&](const std::optional<std::string>& challenge) -> std::optional<std::string> {
+              if (!challenge) return std::nullopt;
+              return user + " " + proto::detail::hmac_md5_hex(password, *challenge);
+            },
+            initial_response_ok);
+      }
       if (mech == "PLAIN") {
         return auth(
             mech,
-            [&](const auto&) {
+            [&](const auto&) -> std::optional<std::string> {
               std::string s(1, '\0');
               s.append(user).append(1, '\0').append(password);
               return s;
@@ -313,7 +326,7 @@ Reply SMTP::login(const std::string& user, const std::string& password, bool ini
       // LOGIN: the user name first (initial response or first challenge), then the password.
       return auth(
           mech,
-          [&](const std::optional<std::string>& challenge) -> std::string {
+          [&](const std::optional<std::string>& challenge) -> std::optional<std::string> {
             if (!challenge) return user;
             return lower(*challenge).starts_with("pass") ? password : user;
           },

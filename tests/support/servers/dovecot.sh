@@ -1,9 +1,10 @@
 #!/bin/bash
-# dovecot.sh DIR
+# dovecot.sh DIR [--apop]
 # The mail tests' IMAP4 and POP3 peer: Dovecot 2.3 (dovecot-imapd, dovecot-pop3d) on
 # 127.0.0.1, four ports found free (IMAP, POP3, and IMAPS, POP3S: TLS from the first byte),
 # everything (config, pid, sockets, logs, mail) under DIR.
 #  - user tester / secret (passwd-file DIR/users), plaintext login allowed
+#  - --apop: the APOP mechanism too (the POP3 greeting then carries a <timestamp>)
 #  - STARTTLS (IMAP) and STLS (POP3) with a throw-away certificate DIR/cert.pem (CN=localhost)
 #  - maildir DIR/home/tester/Maildir owned by nobody (Dovecot refuses uid 0 for mail): INBOX
 #    holds one message ("Subject: first message"), folders Sent and Archive exist
@@ -13,7 +14,9 @@
 set -euo pipefail
 PY=/usr/bin/python3
 die() { echo "dovecot.sh: $*" >&2; exit 1; }
-DIR=${1:?usage: dovecot.sh DIR}
+DIR=${1:?usage: dovecot.sh DIR [--apop]}; shift
+MECHS="plain login"
+for a in "$@"; do case $a in --apop) MECHS="plain login apop";; *) die "unknown option $a";; esac; done
 command -v dovecot >/dev/null || die "dovecot-imapd/dovecot-pop3d are not installed"
 [ "$(id -u)" = 0 ] || die "needs root"
 mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd); chmod 755 "$DIR"
@@ -50,7 +53,7 @@ info_log_path = $DIR/dovecot.log
 debug_log_path = $DIR/dovecot.log
 login_greeting = Dovecot test server ready.
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = $MECHS
 auth_failure_delay = 0
 passdb {
   driver = passwd-file

@@ -60,6 +60,10 @@ class POP3 {
 
   std::string user(const std::string& user);
   std::string pass_(const std::string& password);
+  /// Python: apop(user, password): "APOP user md5(timestamp + password)" with the
+  /// <timestamp> of the greeting (RFC 1939 §7); a greeting without one is
+  /// error_proto("-ERR APOP not supported by server"). The password never goes on the wire.
+  std::string apop(const std::string& user, const std::string& password);
   /// Python: stat() -> (message count, mailbox size).
   std::pair<std::size_t, std::size_t> stat();
   /// Python: list() / list(which).

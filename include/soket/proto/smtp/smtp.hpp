@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// SMTP: Python's smtplib.SMTP — EHLO with parsed extensions, STARTTLS, AUTH PLAIN/LOGIN,
-// sendmail with dot-stuffing and per-recipient refusals.
+// SMTP: Python's smtplib.SMTP — EHLO with parsed extensions, STARTTLS, AUTH CRAM-MD5/PLAIN/
+// LOGIN, sendmail with dot-stuffing and per-recipient refusals, send_message.
 #pragma once
 
 #include <cstdint>
@@ -64,14 +64,16 @@ class SMTP {
   /// Bytes sent by the server before the handshake: proto::TLSInjectionError.
   Reply starttls(const tls::SSLContext& context);
 
-  /// Python: login(user, password): PLAIN, then LOGIN, among those advertised.
-  /// None advertised: SMTPException("No suitable authentication method found."); all
-  /// refused: SMTPAuthenticationError.
+  /// Python: login(user, password): CRAM-MD5, then PLAIN, then LOGIN, among those advertised
+  /// (each refusal tries the next). None advertised: SMTPException("No suitable
+  /// authentication method found."); all refused: the last SMTPAuthenticationError.
   Reply login(const std::string& user, const std::string& password,
               bool initial_response_ok = true);
   /// Python: auth(mechanism, authobject): authobject gets each decoded challenge (nullopt for
-  /// the initial response) and returns the answer to encode. 235 or 503 is success.
-  using AuthObject = std::function<std::string(const std::optional<std::string>& challenge)>;
+  /// the initial response) and returns the answer to encode; nullopt for the initial response
+  /// means the mechanism has none (CRAM-MD5). 235 or 503 is success.
+  using AuthObject =
+      std::function<std::optional<std::string>(const std::optional<std::string>& challenge)>;
   Reply auth(const std::string& mechanism, const AuthObject& authobject,
              bool initial_response_ok = true);
 
@@ -90,6 +92,19 @@ class SMTP {
                                         const std::vector<std::string>& mail_options = {},
                                         const std::vector<std::string>& rcpt_options = {},
                                         bool normalize_newlines = true);
+
+  /// Python: send_message(msg, from_addr, to_addrs, mail_options, rcpt_options) on the
+  /// message's RFC 5322 text. Without from_addr: the first address of Sender, else From;
+  /// without to_addrs: every address of To, Bcc and Cc — the Resent-* fields instead when the
+  /// message has one Resent-Date (two: std::invalid_argument). Bcc and Resent-Bcc are removed
+  /// from what is sent, lines end in CRLF. Non-ASCII addresses need the SMTPUTF8 extension
+  /// (else SMTPNotSupportedError) and add SMTPUTF8 and BODY=8BITMIME, as Python. No sender
+  /// found: std::invalid_argument.
+  std::map<std::string, Reply> send_message(
+      std::string_view msg, const std::optional<std::string>& from_addr = std::nullopt,
+      const std::optional<std::vector<std::string>>& to_addrs = std::nullopt,
+      const std::vector<std::string>& mail_options = {},
+      const std::vector<std::string>& rcpt_options = {});
 
   Reply rset();
   Reply noop();
