@@ -32,6 +32,7 @@ using namespace std::chrono_literals;
 namespace http = soket::proto::http;
 using test::get_request;
 using test::RawHttp;
+using test::Served;
 
 namespace {
 
@@ -56,15 +57,6 @@ struct Answers {
       res.send("answer to " + req.path);
     };
   }
-};
-
-struct Served {
-  explicit Served(http::Handler h, http::ServerOptions o = {})
-      : server(Address("127.0.0.1", 0), std::move(h), std::move(o)) {
-    server.start();
-  }
-  ~Served() { server.stop(1s); }
-  http::Server server;
 };
 
 TEST(HttpServerFlow, HalfClosedClientGetsItsAnswerAtOnceOrLater) {

@@ -497,6 +497,27 @@ TEST(TlsEngine, ConnectToAPeerThatNeverAnswersTheHandshakeTimesOut) {
   EXPECT_EQ(h.failure, std::errc::timed_out) << h.failure.message();
 }
 
+// Reads a TLS stream to its end and prints how many bytes came. argv: port, CA file, seconds to
+// wait before the first read (a slow reader), SO_RCVBUF (0: the system's).
+constexpr const char* python_count_reader = R"(
+import socket, ssl, sys, time
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+raw = socket.socket()
+if int(sys.argv[4]):
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, int(sys.argv[4]))
+raw.connect(("127.0.0.1", int(sys.argv[1])))
+s = ctx.wrap_socket(raw, server_hostname="localhost", suppress_ragged_eofs=False)
+s.settimeout(20)
+time.sleep(float(sys.argv[3]))
+total = 0
+while True:
+    b = s.recv(1 << 20)
+    if not b:
+        break
+    total += len(b)
+print(total)
+)";
+
 TEST(TlsEngine, NeverReadingClientMeetsBackpressureAndGetsEveryByteLater) {
   // The server produces 16 MiB on on_drain; the client reads nothing for a second, then all.
   struct Producer : Handler {
@@ -517,22 +538,7 @@ TEST(TlsEngine, NeverReadingClientMeetsBackpressureAndGetsEveryByteLater) {
     void on_data(Connection&, Buffer& in) override { in.retrieve_all(); }
   } h;
   TlsServer srv(h);
-  Child py(test::python_argv(R"(
-import socket, ssl, sys, time
-ctx = ssl.create_default_context(cafile=sys.argv[2])
-s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))),
-                    server_hostname="localhost", suppress_ragged_eofs=False)
-s.settimeout(20)
-time.sleep(1)
-total = 0
-while True:
-    b = s.recv(1 << 20)
-    if not b:
-        break
-    total += len(b)
-print(total)
-)",
-                             {srv.port(), cert().cert.string()}));
+  Child py(test::python_argv(python_count_reader, {srv.port(), cert().cert.string(), "1", "0"}));
   EXPECT_EQ(py.read_line(30s), std::to_string(16 << 20));
   EXPECT_EQ(py.wait(), 0) << py.read_stderr();
   // The queue never held much more than the high-water mark (64 KiB) plus one chunk.
@@ -556,23 +562,8 @@ TEST(TlsEngine, OneSendOfManyRecordsWritesEveryRecordTheSocketTakes) {
     void on_data(Connection&, Buffer& in) override { in.retrieve_all(); }
   } h;
   TlsServer srv(h);
-  Child py(test::python_argv(R"(
-import socket, ssl, sys
-ctx = ssl.create_default_context(cafile=sys.argv[2])
-raw = socket.socket()
-raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-raw.connect(("127.0.0.1", int(sys.argv[1])))
-s = ctx.wrap_socket(raw, server_hostname="localhost", suppress_ragged_eofs=False)
-s.settimeout(20)
-total = 0
-while True:
-    b = s.recv(1 << 20)
-    if not b:
-        break
-    total += len(b)
-print(total)
-)",
-                             {srv.port(), cert().cert.string()}));
+  Child py(
+      test::python_argv(python_count_reader, {srv.port(), cert().cert.string(), "0", "1048576"}));
   EXPECT_EQ(py.read_line(30s), std::to_string(128 << 10));
   EXPECT_EQ(py.wait(), 0) << py.read_stderr();
   EXPECT_EQ(h.queued.load(), 0u);

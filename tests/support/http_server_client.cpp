@@ -2,6 +2,7 @@
 #include "http_server_client.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 namespace soket::test {
 
@@ -11,6 +12,15 @@ std::optional<std::string> HttpReply::header(std::string_view name) const {
   for (const auto& [n, v] : headers)
     if (http::iequals(n, name)) return v;
   return std::nullopt;
+}
+
+Served::Served(http::Handler h, http::ServerOptions o)
+    : server(Address("127.0.0.1", 0), std::move(h), std::move(o)) {
+  server.start();
+}
+
+Served::~Served() {
+  server.stop(std::chrono::seconds(1));
 }
 
 RawHttp::RawHttp(const Address& server, std::chrono::milliseconds timeout)

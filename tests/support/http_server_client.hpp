@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <soket/proto/http/parser.hpp>
+#include <soket/proto/http/server.hpp>
 #include <soket/socket.hpp>
 
 namespace soket::test {
@@ -41,6 +42,15 @@ class RawHttp {
   Socket sock_;
   proto::http::Parser parser_{proto::http::Parser::Kind::response};
   std::string buf_;
+};
+
+/// An http::Server on 127.0.0.1 and a port of its own, started; stopped (1 s grace) at the end.
+struct Served {
+  explicit Served(proto::http::Handler h, proto::http::ServerOptions o = {});
+  ~Served();
+  Served(const Served&) = delete;
+  Served& operator=(const Served&) = delete;
+  proto::http::Server server;
 };
 
 /// "GET path HTTP/1.1\r\nHost: t\r\n\r\n"
