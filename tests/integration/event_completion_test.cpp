@@ -42,7 +42,6 @@ std::string read_to_end(Socket& s) {
 // so the engine holds what it got. Nothing reaches on_data until reading resumes; then the
 // bytes in order, then on_close for the FIN.
 TEST(Completion, BytesThatCameWhileReadingWasOffComeAfterResumeThenTheFin) {
-  Loop loop;
   auto [client, server] = test::loopback_pair();
   client.sendall("hello, ");
   client.sendall("held world");
@@ -71,6 +70,7 @@ TEST(Completion, BytesThatCameWhileReadingWasOffComeAfterResumeThenTheFin) {
       loop->stop();
     }
   } h;
+  Loop loop;  // after the handler: the Loop closes its connections, calling h, when it ends
   h.loop = &loop;
   ConnectionOptions options;
   loop.adopt(std::move(server), h, options);
@@ -85,7 +85,6 @@ TEST(Completion, BytesThatCameWhileReadingWasOffComeAfterResumeThenTheFin) {
 // Pausing and resuming inside on_data, many times over one stream: every byte exactly once,
 // in order (a cancelled receive's last bytes must neither vanish nor pass newer ones).
 TEST(Completion, PauseAndResumeOnEveryMessageKeepsTheStreamWhole) {
-  Loop loop;
   auto [client, server] = test::loopback_pair();
   std::string sent;
   for (int i = 0; i < 2000; ++i) sent += std::to_string(i) + ',';
@@ -104,6 +103,7 @@ TEST(Completion, PauseAndResumeOnEveryMessageKeepsTheStreamWhole) {
       if (got.size() >= expected) loop->stop();
     }
   } h;
+  Loop loop;  // after the handler: the Loop closes its connections, calling h, when it ends
   h.loop = &loop;
   h.expected = sent.size();
   ConnectionOptions options;
@@ -121,7 +121,6 @@ TEST(Completion, PauseAndResumeOnEveryMessageKeepsTheStreamWhole) {
 // In one on_data: small sends, a gathered send, then a file: the peer reads them in order,
 // whether the bytes went by send(2) or on the ring (where the file must wait for them).
 TEST(Completion, SendsQueuedInOneTurnThenAFileArriveInOrder) {
-  Loop loop;
   auto [client, server] = test::loopback_pair();
   char path[] = "/tmp/soket-completion-XXXXXX";
   int file = ::mkstemp(path);
@@ -145,6 +144,7 @@ TEST(Completion, SendsQueuedInOneTurnThenAFileArriveInOrder) {
       c.close_after_flush();
     }
   } h;
+  Loop loop;  // after the handler: the Loop closes its connections, calling h, when it ends
   h.file = file;
   h.size = body.size();
   ConnectionOptions options;

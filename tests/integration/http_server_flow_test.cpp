@@ -247,7 +247,14 @@ print(head.split(b'\r\n')[0].decode(), n)
   ASSERT_TRUE(line) << "python3 printed nothing";
   EXPECT_EQ(*line, "HTTP/1.1 200 OK " + std::to_string(size));
   EXPECT_EQ(py.wait(), 0);
-  EXPECT_LT(peak - before, 64 * 1024) << "RSS grew by " << (peak - before) << " KiB";
+  // Buffering the file would grow RSS by more than its 1 GiB. ASan holds up to 256 MiB of freed
+  // chunks in its quarantine (and the 64 KiB reads are freed as they go), so it gets more room.
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr long bound_kib = 512 * 1024;
+#else
+  constexpr long bound_kib = 64 * 1024;
+#endif
+  EXPECT_LT(peak - before, bound_kib) << "RSS grew by " << (peak - before) << " KiB";
 }
 
 }  // namespace
