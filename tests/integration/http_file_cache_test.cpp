@@ -20,6 +20,7 @@
 #include <soket/proto/http/server.hpp>
 
 #include "support/http_server_client.hpp"
+#include "support/served_files.hpp"
 
 using namespace soket;
 using namespace std::chrono_literals;
@@ -34,30 +35,10 @@ std::string pattern(std::size_t n, char first) {
   return s;
 }
 
-class FileCache : public ::testing::Test {
+class FileCache : public test::ServedFiles {
  protected:
-  void SetUp() override {
-    base = fs::temp_directory_path() /
-           ("soket_file_cache_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(base);
-    root = base / "www";
-    fs::create_directories(root);
-  }
-  void TearDown() override {
-    server.reset();
-    fs::remove_all(base);
-  }
-  void start(http::StaticFiles::Options options = {}) {
-    files = std::make_shared<http::StaticFiles>(root, std::move(options));
-    server = std::make_unique<http::Server>(
-        Address("127.0.0.1", 0),
-        [f = files](const http::Request& req, http::Response& res) { (*f)(req, res); });
-    server->start();
-  }
-  static void write(const fs::path& p, std::string_view text) {
-    std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
-  }
+  FileCache() : ServedFiles("soket_file_cache_") {}
+
   // Same size, other bytes, without truncating first (the inode and size stay).
   static void rewrite_in_place(const fs::path& p, std::string_view text) {
     const int fd = ::open(p.c_str(), O_WRONLY | O_CLOEXEC);
@@ -110,10 +91,6 @@ class FileCache : public ::testing::Test {
     write(p, pattern(size, 'f'));
     EXPECT_EQ(get(url).body, pattern(size, 'f')) << "created again";
   }
-
-  fs::path base, root;
-  std::shared_ptr<http::StaticFiles> files;
-  std::unique_ptr<http::Server> server;
 };
 
 }  // namespace

@@ -24,6 +24,7 @@
 
 #include "interop/tool_support.hpp"
 #include "support/http_server_client.hpp"
+#include "support/served_files.hpp"
 #include "support/support.hpp"
 
 using namespace soket;
@@ -44,14 +45,11 @@ std::string pattern(std::size_t n) {
 }
 
 // A document root in a temporary directory, served by an in-process http::Server.
-class Files : public ::testing::Test {
+class Files : public test::ServedFiles {
  protected:
+  Files() : ServedFiles("soket_files_") {}
   void SetUp() override {
-    base = fs::temp_directory_path() /
-           ("soket_files_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(base);
-    root = base / "www";
+    ServedFiles::SetUp();
     fs::create_directories(root / "sub");
     write(base / "secret.txt", "top secret\n");
     write(root / "hello.txt", "hello, world\n");
@@ -62,20 +60,7 @@ class Files : public ::testing::Test {
     fs::create_symlink("../secret.txt", root / "escape");
     fs::create_symlink("hello.txt", root / "alias.txt");
   }
-  void TearDown() override {
-    server.reset();
-    fs::remove_all(base);
-  }
-  void start(http::StaticFiles::Options options = {}) {
-    files = std::make_shared<http::StaticFiles>(root, std::move(options));
-    server = std::make_unique<http::Server>(
-        Address("127.0.0.1", 0),
-        [f = files](const http::Request& req, http::Response& res) { (*f)(req, res); });
-    server->start();
-  }
-  static void write(const fs::path& p, std::string_view text) {
-    std::ofstream(p, std::ios::binary) << text;
-  }
+
   std::string url(std::string_view path = "/") const {
     return "http://127.0.0.1:" + std::to_string(server->address().port()) + std::string(path);
   }
@@ -92,10 +77,6 @@ class Files : public ::testing::Test {
     if (!r) throw std::runtime_error("no response");
     return *r;
   }
-
-  fs::path base, root;
-  std::shared_ptr<http::StaticFiles> files;
-  std::unique_ptr<http::Server> server;
 };
 
 }  // namespace
