@@ -20,6 +20,10 @@
 
 namespace soket::event {
 
+// An idle connection's whole cost on the epoll backend (≤ 128 B with the slab's share); the
+// io_uring poller adds a table pointer per descriptor and keeps the rest in the Watcher.
+static_assert(sizeof(void*) != 8 || sizeof(Connection) <= 104);
+
 using detail::Output;
 
 namespace {

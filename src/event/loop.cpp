@@ -193,7 +193,7 @@ void Loop::watch(Watcher& w, std::uint32_t interest) {
   }
   if (ec) throw_error(ec, "watch fd " + std::to_string(w.fd()));
   w.registered_ = true;
-  w.interest_ = interest;
+  w.interest_ = static_cast<std::uint8_t>(interest);
 }
 
 void Loop::unwatch(Watcher& w) noexcept {

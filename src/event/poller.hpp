@@ -47,6 +47,13 @@ class Poller {
   virtual Backend backend() const noexcept = 0;
 };
 
+/// A poller's bookkeeping kept inside each watcher (Watcher's padding, see PollerTag).
+struct PollerAccess {
+  static PollerTag& tag(Watcher& w) noexcept { return w.tag_; }
+};
+// The tag lives in what was the watcher's padding: registering costs no extra bytes.
+static_assert(sizeof(void*) != 8 || sizeof(Watcher) <= 24);
+
 /// The poller for `wanted`: automatic reads SOKET_BACKEND (default epoll); uring falls back to
 /// epoll when the kernel refuses io_uring. Throws std::invalid_argument for a SOKET_BACKEND
 /// that names no backend, soket::Error if even epoll cannot be created.

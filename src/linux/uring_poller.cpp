@@ -10,6 +10,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 
 #include <soket/event/watcher.hpp>
 
@@ -26,6 +27,10 @@ enum Kind : std::uint64_t { poll_kind = 0, recv_kind = 1, send_kind = 2 };
 constexpr std::uint64_t wake_data = ~std::uint64_t{0};
 constexpr std::uint64_t ignored_data = ~std::uint64_t{0} - 1;
 constexpr std::uint32_t generation_mask = (1U << 22) - 1;
+
+event::detail::PollerTag& tag(event::Watcher& w) noexcept {
+  return event::detail::PollerAccess::tag(w);
+}
 
 std::uint64_t name(Kind kind, int fd, std::uint32_t generation, std::uint8_t seq) noexcept {
   return kind << 62 | std::uint64_t{seq} << 54 | std::uint64_t{generation & generation_mask} << 32 |
@@ -117,61 +122,65 @@ bool UringPoller::arm_wakeup(std::error_code& ec) noexcept {
 }
 
 // A receiver's readable interest is its receive: the poll watches only the rest.
-std::uint32_t UringPoller::poll_interest(const Slot& s) const noexcept {
-  if (buffers_ && s.watcher->receiver()) return s.interest & ~event::Watcher::readable;
-  return s.interest;
+std::uint32_t UringPoller::poll_interest(event::Watcher& w) const noexcept {
+  std::uint32_t interest = tag(w).interest;
+  if (buffers_ && w.receiver()) return interest & ~event::Watcher::readable;
+  return interest;
 }
 
-bool UringPoller::wants_receive(const Slot& s) const noexcept {
-  return buffers_ && s.watcher->receiver() && (s.interest & event::Watcher::readable);
+bool UringPoller::wants_receive(event::Watcher& w) const noexcept {
+  return buffers_ && w.receiver() && (tag(w).interest & event::Watcher::readable);
 }
 
-bool UringPoller::arm(int fd, Slot& s, std::error_code& ec) noexcept {
-  if (std::uint32_t events = poll_interest(s); events && !s.poll_armed) {
+bool UringPoller::arm(event::Watcher& w, std::error_code& ec) noexcept {
+  event::detail::PollerTag& t = tag(w);
+  if (std::uint32_t events = poll_interest(w); events && !t.poll_armed) {
     io_uring_sqe* e = sqe(ec);
     if (!e) return false;
     e->opcode = IORING_OP_POLL_ADD;
-    e->fd = fd;
+    e->fd = w.fd();
     e->poll32_events = to_poll(events);
-    e->user_data = name(poll_kind, fd, s.generation, s.poll_seq);
-    s.poll_armed = true;
+    e->user_data = name(poll_kind, w.fd(), t.generation, t.poll_seq);
+    t.poll_armed = true;
   }
-  if (wants_receive(s) && !s.recv_armed) {
+  if (wants_receive(w) && !t.recv_armed) {
     io_uring_sqe* e = sqe(ec);
     if (!e) return false;
     e->opcode = IORING_OP_RECV;
-    e->fd = fd;
+    e->fd = w.fd();
     e->ioprio = IORING_RECV_MULTISHOT;
     e->flags = IOSQE_BUFFER_SELECT;
     e->buf_group = buffers_->group();
-    e->user_data = name(recv_kind, fd, s.generation, s.recv_seq);
-    s.recv_armed = true;
+    e->user_data = name(recv_kind, w.fd(), t.generation, t.recv_seq);
+    t.recv_armed = true;
   }
   return true;
 }
 
 // A cancelled request's last completion carries the old name, so it is recognised as stale.
-bool UringPoller::cancel_poll(int fd, Slot& s, std::error_code& ec) noexcept {
-  if (!s.poll_armed) return true;
+bool UringPoller::cancel_poll(event::Watcher& w, std::error_code& ec) noexcept {
+  event::detail::PollerTag& t = tag(w);
+  if (!t.poll_armed) return true;
   io_uring_sqe* e = sqe(ec);
   if (!e) return false;
   e->opcode = IORING_OP_POLL_REMOVE;
-  e->addr = name(poll_kind, fd, s.generation, s.poll_seq);
+  e->addr = name(poll_kind, w.fd(), t.generation, t.poll_seq);
   e->user_data = ignored_data;
-  s.poll_armed = false;
-  ++s.poll_seq;
+  t.poll_armed = false;
+  ++t.poll_seq;
   return true;
 }
 
-bool UringPoller::cancel_receive(int fd, Slot& s, std::error_code& ec) noexcept {
-  if (!s.recv_armed) return true;
+bool UringPoller::cancel_receive(event::Watcher& w, std::error_code& ec) noexcept {
+  event::detail::PollerTag& t = tag(w);
+  if (!t.recv_armed) return true;
   io_uring_sqe* e = sqe(ec);
   if (!e) return false;
   e->opcode = IORING_OP_ASYNC_CANCEL;
-  e->addr = name(recv_kind, fd, s.generation, s.recv_seq);
+  e->addr = name(recv_kind, w.fd(), t.generation, t.recv_seq);
   e->user_data = ignored_data;
-  s.recv_armed = false;
-  ++s.recv_seq;
+  t.recv_armed = false;
+  ++t.recv_seq;
   return true;
 }
 
@@ -183,52 +192,54 @@ void UringPoller::add(event::Watcher& w, std::uint32_t interest, std::error_code
     return;
   }
   if (get_cloexec(fd, ec), ec) return;
-  auto i = static_cast<std::size_t>(fd);
-  if (i >= slots_.size()) slots_.resize(std::max(i + 1, slots_.size() * 2));
-  Slot& s = slots_[i];
-  if (s.watcher) {
+  event::Watcher** entry = nullptr;
+  try {
+    entry = &watchers_.at(fd);
+  } catch (const std::bad_alloc&) {
+    ec = std::make_error_code(std::errc::not_enough_memory);
+    return;
+  }
+  if (*entry) {
     ec = std::make_error_code(std::errc::file_exists);
     return;
   }
-  // A fresh generation for the new watcher: what the last one left in flight is stale.
-  s.generation = (s.generation + 1) & generation_mask;
-  s.watcher = &w;
-  s.interest = static_cast<std::uint8_t>(interest);
+  // A fresh name for the new watcher: what an earlier one left in flight is stale.
+  generation_ = (generation_ + 1) & generation_mask;
+  event::detail::PollerTag& t = tag(w);
+  t = {};
+  t.generation = generation_;
+  t.interest = static_cast<std::uint8_t>(interest & 3U) & 3U;
+  *entry = &w;
   ec.clear();
-  arm(fd, s, ec);
+  arm(w, ec);
 }
 
 void UringPoller::modify(event::Watcher& w, std::uint32_t interest, std::error_code& ec) noexcept {
-  int fd = w.fd();
-  auto i = static_cast<std::size_t>(fd);
-  if (fd < 0 || i >= slots_.size() || slots_[i].watcher != &w) {
+  if (watchers_.find(w.fd()) != &w) {
     ec = std::make_error_code(std::errc::no_such_file_or_directory);
     return;
   }
-  Slot& s = slots_[i];
   ec.clear();
-  std::uint32_t old_poll = poll_interest(s);
-  bool old_receive = wants_receive(s);
-  s.interest = static_cast<std::uint8_t>(interest);
-  if (poll_interest(s) != old_poll && !cancel_poll(fd, s, ec)) return;
-  if (old_receive && !wants_receive(s) && !cancel_receive(fd, s, ec)) return;
-  arm(fd, s, ec);
+  std::uint32_t old_poll = poll_interest(w);
+  bool old_receive = wants_receive(w);
+  tag(w).interest = static_cast<std::uint8_t>(interest & 3U) & 3U;
+  if (poll_interest(w) != old_poll && !cancel_poll(w, ec)) return;
+  if (old_receive && !wants_receive(w) && !cancel_receive(w, ec)) return;
+  arm(w, ec);
 }
 
 void UringPoller::remove(event::Watcher& w, std::error_code& ec) noexcept {
-  int fd = w.fd();
-  auto i = static_cast<std::size_t>(fd);
-  if (fd < 0 || i >= slots_.size() || slots_[i].watcher != &w) {
+  event::Watcher* found = watchers_.find(w.fd());
+  if (found != &w) {
     ec = std::make_error_code(std::errc::no_such_file_or_directory);
     return;
   }
-  Slot& s = slots_[i];
+  event::detail::PollerTag& t = tag(w);
   // Queued sends too: their bytes and descriptor must reach the kernel before both go away.
-  bool flush = s.poll_armed || s.recv_armed || ring_.unsubmitted() > 0;
-  if (!cancel_poll(fd, s, ec) || !cancel_receive(fd, s, ec)) return;
-  s.watcher = nullptr;
-  s.interest = 0;
-  s.generation = (s.generation + 1) & generation_mask;  // its sends' results are stale too
+  bool flush = t.poll_armed || t.recv_armed || ring_.unsubmitted() > 0;
+  if (!cancel_poll(w, ec) || !cancel_receive(w, ec)) return;
+  watchers_.erase(w.fd());  // its requests' results (sends too) are stale from now on
+  t.interest = 0;
   // A request holds a reference to the file: hand the removal to the kernel now, so closing
   // the descriptor next really closes the socket (the peer sees the FIN) even if the loop
   // never turns again.
@@ -236,73 +247,67 @@ void UringPoller::remove(event::Watcher& w, std::error_code& ec) noexcept {
 }
 
 bool UringPoller::queue_send(event::Watcher& w, const void* data, std::size_t len) noexcept {
-  int fd = w.fd();
-  auto i = static_cast<std::size_t>(fd);
-  if (!buffers_ || fd < 0 || i >= slots_.size() || slots_[i].watcher != &w) return false;
+  if (!buffers_ || watchers_.find(w.fd()) != &w) return false;
   std::error_code ec;
   io_uring_sqe* e = sqe(ec);
   if (!e) return false;
   e->opcode = IORING_OP_SEND;
-  e->fd = fd;
+  e->fd = w.fd();
   e->addr = reinterpret_cast<std::uint64_t>(data);
   e->len = static_cast<std::uint32_t>(std::min<std::size_t>(len, INT_MAX));
   // MSG_DONTWAIT: the send runs when submitted and never waits in the kernel (a full socket
   // answers -EAGAIN), so the bytes need to live only until the submitting enter returns.
   e->msg_flags = MSG_NOSIGNAL | MSG_DONTWAIT;
-  e->user_data = name(send_kind, fd, slots_[i].generation, 0);
+  e->user_data = name(send_kind, w.fd(), tag(w).generation, 0);
   return true;
 }
 
-UringPoller::Slot* UringPoller::live(std::uint64_t user) noexcept {
-  auto i = static_cast<std::size_t>(user & 0xffffffffU);
-  if (i >= slots_.size()) return nullptr;
-  Slot& s = slots_[i];
-  if (!s.watcher || s.generation != ((user >> 32) & generation_mask)) return nullptr;
-  return &s;
+event::Watcher* UringPoller::live(std::uint64_t user) const noexcept {
+  event::Watcher* w = watchers_.find(static_cast<int>(user & 0x7fffffffU));
+  if (!w || tag(*w).generation != ((user >> 32) & generation_mask)) return nullptr;
+  return w;
 }
 
 void UringPoller::on_poll(std::uint64_t user, int res) {
-  Slot* s = live(user);
-  if (!s || seq_of(user) != s->poll_seq) return;  // removed, replaced or cancelled
-  s->poll_armed = false;
+  event::Watcher* w = live(user);
+  if (!w || seq_of(user) != tag(*w).poll_seq) return;  // removed, replaced or cancelled
+  tag(*w).poll_armed = false;
   // A failed request (not a cancellation: those are stale) is shown to the watcher as an
   // error and not re-armed, so a broken descriptor cannot make the loop spin.
   std::uint32_t ready = res < 0 ? event::Watcher::error | event::Watcher::readable
                                 : from_poll(static_cast<std::uint32_t>(res));
-  auto fd = static_cast<int>(user & 0xffffffffU);
-  if (buffers_ && s->watcher->receiver()) {
+  if (buffers_ && w->receiver()) {
     // Its receive reads: a hang-up or error shows through the writing side.
     if (ready & (event::Watcher::hangup | event::Watcher::error)) ready |= event::Watcher::writable;
     ready &= ~event::Watcher::readable;
   }
-  event::detail::dispatch(*s->watcher, ready);
-  s = live(user);  // slots_ may have grown, or the watcher gone, while it ran
+  event::detail::dispatch(*w, ready);
+  w = live(user);  // the watcher may be gone while it ran
   std::error_code ec;
-  if (res >= 0 && s && !s->poll_armed) arm(fd, *s, ec);
+  if (res >= 0 && w && !tag(*w).poll_armed) arm(*w, ec);
 }
 
 void UringPoller::on_receive(std::uint64_t user, int res, std::uint32_t flags) {
-  Slot* s = live(user);
-  bool current = s && seq_of(user) == s->recv_seq;
+  event::Watcher* w = live(user);
+  bool current = w && seq_of(user) == tag(*w).recv_seq;
   bool more = flags & IORING_CQE_F_MORE;
   if (flags & IORING_CQE_F_BUFFER) {
     std::size_t len = res > 0 ? static_cast<std::size_t>(res) : 0;
     // Bytes of a cancelled receive still belong to the watcher (its reading is off: it keeps
     // them); a removed watcher's are dropped.
-    if (s && len > 0) {
+    if (w && len > 0) {
       std::span<const std::byte> data(buffers_->bytes(flags), len);
       try {
-        s->watcher->handle_received(data, 0);
+        w->handle_received(data, 0);
       } catch (...) {
         event::detail::report_error("watcher", std::current_exception());
       }
     }
     if (buffers_->done(flags, len)) ++returned_;
-    s = live(user);
+    w = live(user);
   }
-  if (more || !s || !current || seq_of(user) != s->recv_seq) return;
-  s->recv_armed = false;  // the receive ended
-  auto fd = static_cast<int>(user & 0xffffffffU);
+  if (more || !w || !current || seq_of(user) != tag(*w).recv_seq) return;
+  tag(*w).recv_armed = false;  // the receive ended
   std::error_code ec;
   if (res == -ENOBUFS) {
     // No free buffer: re-armed after this batch, a few at a time (rearm_starved), not at once
@@ -311,12 +316,12 @@ void UringPoller::on_receive(std::uint64_t user, int res, std::uint32_t flags) {
     return;
   }
   if (res > 0) {
-    arm(fd, *s, ec);  // ended with bytes (the completion queue overflowed): go on
+    arm(*w, ec);  // ended with bytes (the completion queue overflowed): go on
     return;
   }
   if (res == -ECANCELED) return;
   try {
-    s->watcher->handle_received({}, res);  // 0: the peer's FIN; else the error
+    w->handle_received({}, res);  // 0: the peer's FIN; else the error
   } catch (...) {
     event::detail::report_error("watcher", std::current_exception());
   }
@@ -330,9 +335,9 @@ void UringPoller::rearm_starved() {
   std::error_code ec;
   for (std::size_t k = 0; k < n; ++k) {
     std::uint64_t user = starved_[k];
-    Slot* s = live(user);
-    if (s && seq_of(user) == s->recv_seq && !s->recv_armed && wants_receive(*s))
-      arm(static_cast<int>(user & 0xffffffffU), *s, ec);
+    event::Watcher* w = live(user);
+    if (w && seq_of(user) == tag(*w).recv_seq && !tag(*w).recv_armed && wants_receive(*w))
+      arm(*w, ec);
   }
   starved_.erase(starved_.begin(), starved_.begin() + static_cast<std::ptrdiff_t>(n));
 }
@@ -365,9 +370,9 @@ int UringPoller::wait(std::chrono::milliseconds timeout) {
       case poll_kind: on_poll(user, res); break;
       case recv_kind: on_receive(user, res, flags); break;
       case send_kind:
-        if (Slot* s = live(user)) {
+        if (event::Watcher* w = live(user)) {
           try {
-            s->watcher->handle_sent(res);
+            w->handle_sent(res);
           } catch (...) {
             event::detail::report_error("watcher", std::current_exception());
           }

@@ -15,6 +15,7 @@
 #include <soket/owned_fd.hpp>
 
 #include "event/poller.hpp"
+#include "event/watcher_table.hpp"
 #include "linux/uring.hpp"
 #include "linux/uring_buffers.hpp"
 
@@ -46,25 +47,14 @@ class UringPoller final : public event::detail::Poller {
  private:
   explicit UringPoller(OwnedFd wakefd);
 
-  struct Slot {  // one per descriptor number: 16 bytes
-    event::Watcher* watcher = nullptr;
-    std::uint32_t generation = 0;  // names the slot's current watcher
-    std::uint8_t interest = 0;     // Watcher::readable | writable
-    std::uint8_t poll_seq = 0;     // names the current poll request...
-    std::uint8_t recv_seq = 0;     // ...and the current receive
-    bool poll_armed : 1 = false;   // a poll request of this name is in the kernel
-    bool recv_armed : 1 = false;   // a multishot receive of this name is in the kernel
-  };
-  static_assert(sizeof(Slot) <= 16);
-
-  std::uint32_t poll_interest(const Slot& s) const noexcept;
-  bool wants_receive(const Slot& s) const noexcept;
-  bool arm(int fd, Slot& s, std::error_code& ec) noexcept;
-  bool cancel_poll(int fd, Slot& s, std::error_code& ec) noexcept;
-  bool cancel_receive(int fd, Slot& s, std::error_code& ec) noexcept;
+  std::uint32_t poll_interest(event::Watcher& w) const noexcept;
+  bool wants_receive(event::Watcher& w) const noexcept;
+  bool arm(event::Watcher& w, std::error_code& ec) noexcept;
+  bool cancel_poll(event::Watcher& w, std::error_code& ec) noexcept;
+  bool cancel_receive(event::Watcher& w, std::error_code& ec) noexcept;
   bool arm_wakeup(std::error_code& ec) noexcept;
   io_uring_sqe* sqe(std::error_code& ec) noexcept;
-  Slot* live(std::uint64_t user) noexcept;
+  event::Watcher* live(std::uint64_t user) const noexcept;
   void on_poll(std::uint64_t user, int res);
   void on_receive(std::uint64_t user, int res, std::uint32_t flags);
   void rearm_starved();
@@ -72,7 +62,10 @@ class UringPoller final : public event::detail::Poller {
   Uring ring_;
   OwnedFd wakefd_;
   std::unique_ptr<BufferRing> buffers_;  // nullptr: no completion model on this kernel
-  std::vector<Slot> slots_;
+  // Per descriptor only its watcher; the rest (names, what is armed) is in the watcher's
+  // PollerTag. Generations come from one counter, so a new watcher never takes an old name.
+  event::detail::WatcherTable watchers_;
+  std::uint32_t generation_ = 0;
   std::vector<std::uint64_t> starved_;  // receives ended by ENOBUFS, to re-arm
   std::size_t returned_ = 0;            // buffers given back in this batch
 };

@@ -10,6 +10,19 @@
 
 namespace soket::event {
 
+namespace detail {
+/// What a poller keeps per watcher: the io_uring poller's request names (a generation and a
+/// sequence per request kind) and what it has armed. Kept in the watcher, in room that was
+/// padding, so the poller needs nothing per descriptor beyond a pointer. Not for users.
+struct PollerTag {
+  std::uint32_t generation = 0;
+  std::uint8_t poll_seq = 0, recv_seq = 0;
+  std::uint8_t interest : 2 = 0;
+  bool poll_armed : 1 = false, recv_armed : 1 = false;
+};
+struct PollerAccess;  // src/event/poller.hpp: the pollers' way to a watcher's PollerTag
+}  // namespace detail
+
 /// A selectable descriptor registered with a Loop (muduo's Channel). It does NOT own the
 /// descriptor, and it lives inside its owner, so registering allocates nothing; the poller
 /// stores its address (epoll data.ptr). Unwatch it before it or its descriptor goes away.
@@ -52,8 +65,10 @@ class Watcher {
 
  private:
   friend class Loop;  // keeps interest_ and registered_
+  friend struct detail::PollerAccess;
   int fd_;
-  std::uint32_t interest_ = 0;
+  detail::PollerTag tag_;
+  std::uint8_t interest_ = 0;
   bool registered_ = false;
   bool receiver_ = false;
 };
