@@ -53,6 +53,9 @@ def servers(build):
         # the completion model: the before/after of issue 14 in one interleaved run.
         "soket-uring-poll": ["env", "SOKET_BACKEND=uring", "SOKET_URING_READINESS=1",
                              os.path.join(ev, "bench_soket_echo")],
+        # The ring shared by any thread (no SINGLE_ISSUER | DEFER_TASKRUN): before/after.
+        "soket-uring-shared": ["env", "SOKET_BACKEND=uring", "SOKET_URING_SHARED=1",
+                               os.path.join(ev, "bench_soket_echo")],
         "soket-batch": [os.path.join(ev, "bench_soket_echo"), "0", "1", "rr", "batch"],
         "c-epoll": [os.path.join(ev, "bench_c_epoll_echo")],
         "c-uring": [os.path.join(ev, "bench_c_uring_echo")],

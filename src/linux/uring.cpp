@@ -22,7 +22,7 @@ T* at(void* base, std::size_t offset) noexcept {
 
 }  // namespace
 
-Uring::Uring(unsigned entries, unsigned cq_entries, bool coop) noexcept {
+Uring::Uring(unsigned entries, unsigned cq_entries, bool coop, bool single_issuer) noexcept {
   io_uring_params p{};
   if (cq_entries) {
     p.flags |= IORING_SETUP_CQSIZE;
@@ -30,7 +30,16 @@ Uring::Uring(unsigned entries, unsigned cq_entries, bool coop) noexcept {
   }
   if (coop) p.flags |= IORING_SETUP_COOP_TASKRUN;
   io_uring_params asked = p;
-  int fd = static_cast<int>(::syscall(__NR_io_uring_setup, entries, &p));
+  int fd = -1;
+  if (single_issuer) {
+    constexpr unsigned extra =
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_R_DISABLED;
+    p.flags |= extra;
+    fd = static_cast<int>(::syscall(__NR_io_uring_setup, entries, &p));
+    single_issuer_ = disabled_ = fd >= 0;
+    if (fd < 0) p = asked;  // a kernel before 6.1: the shared ring below
+  }
+  if (fd < 0) fd = static_cast<int>(::syscall(__NR_io_uring_setup, entries, &p));
   if (fd < 0 && errno == EINVAL && coop) {  // a kernel before 5.19: without the hint
     p = asked;
     p.flags &= ~static_cast<unsigned>(IORING_SETUP_COOP_TASKRUN);
@@ -151,8 +160,10 @@ bool Uring::enter(unsigned min_complete, long long timeout_ns, std::error_code& 
   unsigned flags = 0;
   const void* argp = nullptr;
   std::size_t argsz = 0;
+  // DEFER_TASKRUN runs completions (and drops the files of cancelled requests) only in a
+  // GETEVENTS enter: every enter of a single issuer runs them, waiting for none.
+  if (min_complete > 0 || single_issuer_) flags |= IORING_ENTER_GETEVENTS;
   if (min_complete > 0) {
-    flags |= IORING_ENTER_GETEVENTS;
     if (timeout_ns >= 0) {
       ts.tv_sec = timeout_ns / 1000000000;
       ts.tv_nsec = timeout_ns % 1000000000;
@@ -161,6 +172,13 @@ bool Uring::enter(unsigned min_complete, long long timeout_ns, std::error_code& 
       argp = &arg;
       argsz = sizeof arg;
     }
+  }
+  if (disabled_) {  // the first submission: this thread becomes the ring's single issuer
+    if (int r = register_op(IORING_REGISTER_ENABLE_RINGS, nullptr, 0); r < 0) {
+      ec = std::error_code(-r, std::system_category());
+      return false;
+    }
+    disabled_ = false;
   }
   long rc = ::syscall(__NR_io_uring_enter, fd_, unsubmitted(), min_complete, flags, argp, argsz);
   if (rc < 0 && errno != EINTR && errno != ETIME && errno != EBUSY && errno != EAGAIN) {

@@ -17,8 +17,13 @@ class Uring {
   /// Sets up a ring of `entries` (and `cq_entries` completions, 0: the kernel's 2 × entries);
   /// ok() is false if the kernel refuses (old kernel, seccomp, io_uring_disabled). `coop` asks
   /// for IORING_SETUP_COOP_TASKRUN (no interrupt to run completions: this thread collects
-  /// them in io_uring_enter), dropped on kernels without it.
-  explicit Uring(unsigned entries, unsigned cq_entries = 0, bool coop = false) noexcept;
+  /// them in io_uring_enter), dropped on kernels without it. `single_issuer` asks for
+  /// IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN (6.1: completions are run only when this
+  /// ring's one thread waits for them) on a ring created disabled (R_DISABLED), enabled by the
+  /// first enter(): the thread that first submits becomes the only one that may, whichever
+  /// thread built the ring. Dropped on kernels without them.
+  explicit Uring(unsigned entries, unsigned cq_entries = 0, bool coop = false,
+                 bool single_issuer = false) noexcept;
   ~Uring();
   Uring(const Uring&) = delete;
   Uring& operator=(const Uring&) = delete;
@@ -26,6 +31,9 @@ class Uring {
   bool ok() const noexcept { return fd_ >= 0; }
   int fd() const noexcept { return fd_; }
   unsigned capacity() const noexcept { return entries_; }
+  /// Set up with SINGLE_ISSUER | DEFER_TASKRUN; enabled: the first enter() happened.
+  bool single_issuer() const noexcept { return single_issuer_; }
+  bool enabled() const noexcept { return !disabled_; }
   /// IORING_FEAT_* bits of this kernel.
   std::uint32_t features() const noexcept { return features_; }
   /// Queues send(fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT); false when the ring is full.
@@ -45,7 +53,8 @@ class Uring {
   /// A zeroed submission entry queued at the tail, or nullptr when the ring is full (submit()
   /// first). It goes to the kernel with the next enter().
   io_uring_sqe* get_sqe() noexcept;
-  /// Submits what is queued and, if min_complete > 0, waits until that many completions are
+  /// Submits what is queued (enabling a disabled ring first, which binds a single issuer's
+  /// ring to this thread) and, if min_complete > 0, waits until that many completions are
   /// ready or `timeout_ns` passed (negative: no limit). Returns false with ec on failure;
   /// EINTR, ETIME and EBUSY (completions to reap first) are not failures.
   bool enter(unsigned min_complete, long long timeout_ns, std::error_code& ec) noexcept;
@@ -69,6 +78,7 @@ class Uring {
   int fd_ = -1;
   unsigned entries_ = 0, queued_ = 0;
   std::uint32_t features_ = 0;
+  bool single_issuer_ = false, disabled_ = false;
   void* sq_ring_ = nullptr;
   void* cq_ring_ = nullptr;
   void* sqes_ = nullptr;

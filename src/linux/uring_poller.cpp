@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <new>
 
+#include <soket/error.hpp>
 #include <soket/event/watcher.hpp>
 
 #include "event/report.hpp"
@@ -83,11 +84,15 @@ std::unique_ptr<UringPoller> UringPoller::create() {
   std::error_code ec;
   OwnedFd wakefd(eventfd(ec));
   if (!wakefd) return nullptr;
-  std::unique_ptr<UringPoller> p(new UringPoller(std::move(wakefd)));
+  // SOKET_URING_SHARED=1: the ring without SINGLE_ISSUER | DEFER_TASKRUN, for comparisons.
+  std::unique_ptr<UringPoller> p(
+      new UringPoller(std::move(wakefd), std::getenv("SOKET_URING_SHARED") == nullptr));
   // Needed: completions never dropped (NODROP) and a wait with a timeout (EXT_ARG, 5.11).
   constexpr std::uint32_t needed = IORING_FEAT_NODROP | IORING_FEAT_EXT_ARG;
   if (!p->ring_.ok() || (p->ring_.features() & needed) != needed) return nullptr;
-  if (!p->arm_wakeup(ec) || !p->ring_.enter(0, -1, ec)) return nullptr;
+  // A single issuer's ring stays disabled until the loop's thread first submits (wait()):
+  // the Loop may be built on another thread than the one that runs it.
+  if (!p->arm_wakeup(ec) || (p->ring_.enabled() && !p->ring_.enter(0, -1, ec))) return nullptr;
   // The completion model where the kernel has it; readiness for every watcher otherwise.
   if (kernel_has_multishot_receive() && !std::getenv("SOKET_URING_READINESS")) {
     auto buffers = std::make_unique<BufferRing>(p->ring_, buffer_group, buffer_count, buffer_size);
@@ -98,7 +103,8 @@ std::unique_ptr<UringPoller> UringPoller::create() {
 
 // 256 submissions cover a busy turn's re-arms (a full ring is submitted early); completions
 // get 16× that, so a burst of ready descriptors rarely spills into the kernel's overflow list.
-UringPoller::UringPoller(OwnedFd wakefd) : ring_(256, 4096, true), wakefd_(std::move(wakefd)) {}
+UringPoller::UringPoller(OwnedFd wakefd, bool single_issuer)
+    : ring_(256, 4096, true, single_issuer), wakefd_(std::move(wakefd)) {}
 
 UringPoller::~UringPoller() {
   buffers_.reset();  // unregistered while the ring exists; closing the ring cancels the rest
@@ -236,7 +242,9 @@ void UringPoller::remove(event::Watcher& w, std::error_code& ec) noexcept {
   }
   event::detail::PollerTag& t = tag(w);
   // Queued sends too: their bytes and descriptor must reach the kernel before both go away.
-  bool flush = t.poll_armed || t.recv_armed || ring_.unsubmitted() > 0;
+  // (Before the ring's first enter nothing of it is in the kernel, and submitting here would
+  // make this thread the single issuer: the loop may run on another.)
+  bool flush = ring_.enabled() && (t.poll_armed || t.recv_armed || ring_.unsubmitted() > 0);
   if (!cancel_poll(w, ec) || !cancel_receive(w, ec)) return;
   watchers_.erase(w.fd());  // its requests' results (sends too) are stale from now on
   t.interest = 0;
@@ -351,6 +359,10 @@ int UringPoller::wait(std::chrono::milliseconds timeout) {
   } else {
     ring_.enter(0, -1, ec);  // completions are waiting: just submit the queued (re)arms
   }
+  // A single issuer's ring answers EEXIST to any other thread: a Loop run again on another
+  // thread than the one that first ran it. Said once, not a loop that spins doing nothing.
+  if (ec == std::errc::file_exists)
+    throw Error(ec, "io_uring: this Loop's ring belongs to the thread that first ran it");
   int n = 0;
   // Only what is ready now: completions of requests armed during this batch wait for the
   // next turn, so timers and posted functions are never starved.

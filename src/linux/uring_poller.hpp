@@ -45,7 +45,7 @@ class UringPoller final : public event::detail::Poller {
   bool queue_send(event::Watcher& w, const void* data, std::size_t len) noexcept override;
 
  private:
-  explicit UringPoller(OwnedFd wakefd);
+  UringPoller(OwnedFd wakefd, bool single_issuer);
 
   std::uint32_t poll_interest(event::Watcher& w) const noexcept;
   bool wants_receive(event::Watcher& w) const noexcept;

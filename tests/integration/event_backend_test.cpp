@@ -21,6 +21,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <soket/event/server.hpp>
@@ -304,6 +305,67 @@ TEST_P(Pollers, StopFromAnotherThreadWakesAnEndlessWait) {
   loop.run();
   stopper.join();
   SUCCEED();
+}
+
+// A Loop built (and its first watcher added) on one thread, run on another, and cleaned up
+// on the first after run() returned: the io_uring ring is a single issuer's (bound to the
+// thread that first submits), so set-up must not bind it and clean-up must still close.
+TEST_P(Pollers, ALoopBuiltOnOneThreadRunsOnAnotherAndIsClosedOnTheFirst) {
+  auto loop = std::make_unique<Loop>(GetParam());
+  auto [client, server] = test::loopback_pair();
+  int calls = 0;
+  FunctionWatcher w(server.fileno(), [&](std::uint32_t) {
+    EXPECT_EQ(server.recv(16), "hi");
+    if (++calls == 1) loop->stop();
+  });
+  loop->watch(w, Watcher::readable);
+  auto [a, b] = socketpair();
+  FunctionWatcher other(b.fileno(), [](std::uint32_t) {});
+  loop->watch(other, Watcher::readable);
+  loop->unwatch(other);                          // a removal before the loop ever ran
+  loop->call_after(10s, [&] { loop->stop(); });  // bounded: a lost event ends the test
+  client.sendall("hi");
+  std::thread runner([&] { loop->run(); });
+  runner.join();
+  EXPECT_EQ(calls, 1);
+  loop->unwatch(w);
+  server.close();
+  client.settimeout(10s);
+  EXPECT_EQ(client.recv(16), "");  // EOF, not a timeout
+  loop.reset();
+}
+
+// Run on one thread, then on another: the second run either serves its watchers (epoll, a
+// shared ring) or says why it cannot (a single issuer's ring) — never a loop that turns
+// without serving anything.
+TEST_P(Pollers, RunAgainOnAnotherThreadServesOrSaysWhy) {
+  Loop loop(GetParam());
+  auto [client, server] = test::loopback_pair();
+  int calls = 0;
+  FunctionWatcher w(server.fileno(), [&](std::uint32_t) {
+    server.recv(16);
+    ++calls;
+    loop.stop();
+  });
+  loop.watch(w, Watcher::readable);
+  std::thread first([&] {
+    loop.call_after(1ms, [&] { loop.stop(); });
+    loop.run();
+  });
+  first.join();
+  client.sendall("x");
+  loop.call_after(10s, [&] { loop.stop(); });
+  std::string error;
+  std::thread second([&] { error = test::error_of([&] { loop.run(); }); });
+  second.join();
+  if (error == "(no error)") {
+    EXPECT_EQ(calls, 1);
+  } else {
+    EXPECT_EQ(calls, 0);
+    EXPECT_EQ(error,
+              "io_uring: this Loop's ring belongs to the thread that first ran it: File exists");
+  }
+  loop.unwatch(w);
 }
 
 INSTANTIATE_TEST_SUITE_P(Both, Pollers, ::testing::Values(Backend::epoll, Backend::uring),
