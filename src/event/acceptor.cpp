@@ -10,7 +10,11 @@
 namespace soket::event::detail {
 
 Acceptor::Acceptor(Server& server, Loop& loop, Socket listener)
-    : Watcher(listener.fileno()), server_(server), loop_(loop), listener_(std::move(listener)) {
+    : AcceptingWatcher(listener.fileno()),
+      server_(server),
+      loop_(loop),
+      listener_(std::move(listener)) {
+  set_receiver(true);  // on io_uring: a multishot accept, no readiness and accept4 per client
   std::error_code ec;
   reserve_ = sys::open_reserve(ec);  // without it we can still pause on EMFILE
   loop_.watch(*this, readable);
@@ -66,24 +70,40 @@ void Acceptor::handle_events(std::uint32_t) {
       continue;
     }
     int e = ec.value();
-    if (e == EAGAIN || e == EWOULDBLOCK) return;
-    if (e == EINTR || e == ECONNABORTED || e == EPROTO) continue;
-    report(ec);
-    if ((e == EMFILE || e == ENFILE) && reserve_ >= 0) {
-      std::error_code ignored;
-      sys::close(reserve_, ignored);
-      reserve_ = -1;
-      int shed = sys::accept_nonblocking(listener_.fileno(), nullptr, nullptr, ignored);
-      if (shed >= 0) {
-        sys::close(shed, ignored);
-        server_.refused_.fetch_add(1, std::memory_order_relaxed);
-      }
-      reserve_ = sys::open_reserve(ignored);
-      if (reserve_ < 0) return pause();
-      continue;
-    }
-    return pause();  // ENOBUFS, ENOMEM, or EMFILE with no spare: back off
+    if (e == EAGAIN || e == EWOULDBLOCK || !failed(e, ec, false)) return;
   }
+}
+
+void Acceptor::handle_accepted(int result) {
+  if (result >= 0) {
+    server_.on_accept(loop_, result);
+    return;
+  }
+  // The multishot accept ended with this error; the poller re-arms it if we still watch.
+  if (result != -EAGAIN && listener_)
+    failed(-result, std::error_code(-result, std::system_category()), true);
+}
+
+bool Acceptor::failed(int e, std::error_code ec, bool ring) {
+  if (e == EINTR || e == ECONNABORTED || e == EPROTO) return true;
+  report(ec);
+  if ((e == EMFILE || e == ENFILE) && reserve_ >= 0) {
+    std::error_code ignored;
+    sys::close(reserve_, ignored);
+    reserve_ = -1;
+    int shed = sys::accept_nonblocking(listener_.fileno(), nullptr, nullptr, ignored);
+    if (shed >= 0) {
+      sys::close(shed, ignored);
+      server_.refused_.fetch_add(1, std::memory_order_relaxed);
+    }
+    reserve_ = sys::open_reserve(ignored);
+    // The ring's accept takes a descriptor before it waits for a client, so at the limit it
+    // fails at once even with nobody waiting: with nobody shed, back off instead of spinning
+    // (readiness asks accept4 only when a client waits).
+    if (reserve_ >= 0 && (shed >= 0 || !ring)) return true;
+  }
+  pause();  // ENOBUFS, ENOMEM, or EMFILE with no spare: back off
+  return false;
 }
 
 }  // namespace soket::event::detail

@@ -12,9 +12,11 @@
 #include <soket/event/watcher.hpp>
 #include <soket/socket.hpp>
 
+#include "event/poller.hpp"
+
 namespace soket::event::detail {
 
-class Acceptor final : public Watcher {
+class Acceptor final : public AcceptingWatcher {
  public:
   /// Owns `listener`; starts watching it on `loop` (call on the loop thread or before run()).
   Acceptor(Server& server, Loop& loop, Socket listener);
@@ -23,8 +25,13 @@ class Acceptor final : public Watcher {
   void close() noexcept;
   Loop& loop() noexcept { return loop_; }
   void handle_events(std::uint32_t ready) override;
+  /// The io_uring poller's multishot accept: one descriptor or -errno.
+  void handle_accepted(int result) override;
 
  private:
+  /// What to do after accept (accept4, or the ring's if `ring`) failed with `e`: true to go
+  /// on accepting.
+  bool failed(int e, std::error_code ec, bool ring);
   void pause();
   /// Tells the handler an accept failed for lack of resources.
   void report(std::error_code ec) noexcept;
