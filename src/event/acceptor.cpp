@@ -86,23 +86,27 @@ void Acceptor::handle_accepted(int result) {
 
 bool Acceptor::failed(int e, std::error_code ec, bool ring) {
   if (e == EINTR || e == ECONNABORTED || e == EPROTO) return true;
-  report(ec);
-  if ((e == EMFILE || e == ENFILE) && reserve_ >= 0) {
-    std::error_code ignored;
-    sys::close(reserve_, ignored);
-    reserve_ = -1;
-    int shed = sys::accept_nonblocking(listener_.fileno(), nullptr, nullptr, ignored);
-    if (shed >= 0) {
-      sys::close(shed, ignored);
-      server_.refused_.fetch_add(1, std::memory_order_relaxed);
-    }
-    reserve_ = sys::open_reserve(ignored);
-    // The ring's accept takes a descriptor before it waits for a client, so at the limit it
-    // fails at once even with nobody waiting: with nobody shed, back off instead of spinning
-    // (readiness asks accept4 only when a client waits).
-    if (reserve_ >= 0 && (shed >= 0 || !ring)) return true;
+  if ((e != EMFILE && e != ENFILE) || reserve_ < 0) {
+    report(ec);
+    pause();  // ENOBUFS, ENOMEM, or EMFILE with no spare: back off
+    return false;
   }
-  pause();  // ENOBUFS, ENOMEM, or EMFILE with no spare: back off
+  std::error_code ignored;
+  sys::close(reserve_, ignored);
+  reserve_ = -1;
+  int shed = sys::accept_nonblocking(listener_.fileno(), nullptr, nullptr, ignored);
+  if (shed >= 0) {
+    sys::close(shed, ignored);
+    server_.refused_.fetch_add(1, std::memory_order_relaxed);
+  }
+  reserve_ = sys::open_reserve(ignored);
+  // The ring's accept takes a descriptor before it waits for a client, so at the limit it
+  // fails at once even with nobody waiting: then there is nothing to report, and it backs off
+  // instead of spinning (readiness asks accept4 only when a client waits).
+  bool go_on = shed >= 0 || !ring;
+  if (go_on) report(ec);
+  if (reserve_ >= 0 && go_on) return true;
+  pause();
   return false;
 }
 
