@@ -21,8 +21,9 @@ namespace soket::sys {
 namespace {
 
 // user_data: kind (2 bits) | sequence (8) | generation (22) | fd (32). Kind 3 holds the two
-// reserved values no request of a watcher can produce.
-enum Kind : std::uint64_t { poll_kind = 0, recv_kind = 1, send_kind = 2 };
+// reserved values no request of a watcher can produce, and ring clients' requests:
+// 3 | client id (16 bits, at 32) | tag (32), never equal to the reserved ones.
+enum Kind : std::uint64_t { poll_kind = 0, recv_kind = 1, send_kind = 2, client_kind = 3 };
 constexpr std::uint64_t wake_data = ~std::uint64_t{0};
 constexpr std::uint64_t ignored_data = ~std::uint64_t{0} - 1;
 constexpr std::uint32_t generation_mask = (1U << 22) - 1;
@@ -373,12 +374,32 @@ int UringPoller::wait(std::chrono::milliseconds timeout) {
           }
         }
         break;
+      case client_kind:
+        if (auto id = static_cast<std::size_t>((user >> 32) & 0xffffU);
+            id < clients_.size() && clients_[id])
+          clients_[id]->on_completion(static_cast<std::uint32_t>(user), res, flags);
+        break;
       default: break;
     }
   }
+  for (std::size_t i = 0; i < clients_.size(); ++i)
+    if (clients_[i]) clients_[i]->on_batch_end();
   if (!starved_.empty()) rearm_starved();
   returned_ = 0;
   return n;
+}
+
+std::uint32_t UringPoller::attach(RingClient& c) {
+  clients_.push_back(&c);
+  return static_cast<std::uint32_t>(clients_.size() - 1);
+}
+
+void UringPoller::detach(std::uint32_t id) noexcept {
+  if (id < clients_.size()) clients_[id] = nullptr;
+}
+
+std::uint64_t UringPoller::client_data(std::uint32_t id, std::uint32_t tag) noexcept {
+  return client_kind << 62 | std::uint64_t{id & 0xffffU} << 32 | tag;
 }
 
 void UringPoller::wakeup() noexcept {

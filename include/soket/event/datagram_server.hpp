@@ -82,10 +82,17 @@ class DatagramServer {
   std::size_t received() const noexcept { return received_; }
   std::size_t receive_calls() const noexcept { return receive_calls_; }
   std::size_t dropped() const noexcept { return dropped_; }
+  /// True when datagrams are received and sent on the loop's io_uring ring (the uring backend
+  /// with the completion model), false when it reads on readiness (epoll).
+  bool on_ring() const noexcept;
 
  private:
   struct Receiver;
   void on_readable();
+  std::size_t build_wires(std::size_t first, std::size_t wire0) noexcept;
+  void queue_on_ring() noexcept;
+  void deliver_buffer(std::span<const std::byte> data, const Address& from, std::size_t segment,
+                      bool truncated) noexcept;
   void deliver(std::span<const std::byte> data, const Address& from, bool truncated) noexcept;
 
   Loop loop_;  // first: the receiver unwatches from it when destroyed
