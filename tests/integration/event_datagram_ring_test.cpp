@@ -197,3 +197,22 @@ TEST(EventDatagramRing, StopUnderLoadReturnsAndFreesThePort) {
     }
   }
 }
+
+// stop() ends the ring's receive on the loop thread; start() arms it again.
+TEST(EventDatagramRing, ServesAgainAfterStopAndStart) {
+  Echo h;
+  DatagramServer server(Address("127.0.0.1", 0), h);
+  Socket client(Family::inet, Type::dgram);
+  client.settimeout(10s);
+  for (int round = 0; round < 3; ++round) {
+    server.start();
+    client.sendto("round " + std::to_string(round), server.address());
+    EXPECT_EQ(client.recvfrom(100).first, "round " + std::to_string(round));
+    server.stop();
+  }
+  client.sendto("while stopped", server.address());  // waits in the socket buffer
+  server.start();
+  EXPECT_EQ(client.recvfrom(100).first, "while stopped");
+  server.stop();
+  EXPECT_EQ(server.received(), 4u);
+}
