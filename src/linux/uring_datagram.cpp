@@ -13,10 +13,11 @@
 namespace soket::sys {
 namespace {
 
-// Request tags: the receive, or a send with its datagram count (its completion comes only on
-// failure: IOSQE_CQE_SKIP_SUCCESS, so a successful reply never wakes the wait that submitted
-// it).
-constexpr std::uint32_t receive_tag = 0, send_bit = 1U << 31;
+// Request tags: a receive with its sequence number (bumped when one is cancelled, so the
+// cancelled one's last completion is recognised), or a send with its datagram count (its
+// completion comes only on failure: IOSQE_CQE_SKIP_SUCCESS, so a successful reply never wakes
+// the wait that submitted it).
+constexpr std::uint32_t send_bit = 1U << 31;
 
 }  // namespace
 
@@ -42,8 +43,10 @@ DatagramRing::DatagramRing(UringPoller& poller, int fd, DatagramSink& sink, std:
 }
 
 DatagramRing::~DatagramRing() {
+  // Normally nothing is left (pause() ran on the loop thread); the thread that destroys may
+  // not be the ring's submitter, so it enters only when it must.
   std::error_code ec;
-  poller_.ring().enter(0, -1, ec);  // sends still queued, and a receive armed but not submitted
+  if (poller_.ring().unsubmitted() > 0) poller_.ring().enter(0, -1, ec);
   end_receive();
   poller_.detach(id_);
   buffers_.reset();  // unregistered while the ring exists
@@ -54,11 +57,12 @@ void DatagramRing::end_receive() noexcept {
   // Synchronous: when it returns the request is gone, and with it its hold on the socket
   // (an asynchronous cancel would complete in the thread that armed it, maybe gone by now).
   io_uring_sync_cancel_reg reg{};
-  reg.addr = UringPoller::client_data(id_, receive_tag);
+  reg.addr = UringPoller::client_data(id_, receive_seq_);
   reg.timeout.tv_sec = -1;
   reg.timeout.tv_nsec = -1;
   poller_.ring().register_op(IORING_REGISTER_SYNC_CANCEL, &reg, 1);
   armed_ = false;
+  receive_seq_ = (receive_seq_ + 1) & ~send_bit;
 }
 
 void DatagramRing::pause() noexcept {
@@ -84,7 +88,7 @@ bool DatagramRing::arm() noexcept {
   e->ioprio = IORING_RECV_MULTISHOT;
   e->flags = IOSQE_BUFFER_SELECT;
   e->buf_group = buffers_->group();
-  e->user_data = UringPoller::client_data(id_, receive_tag);
+  e->user_data = UringPoller::client_data(id_, receive_seq_);
   armed_ = true;
   return true;
 }
@@ -137,7 +141,8 @@ void DatagramRing::on_completion(std::uint32_t tag, int res, std::uint32_t flags
     }
     buffers_->done(flags, 0);
   }
-  if (flags & IORING_CQE_F_MORE) return;
+  // Datagrams of a cancelled receive were still the server's (above); its end is not news.
+  if ((flags & IORING_CQE_F_MORE) || tag != receive_seq_) return;
   // The receive ended: no buffer left (ENOBUFS), the completion queue overflowed, an error.
   // It is re-armed after the batch, when the buffers are back; an error twice in a row
   // without a datagram between ends receiving (a socket that fails every receive would spin).

@@ -80,6 +80,7 @@ class DatagramRing final : public RingClient {
   std::uint32_t id_;
   std::unique_ptr<BufferRing> buffers_;
   msghdr receive_{};  // the multishot receive's layout: name and control lengths, no iovec
+  std::uint32_t receive_seq_ = 0;  // names the current receive (its tag)
   bool armed_ = false;
   bool failed_ = false;   // the last receive ended with an error and no datagram since
   bool stopped_ = false;  // cancelled, or failing: not re-armed
