@@ -6,6 +6,7 @@ soket_add_test(event_server_test integration/event_server_test.cpp)
 # 10,000 connections on a loaded 2-core machine can take minutes: the timeout only guards hangs.
 soket_add_test(event_stress_test integration/event_stress_test.cpp TIMEOUT 300)
 soket_add_test(event_datagram_test integration/event_datagram_test.cpp)
+soket_add_test(event_datagram_ring_test integration/event_datagram_ring_test.cpp)
 soket_add_test(event_hardening_test integration/event_hardening_test.cpp)
 soket_add_test(event_codec_test integration/event_codec_test.cpp)
 soket_add_test(event_broadcast_test integration/event_broadcast_test.cpp)
@@ -32,7 +33,8 @@ function(soket_test_on_uring name)
 endfunction()
 soket_test_on_uring(event_stress_test TIMEOUT 300)
 foreach(t event_loop_test event_client_test event_server_test
-          event_datagram_test event_hardening_test event_codec_test event_broadcast_test
+          event_datagram_test event_datagram_ring_test event_hardening_test event_codec_test
+          event_broadcast_test
           event_completion_test scanner_test)
   soket_test_on_uring(${t})
 endforeach()

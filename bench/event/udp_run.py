@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""UDP echo benchmark: soket's DatagramServer (epoll and io_uring pollers, with and without
-GRO/GSO) against a plain blocking recvfrom/sendto loop in C, the same load for all.
+"""UDP echo benchmark: soket's DatagramServer (epoll; io_uring with datagrams on the ring, and
+io_uring on readiness; with and without GRO/GSO) against a plain blocking recvfrom/sendto loop
+in C, the same load for all.
 
 Servers run on core 0, the load generator (udp/udp_load.c: connected C sockets, a window of
 datagrams in flight, sent in GSO bursts so the traffic is the same for every server) on core
@@ -37,6 +38,9 @@ def servers(build):
         "soket": [soket],
         "soket-nooffload": [soket, "0", "nooffload"],
         "soket-uring": ["env", "SOKET_BACKEND=uring", soket],
+        # The uring poller without the completion model: readiness polls, recvmmsg/sendmmsg
+        # (the datagram path before the ring).
+        "soket-uring-poll": ["env", "SOKET_BACKEND=uring", "SOKET_URING_READINESS=1", soket],
         "c-recvfrom": [os.path.join(ev, "bench_c_udp_echo")],
     }
 

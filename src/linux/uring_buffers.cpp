@@ -18,7 +18,8 @@ constexpr unsigned id_of(std::uint32_t cqe_flags) noexcept {
 
 }  // namespace
 
-BufferRing::BufferRing(Uring& ring, std::uint16_t group, unsigned count, unsigned size) noexcept
+BufferRing::BufferRing(Uring& ring, std::uint16_t group, unsigned count, unsigned size,
+                       bool incremental) noexcept
     : uring_(ring), count_(count), size_(size), group_(group) {
   std::size_t ring_bytes = count * sizeof(io_uring_buf);
   void* r = ::mmap(nullptr, ring_bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
@@ -34,7 +35,7 @@ BufferRing::BufferRing(Uring& ring, std::uint16_t group, unsigned count, unsigne
   reg.ring_entries = count;
   reg.bgid = group;
   reg.pad = pbuf_ring_inc;  // the flags field (named pad before 6.12)
-  if (uring_.register_op(IORING_REGISTER_PBUF_RING, &reg, 1) == 0) {
+  if (incremental && uring_.register_op(IORING_REGISTER_PBUF_RING, &reg, 1) == 0) {
     offset_.assign(count, 0);
   } else {
     reg.pad = 0;  // a kernel before 6.12: a buffer per receive

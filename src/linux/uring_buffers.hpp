@@ -18,10 +18,12 @@ class Uring;
 /// `ring`. The storage is reserved address space: pages are touched only by buffers in use.
 /// Where the kernel consumes buffers incrementally (IOU_PBUF_RING_INC, 6.12) one buffer takes
 /// many small receives one after the other, and a large receive still gets a whole buffer.
+/// `incremental` false: one buffer per receive even there (a datagram needs a whole buffer).
 /// Loop thread only; it must be destroyed before its ring.
 class BufferRing {
  public:
-  BufferRing(Uring& ring, std::uint16_t group, unsigned count, unsigned size) noexcept;
+  BufferRing(Uring& ring, std::uint16_t group, unsigned count, unsigned size,
+             bool incremental = true) noexcept;
   ~BufferRing();
   BufferRing(const BufferRing&) = delete;
   BufferRing& operator=(const BufferRing&) = delete;

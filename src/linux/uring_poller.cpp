@@ -23,12 +23,19 @@
 namespace soket::sys {
 namespace {
 
-// user_data: kind (2 bits) | sequence (8) | generation (22) | fd (32). The two reserved
-// values have kind 3 and fd 2^32 - 1 or - 2, which no request of a watcher can produce.
-enum Kind : std::uint64_t { poll_kind = 0, recv_kind = 1, send_kind = 2, accept_kind = 3 };
+// user_data: kind (3 bits) | sequence (8) | generation (21) | fd (32). The two reserved
+// values have kind 7, which no request produces. Ring clients' requests (the datagram ring,
+// uring_datagram.*) are client_kind | client id (16 bits, at 32) | tag (32).
+enum Kind : std::uint64_t {
+  poll_kind = 0,
+  recv_kind = 1,
+  send_kind = 2,
+  accept_kind = 3,
+  client_kind = 4
+};
 constexpr std::uint64_t wake_data = ~std::uint64_t{0};
 constexpr std::uint64_t ignored_data = ~std::uint64_t{0} - 1;
-constexpr std::uint32_t generation_mask = (1U << 22) - 1;
+constexpr std::uint32_t generation_mask = (1U << 21) - 1;
 
 event::detail::PollerTag& tag(event::Watcher& w) noexcept {
   return event::detail::PollerAccess::tag(w);
@@ -41,14 +48,14 @@ event::detail::AcceptingWatcher* accepting(event::Watcher& w) noexcept {
 }
 
 std::uint64_t name(Kind kind, int fd, std::uint32_t generation, std::uint8_t seq) noexcept {
-  return kind << 62 | std::uint64_t{seq} << 54 | std::uint64_t{generation & generation_mask} << 32 |
+  return kind << 61 | std::uint64_t{seq} << 53 | std::uint64_t{generation & generation_mask} << 32 |
          static_cast<std::uint32_t>(fd);
 }
 Kind kind_of(std::uint64_t user) noexcept {
-  return static_cast<Kind>(user >> 62);
+  return static_cast<Kind>(user >> 61);
 }
 std::uint8_t seq_of(std::uint64_t user) noexcept {
-  return static_cast<std::uint8_t>(user >> 54);
+  return static_cast<std::uint8_t>(user >> 53);
 }
 
 // The provided buffers: 64 x 64 KiB per loop (4 MiB of address space, touched as used): a
@@ -424,12 +431,32 @@ int UringPoller::wait(std::chrono::milliseconds timeout) {
           }
         }
         break;
+      case client_kind:
+        if (auto id = static_cast<std::size_t>((user >> 32) & 0xffffU);
+            id < clients_.size() && clients_[id])
+          clients_[id]->on_completion(static_cast<std::uint32_t>(user), res, flags);
+        break;
       default: break;
     }
   }
+  for (std::size_t i = 0; i < clients_.size(); ++i)
+    if (clients_[i]) clients_[i]->on_batch_end();
   if (!starved_.empty()) rearm_starved();
   returned_ = 0;
   return n;
+}
+
+std::uint32_t UringPoller::attach(RingClient& c) {
+  clients_.push_back(&c);
+  return static_cast<std::uint32_t>(clients_.size() - 1);
+}
+
+void UringPoller::detach(std::uint32_t id) noexcept {
+  if (id < clients_.size()) clients_[id] = nullptr;
+}
+
+std::uint64_t UringPoller::client_data(std::uint32_t id, std::uint32_t tag) noexcept {
+  return client_kind << 61 | std::uint64_t{id & 0xffffU} << 32 | tag;
 }
 
 void UringPoller::wakeup() noexcept {

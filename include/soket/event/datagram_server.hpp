@@ -29,7 +29,8 @@ class DatagramHandler {
 };
 
 struct DatagramOptions {
-  /// Datagrams taken per recvmmsg(2) (and replies sent per sendmmsg(2)).
+  /// Datagrams taken per recvmmsg(2) (on the ring: receive buffers, rounded up to a power of
+  /// two), and replies sent per sendmmsg(2).
   std::size_t batch = 32;
   /// Longer datagrams are cut to this and flagged truncated.
   std::size_t max_datagram = 65536;
@@ -39,15 +40,21 @@ struct DatagramOptions {
   /// 65535 or more, so a coalesced buffer is never cut): several datagrams of one peer arrive
   /// as one buffer (UDP_GRO) and are delivered one by one, and consecutive replies of one
   /// size to one peer leave with one message (UDP_SEGMENT). Off: one datagram per message.
+  /// Where the kernel refuses UDP_SEGMENT, GSO is off from then on; on epoll the refused run
+  /// is sent again datagram by datagram, on the ring (sent after the batch's bytes are gone)
+  /// it is counted as dropped.
   bool offload = true;
 };
 
 /// Binds at construction (errors throw there, naming the address; a host name binds as
 /// UDPServer's does: IPv4, first address), serves after start() on a loop of its own — the
-/// same model as Server. Each readiness event takes up to `batch` datagrams with one
+/// same model as Server. On epoll each readiness event takes up to `batch` datagrams with one
 /// recvmmsg(2); replies queued with send_to() during the batch go out together with one
-/// sendmmsg(2) after it (see DatagramOptions::offload for GRO and GSO). A reply that finds the
-/// socket buffer full is dropped and counted (UDP's contract), never blocked on.
+/// sendmmsg(2) after it (see DatagramOptions::offload for GRO and GSO). On the uring backend
+/// (on_ring()) one multishot receive on the loop's ring fills `batch` buffers of its own, and
+/// the batch's replies are sendmsg requests submitted by the loop's next wait: a ping-pong
+/// turn is one io_uring_enter. A reply that finds the socket buffer full is dropped and
+/// counted (UDP's contract), never blocked on.
 ///
 /// The handler must outlive the server.
 ///
@@ -80,12 +87,20 @@ class DatagramServer {
   void flush();
 
   std::size_t received() const noexcept { return received_; }
+  /// recvmmsg calls that returned datagrams (on the ring: batches of completions holding some).
   std::size_t receive_calls() const noexcept { return receive_calls_; }
   std::size_t dropped() const noexcept { return dropped_; }
+  /// True when datagrams are received and sent on the loop's io_uring ring (the uring backend
+  /// with the completion model), false when it reads on readiness (epoll).
+  bool on_ring() const noexcept;
 
  private:
   struct Receiver;
   void on_readable();
+  std::size_t build_wires(std::size_t first, std::size_t wire0) noexcept;
+  void queue_on_ring() noexcept;
+  void deliver_buffer(std::span<const std::byte> data, const Address& from, std::size_t segment,
+                      bool truncated) noexcept;
   void deliver(std::span<const std::byte> data, const Address& from, bool truncated) noexcept;
 
   Loop loop_;  // first: the receiver unwatches from it when destroyed
