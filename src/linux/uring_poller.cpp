@@ -16,13 +16,15 @@
 #include "event/report.hpp"
 #include "linux/eventfd.hpp"
 #include "linux/fd.hpp"
+#include "linux/uring_splice.hpp"
 
 namespace soket::sys {
 namespace {
 
 // user_data: kind (2 bits) | sequence (8) | generation (22) | fd (32). Kind 3 holds the two
-// reserved values no request of a watcher can produce.
-enum Kind : std::uint64_t { poll_kind = 0, recv_kind = 1, send_kind = 2 };
+// reserved values no request of a watcher can produce, and ring clients' requests:
+// 3 | client id (16 bits, at 32) | tag (32), never equal to the reserved ones.
+enum Kind : std::uint64_t { poll_kind = 0, recv_kind = 1, send_kind = 2, client_kind = 3 };
 constexpr std::uint64_t wake_data = ~std::uint64_t{0};
 constexpr std::uint64_t ignored_data = ~std::uint64_t{0} - 1;
 constexpr std::uint32_t generation_mask = (1U << 22) - 1;
@@ -96,6 +98,7 @@ std::unique_ptr<UringPoller> UringPoller::create() {
 UringPoller::UringPoller(OwnedFd wakefd) : ring_(256, 4096, true), wakefd_(std::move(wakefd)) {}
 
 UringPoller::~UringPoller() {
+  files_.reset();    // detaches from clients_
   buffers_.reset();  // unregistered while the ring exists; closing the ring cancels the rest
 }
 
@@ -223,6 +226,7 @@ void UringPoller::remove(event::Watcher& w, std::error_code& ec) noexcept {
     return;
   }
   Slot& s = slots_[i];
+  if (files_) files_->forget(w);
   // Queued sends too: their bytes and descriptor must reach the kernel before both go away.
   bool flush = s.poll_armed || s.recv_armed || ring_.unsubmitted() > 0;
   if (!cancel_poll(fd, s, ec) || !cancel_receive(fd, s, ec)) return;
@@ -251,6 +255,21 @@ bool UringPoller::queue_send(event::Watcher& w, const void* data, std::size_t le
   e->msg_flags = MSG_NOSIGNAL | MSG_DONTWAIT;
   e->user_data = name(send_kind, fd, slots_[i].generation, 0);
   return true;
+}
+
+int UringPoller::queue_file(event::Watcher& w, int file_fd, std::uint64_t offset,
+                            std::size_t len) noexcept {
+  int fd = w.fd();
+  auto i = static_cast<std::size_t>(fd);
+  if (!buffers_ || fd < 0 || i >= slots_.size() || slots_[i].watcher != &w) return 0;
+  if (!files_) {
+    try {
+      files_ = std::make_unique<FileSplicer>(*this);
+    } catch (const std::bad_alloc&) {
+      return 0;
+    }
+  }
+  return files_->queue(w, file_fd, offset, len);
 }
 
 UringPoller::Slot* UringPoller::live(std::uint64_t user) noexcept {
@@ -373,12 +392,32 @@ int UringPoller::wait(std::chrono::milliseconds timeout) {
           }
         }
         break;
+      case client_kind:
+        if (auto id = static_cast<std::size_t>((user >> 32) & 0xffffU);
+            id < clients_.size() && clients_[id])
+          clients_[id]->on_completion(static_cast<std::uint32_t>(user), res, flags);
+        break;
       default: break;
     }
   }
+  for (std::size_t i = 0; i < clients_.size(); ++i)
+    if (clients_[i]) clients_[i]->on_batch_end();
   if (!starved_.empty()) rearm_starved();
   returned_ = 0;
   return n;
+}
+
+std::uint32_t UringPoller::attach(RingClient& c) {
+  clients_.push_back(&c);
+  return static_cast<std::uint32_t>(clients_.size() - 1);
+}
+
+void UringPoller::detach(std::uint32_t id) noexcept {
+  if (id < clients_.size()) clients_[id] = nullptr;
+}
+
+std::uint64_t UringPoller::client_data(std::uint32_t id, std::uint32_t tag) noexcept {
+  return client_kind << 62 | std::uint64_t{id & 0xffffU} << 32 | tag;
 }
 
 void UringPoller::wakeup() noexcept {

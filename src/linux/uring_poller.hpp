@@ -20,6 +20,20 @@
 
 namespace soket::sys {
 
+class FileSplicer;
+
+/// A user of the ring besides the watchers (the datagram ring, uring_datagram.*): completions
+/// of its requests (user_data from UringPoller::client_data) come to on_completion, and
+/// on_batch_end runs after each batch of completions, before the next wait submits.
+class RingClient {
+ public:
+  virtual void on_completion(std::uint32_t tag, int res, std::uint32_t flags) noexcept = 0;
+  virtual void on_batch_end() noexcept = 0;
+
+ protected:
+  ~RingClient() = default;
+};
+
 /// Level-triggered like the epoll poller: each poll request is one-shot and is re-armed after
 /// its watcher ran (the kernel checks readiness when a poll is armed, so nothing ready is
 /// missed). Requests are named by kind, fd, the slot's generation and a per-kind sequence, so
@@ -42,6 +56,17 @@ class UringPoller final : public event::detail::Poller {
   event::Backend backend() const noexcept override { return event::Backend::uring; }
   bool completes() const noexcept override { return buffers_ != nullptr; }
   bool queue_send(event::Watcher& w, const void* data, std::size_t len) noexcept override;
+  int queue_file(event::Watcher& w, int file_fd, std::uint64_t offset,
+                 std::size_t len) noexcept override;  // uring_splice.*
+
+  /// Ring clients: attach returns the id that names the client's requests (client_data);
+  /// after detach their completions are dropped. Loop thread only (or before it runs).
+  std::uint32_t attach(RingClient& c);
+  void detach(std::uint32_t id) noexcept;
+  static std::uint64_t client_data(std::uint32_t id, std::uint32_t tag) noexcept;
+  /// A submission entry, submitted by the next wait (or earlier when the ring is full).
+  io_uring_sqe* client_sqe(std::error_code& ec) noexcept { return sqe(ec); }
+  Uring& ring() noexcept { return ring_; }
 
  private:
   explicit UringPoller(OwnedFd wakefd);
@@ -75,6 +100,8 @@ class UringPoller final : public event::detail::Poller {
   std::vector<Slot> slots_;
   std::vector<std::uint64_t> starved_;  // receives ended by ENOBUFS, to re-arm
   std::size_t returned_ = 0;            // buffers given back in this batch
+  std::vector<RingClient*> clients_;    // by id; nullptr once detached (ids are not reused)
+  std::unique_ptr<FileSplicer> files_;  // file bodies on the ring, made on the first one
 };
 
 }  // namespace soket::sys
