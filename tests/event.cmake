@@ -41,3 +41,6 @@ endforeach()
 if(TARGET event_tool_test)
   soket_test_on_uring(event_tool_test)
 endif()
+# File bodies (Connection::sendfile): sendfile(2) on epoll, splices on the io_uring ring.
+soket_add_test(event_file_send_test integration/event_file_send_test.cpp TIMEOUT 300)
+soket_test_on_uring(event_file_send_test TIMEOUT 300)

@@ -11,3 +11,8 @@ endif()
 if(TARGET tls_engine_test)
   soket_test_on_uring(tls_engine_test TIMEOUT 240)
 endif()
+# The peer's end over TLS held until the handler answered (plain event::Server), both pollers.
+if(TARGET soket_tls)
+  soket_add_test(tls_engine_half_close_test integration/tls_engine_half_close_test.cpp TIMEOUT 120)
+  soket_test_on_uring(tls_engine_half_close_test TIMEOUT 120)
+endif()

@@ -177,6 +177,7 @@ void Connection::deliver_held() {
 void Connection::handle_sent(int result) {
   ring_send_ = false;
   if (state_ != State::open || !out_) return;
+  if (out_->file_fd >= 0 && out_->file_mark == 0) return file_sent(result);  // file_send.cpp
   if (result < 0) {
     if (result != -EAGAIN && result != -EINTR) return close_with({-result, std::system_category()});
     result = 0;
@@ -326,6 +327,7 @@ void Connection::flush() {
       if (o.file_fd >= 0) o.file_mark -= w;
       if (w < len) break;  // socket full
     } else if (file_next) {
+      if (receiver() && send_file_on_ring()) break;  // file_send.cpp; else sendfile(2)
       ssize_t n = sys::sendfile(fd(), o.file_fd, &o.file_offset, o.file_left, ec);
       if (n < 0) {
         if (would_block(ec)) break;

@@ -88,6 +88,13 @@ void Connection::drop_unopened(std::error_code reason) {
 void Connection::on_readable_transport() {
   auto& d = *manager_;
   Transport& t = *d.transport(*this);
+  if (held_eof_) {
+    // The peer's end, read with the bytes the handler has now seen (on_readable_transport):
+    // a plain socket would have left it in the kernel until this read.
+    held_eof_ = false;
+    peer_ended();
+    return;
+  }
   Buffer* buf = in_;
   if (!buf) {
     d.scratch().retrieve_all();
@@ -124,7 +131,18 @@ void Connection::on_readable_transport() {
   if (got > 0) {
     deliver(*buf);
     if (state_ != State::open) return;
+    if (end) {
+      // The peer's orderly end (close_notify) came in the same go as the bytes: the handler
+      // answers them later (reading paused, or on a later turn), so the end waits for the next
+      // read as it would in a plain socket, instead of closing before the answer.
+      // (held_eof_ is free here: connections with a transport are never receivers.)
+      held_eof_ = true;
+      read_held();
+      return;
+    }
   }
+  // A failure (a cut without close_notify, a reset) is not held: the transport refuses to
+  // write after it, so no answer could go out; the handler has seen the bytes before it.
   if (ec) return close_with(ec);
   if (end) {
     peer_ended();
@@ -135,12 +153,13 @@ void Connection::on_readable_transport() {
 }
 
 void Connection::read_held() {
-  // Bytes the transport holds raise no epoll event: read them on a later turn (posted, so a
-  // handler calling resume_reading() is not re-entered from inside its own call). Called
-  // after the handshake, on resume and drain, and when a read stopped before the transport
-  // asked for the socket; a read that ends asking for it posts nothing, so a partial record
-  // the transport holds cannot make the loop spin.
-  if (state_ != State::open || !wants_input() || !manager_->transport(*this)->has_pending()) return;
+  // Bytes the transport holds, and the peer's end held after bytes, raise no epoll event: read
+  // them on a later turn (posted, so a handler calling resume_reading() is not re-entered from
+  // inside its own call). Called after the handshake, on resume and drain, and when a read
+  // stopped before the transport asked for the socket; a read that ends asking for it posts
+  // nothing, so a partial record the transport holds cannot make the loop spin.
+  if (state_ != State::open || !wants_input()) return;
+  if (!held_eof_ && !manager_->transport(*this)->has_pending()) return;
   detail::ConnectionManager* m = manager_;
   m->loop().post([m, id = id()] {
     Connection* c = m->find(id);

@@ -43,6 +43,14 @@ class Poller {
     return false;
   }
 
+  /// Queues the next step of sending [offset, offset + len) of `file_fd` to w's socket on
+  /// the ring (splice; linux/uring_splice.hpp says what w.handle_sent then gets). 1: queued;
+  /// 0: this poller cannot (then sendfile(2) it); -errno: failed.
+  virtual int queue_file(Watcher& /*w*/, int /*file_fd*/, std::uint64_t /*offset*/,
+                         std::size_t /*len*/) noexcept {
+    return 0;
+  }
+
   /// Which one this is (never automatic).
   virtual Backend backend() const noexcept = 0;
 };

@@ -19,6 +19,7 @@
 #include "event/report.hpp"
 #include "linux/eventfd.hpp"
 #include "linux/fd.hpp"
+#include "linux/uring_splice.hpp"
 
 namespace soket::sys {
 namespace {
@@ -121,6 +122,7 @@ UringPoller::UringPoller(OwnedFd wakefd, bool single_issuer)
     : ring_(256, 4096, true, single_issuer), wakefd_(std::move(wakefd)) {}
 
 UringPoller::~UringPoller() {
+  files_.reset();    // detaches from clients_
   buffers_.reset();  // unregistered while the ring exists; closing the ring cancels the rest
 }
 
@@ -262,6 +264,7 @@ void UringPoller::remove(event::Watcher& w, std::error_code& ec) noexcept {
     return;
   }
   event::detail::PollerTag& t = tag(w);
+  if (files_) files_->forget(w);
   // Queued sends too: their bytes and descriptor must reach the kernel before both go away.
   // (Before the ring's first enter nothing of it is in the kernel, and submitting here would
   // make this thread the single issuer: the loop may run on another.)
@@ -289,6 +292,19 @@ bool UringPoller::queue_send(event::Watcher& w, const void* data, std::size_t le
   e->msg_flags = MSG_NOSIGNAL | MSG_DONTWAIT;
   e->user_data = name(send_kind, w.fd(), tag(w).generation, 0);
   return true;
+}
+
+int UringPoller::queue_file(event::Watcher& w, int file_fd, std::uint64_t offset,
+                            std::size_t len) noexcept {
+  if (!buffers_ || w.fd() < 0 || watchers_.find(w.fd()) != &w) return 0;
+  if (!files_) {
+    try {
+      files_ = std::make_unique<FileSplicer>(*this);
+    } catch (const std::bad_alloc&) {
+      return 0;
+    }
+  }
+  return files_->queue(w, file_fd, offset, len);
 }
 
 event::Watcher* UringPoller::live(std::uint64_t user) const noexcept {

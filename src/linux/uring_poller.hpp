@@ -21,6 +21,8 @@
 
 namespace soket::sys {
 
+class FileSplicer;
+
 /// A user of the ring besides the watchers (the datagram ring, uring_datagram.*): completions
 /// of its requests (user_data from UringPoller::client_data) come to on_completion, and
 /// on_batch_end runs after each batch of completions, before the next wait submits.
@@ -55,6 +57,8 @@ class UringPoller final : public event::detail::Poller {
   event::Backend backend() const noexcept override { return event::Backend::uring; }
   bool completes() const noexcept override { return buffers_ != nullptr; }
   bool queue_send(event::Watcher& w, const void* data, std::size_t len) noexcept override;
+  int queue_file(event::Watcher& w, int file_fd, std::uint64_t offset,
+                 std::size_t len) noexcept override;  // uring_splice.*
 
   /// Ring clients: attach returns the id that names the client's requests (client_data);
   /// after detach their completions are dropped. Loop thread only (or before it runs).
@@ -91,6 +95,7 @@ class UringPoller final : public event::detail::Poller {
   std::vector<std::uint64_t> starved_;  // receives ended by ENOBUFS, to re-arm
   std::size_t returned_ = 0;            // buffers given back in this batch
   std::vector<RingClient*> clients_;    // by id; nullptr once detached (ids are not reused)
+  std::unique_ptr<FileSplicer> files_;  // file bodies on the ring, made on the first one
 };
 
 }  // namespace soket::sys

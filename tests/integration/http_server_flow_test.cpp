@@ -115,11 +115,11 @@ TEST(HttpServerFlow, HalfClosedPythonClientGetsTheLateAnswer) {
 }
 
 // Over TLS the engine reads until the socket is dry, so a client's request and its end
-// (close_notify, then FIN) come in one go; the engine alone would close on that end before the
-// handler's later answer. http::Server holds the end back (src/proto/http/held_end.hpp). The
-// client is Python's ssl over memory BIOs: the request, close_notify and the FIN corked into
-// one segment, then the answer read. (A bare FIN without close_notify is a truncation to
-// OpenSSL, which then refuses to write: no answer can go back that way.)
+// (close_notify, then FIN) come in one go; the engine holds that end until the handler had its
+// say (src/event/connection_transport.cpp), so the later answer still goes out. The client is
+// Python's ssl over memory BIOs: the request, close_notify and the FIN corked into one segment,
+// then the answer read. (A bare FIN without close_notify is a truncation to OpenSSL, which then
+// refuses to write: no answer can go back that way.)
 TEST(HttpServerFlow, HalfClosedTlsClientGetsTheLateAnswer) {
   const test::SelfSignedCert& cert = test::cert();
   tls::SSLContext ctx = cert.server_context();

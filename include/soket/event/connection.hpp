@@ -204,6 +204,9 @@ class Connection final : private Watcher {
   void on_readable_transport();
   void read_held();
   void announce_end() noexcept;
+  // File bodies on the poller's ring (src/event/file_send.cpp).
+  bool send_file_on_ring();
+  void file_sent(int result);
 
   detail::ConnectionManager* manager_ = nullptr;
   Handler* handler_ = nullptr;

@@ -25,8 +25,6 @@
 #include <soket/proto/http/response.hpp>
 #include <soket/proto/http/server.hpp>
 
-#include "held_end.hpp"
-
 namespace soket::proto::http::detail {
 
 /// Lets other threads reach the engine while the server lives (Response calls off the loop).
@@ -154,7 +152,6 @@ class ServerCore final : public event::Handler {
   std::mutex states_mutex_;
   std::unordered_map<std::uint32_t, std::unique_ptr<LoopState>> states_;
   event::Duration sweep_period_;
-  std::unique_ptr<HeldEndFactory> held_end_;  // around options_.transport, when there is one
 
  public:
   event::Server engine_;  // last: its loops go before the state above

@@ -45,12 +45,10 @@ ServerCore::ServerCore(const Address& address, http::Handler handler, ServerOpti
               4,
           event::Duration(std::chrono::milliseconds(10)),
           event::Duration(std::chrono::seconds(1)))),
-      held_end_(options_.transport ? std::make_unique<HeldEndFactory>(*options_.transport)
-                                   : nullptr),
       engine_(address, *this, [&] {
         event::ServerOptions o = options_.engine;
         o.connection.idle_timeout = event::Duration::zero();  // the sweep below does it
-        o.connection.transport = held_end_.get();
+        o.connection.transport = options_.transport;
         return o;
       }()) {
   link_->engine = &engine_;

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+// The peer's end over TLS on a plain event::Server (no HTTP above it): a client that sends its
+// request, then close_notify and FIN in the same segment, still gets the answer a handler sends
+// later, as it does over a plain socket. The engine reads a TLS connection until the socket is
+// dry, so the request and the end arrive together; the end is held until the handler had its
+// turn (src/event/connection_transport.cpp).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <soket/event.hpp>
+#include <soket/tls/engine.hpp>
+#include <soket/tls/ssl_error.hpp>
+
+#include "support/support.hpp"
+#include "tls/self_signed.hpp"
+
+using namespace std::chrono_literals;
+using namespace soket;
+using namespace soket::event;
+using soket::test::cert;
+using soket::test::Child;
+
+namespace {
+
+/// Answers each request a while later from a timer (as a handler that asks another thread
+/// would), with reading paused meanwhile; counts the requests and remembers how each
+/// connection ended.
+struct LateAnswer : Handler {
+  std::mutex mu;
+  std::vector<std::error_code> closes;
+  std::atomic<int> requests{0};
+  void on_data(Connection& c, Buffer& in) override {
+    if (in.view().find('\n') == std::string_view::npos) return;
+    in.retrieve_all();
+    ++requests;
+    c.pause_reading();
+    Loop& loop = c.loop();
+    loop.call_after(200ms, [&loop, id = c.id()] {
+      Connection* conn = loop.find(id);
+      if (!conn) return;
+      conn->send(std::string_view("late answer\n"));
+      conn->resume_reading();
+    });
+  }
+  void on_close(Connection&, std::error_code reason) override {
+    std::lock_guard lock(mu);
+    closes.push_back(reason);
+  }
+  std::vector<std::error_code> closed() {
+    std::lock_guard lock(mu);
+    return closes;
+  }
+};
+
+// Python's ssl over memory BIOs, so that the request, close_notify and the FIN leave in one
+// TCP segment (TCP_CORK); then it reads the answer until the server's end. argv: port, CA
+// file, "close_notify" or "fin" (a bare FIN: a truncation to the server).
+const char* half_closing_client = R"(
+import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+sock = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=20)
+inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+tls = ctx.wrap_bio(inc, out, server_hostname='localhost')
+def flush():
+    data = out.read()
+    if data: sock.sendall(data)
+def pump():
+    b = sock.recv(65536)
+    if b: inc.write(b)
+    else: inc.write_eof()
+    return bool(b)
+while True:
+    try:
+        tls.do_handshake(); break
+    except ssl.SSLWantReadError:
+        flush(); pump()
+flush()
+sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+tls.write(b'question\n')
+if sys.argv[3] == 'close_notify':
+    try:
+        tls.unwrap()
+    except ssl.SSLWantReadError:
+        pass
+flush()
+sock.shutdown(socket.SHUT_WR)
+data = b''
+for _ in range(10000):
+    try:
+        d = tls.read(65536)
+        if not d: break
+        data += d
+    except ssl.SSLWantReadError:
+        if not pump() and inc.pending == 0: break
+    except ssl.SSLError:  # the end, clean or not (the server's alert after a truncation)
+        break
+print(data.decode().strip() or 'nothing')
+)";
+
+struct TlsServer {
+  tls::SSLContext ctx = cert().server_context();
+  tls::EngineContext engine{ctx, tls::EngineContext::server_side};
+  std::unique_ptr<Server> server;
+  explicit TlsServer(Handler& h) {
+    ServerOptions o;
+    o.threads = 1;
+    o.connection.transport = &engine;
+    server = std::make_unique<Server>(Address("127.0.0.1", 0), h, o);
+    server->start();
+  }
+  std::string port() const { return std::to_string(server->address().port()); }
+};
+
+template <class Pred>
+bool eventually(Pred pred) {
+  auto end = std::chrono::steady_clock::now() + 20s;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+TEST(TlsEngineHalfClose, CloseNotifyAndFinWithTheRequestStillGetTheLateAnswer) {
+  LateAnswer h;
+  TlsServer srv(h);
+  Child py(
+      test::python_argv(half_closing_client, {srv.port(), cert().cert.string(), "close_notify"}));
+  EXPECT_EQ(py.read_line(), "late answer");
+  EXPECT_EQ(py.wait(), 0) << py.read_stderr();
+  EXPECT_EQ(h.requests.load(), 1);
+  // The held end comes after the answer: an orderly close, once the answer is out.
+  ASSERT_TRUE(eventually([&] { return h.closed().size() == 1; }));
+  EXPECT_FALSE(h.closed()[0]) << h.closed()[0].message();
+}
+
+TEST(TlsEngineHalfClose, TheEndHeldWhileReadingIsPausedComesWhenItResumes) {
+  // Several connections at once, so the held ends of different slots do not mix.
+  LateAnswer h;
+  TlsServer srv(h);
+  std::vector<std::unique_ptr<Child>> clients;
+  clients.reserve(8);
+  for (int i = 0; i < 8; ++i) {
+    clients.push_back(std::make_unique<Child>(test::python_argv(
+        half_closing_client, {srv.port(), cert().cert.string(), "close_notify"})));
+  }
+  for (auto& py : clients) {
+    EXPECT_EQ(py->read_line(), "late answer");
+    EXPECT_EQ(py->wait(), 0) << py->read_stderr();
+  }
+  ASSERT_TRUE(eventually([&] { return h.closed().size() == 8; }));
+  for (const auto& reason : h.closed()) EXPECT_FALSE(reason) << reason.message();
+}
+
+TEST(TlsEngineHalfClose, ABareFinAfterTheRequestIsATruncationReportedAfterTheRequest) {
+  // Without close_notify OpenSSL calls the end a truncation and will not write after it: the
+  // handler still sees the request first, then on_close with the eof error.
+  LateAnswer h;
+  TlsServer srv(h);
+  Child py(test::python_argv(half_closing_client, {srv.port(), cert().cert.string(), "fin"}));
+  EXPECT_EQ(py.read_line(), "nothing");
+  EXPECT_EQ(py.wait(), 0) << py.read_stderr();
+  ASSERT_TRUE(eventually([&] { return h.closed().size() == 1; }));
+  EXPECT_EQ(h.requests.load(), 1);
+  EXPECT_EQ(h.closed()[0], make_error_code(tls::SSLErrorNumber::eof)) << h.closed()[0].message();
+}
+
+}  // namespace
