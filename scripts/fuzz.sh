@@ -5,7 +5,8 @@
 #   FUZZ_SECONDS   seconds per target (default 60)
 #   FUZZ_BUILD_DIR build directory (default build-fuzz)
 #   FUZZ_TARGETS   targets to run (default: all of them)
-set -euo pipefail  # pipefail: a target's status survives | tee
+#   FUZZ_PARALLEL  targets fuzzed at once (default: the number of CPUs; each is one process)
+set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
@@ -22,17 +23,35 @@ status=0
 failed=()
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
-for target in $targets; do
-  corpus="$build/fuzz/corpus/$target"       # grows as the fuzzer finds new paths
-  artifacts="$build/fuzz/artifacts/$target/"
-  mkdir -p "$corpus" "$artifacts"
-  dict=()
+# fuzz_one <target>: one bounded libFuzzer run, its output in $logs/<target>.
+fuzz_one() {
+  local target=$1 corpus="$build/fuzz/corpus/$1" artifacts="$build/fuzz/artifacts/$1/"
+  mkdir -p "$corpus" "$artifacts"  # the corpus grows as the fuzzer finds new paths
+  local dict=()
   [[ -f fuzz/$target.dict ]] && dict=(-dict="fuzz/$target.dict")
+  "$build/fuzz/${target}_fuzz" "$corpus" "fuzz/corpus/$target" "${dict[@]}" \
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$artifacts" >"$logs/$target" 2>&1
+}
+# Each libFuzzer process uses one CPU: run FUZZ_PARALLEL of them at once, then show each log
+# whole (not interleaved) in the order of the list.
+parallel=${FUZZ_PARALLEL:-$(nproc)}
+declare -A pids=()
+running=0
+for target in $targets; do
+  if ((running >= parallel)); then wait -n || true; running=$((running - 1)); fi
   echo "== fuzzing $target for ${seconds}s =="
-  if ! "$build/fuzz/${target}_fuzz" "$corpus" "fuzz/corpus/$target" "${dict[@]}" \
-      -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-      -artifact_prefix="$artifacts" 2>&1 | tee "$logs/$target"; then
-    echo "fuzz: $target FAILED; reproducer(s) in $artifacts" >&2
+  fuzz_one "$target" &
+  pids[$target]=$!
+  running=$((running + 1))
+done
+for target in $targets; do
+  result=0
+  wait "${pids[$target]}" || result=$?  # bash keeps a status `wait -n` already collected
+  echo "== $target =="
+  cat "$logs/$target"
+  if ((result != 0)); then
+    echo "fuzz: $target FAILED; reproducer(s) in $build/fuzz/artifacts/$target/" >&2
     failed+=("$target")
     status=1
   fi

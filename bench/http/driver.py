@@ -13,20 +13,8 @@ import subprocess
 import sys
 import time
 
-SERVER_CORE, CLIENT_CORE = "0", "1"
-CLK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from server_cpu import CLIENT_CORE, SERVER_CORE, cpu_seconds, free_port  # noqa: E402
 
 
 def wait_port(port, seconds=10):

@@ -30,14 +30,8 @@ import sys
 import tempfile
 import time
 
-SERVER_CORE, CLIENT_CORE = "0", "1"
-CLK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from server_cpu import CLIENT_CORE, SERVER_CORE, cpu_seconds, free_port  # noqa: E402
 
 
 class Proc:
@@ -82,15 +76,6 @@ def make_cert(d):
                     "subjectAltName=DNS:localhost,IP:127.0.0.1"], check=True,
                    capture_output=True)
     return cert, key
-
-
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def nginx_argv(d, cert, key, port):

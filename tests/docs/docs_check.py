@@ -70,6 +70,9 @@ SERVER_PORT = "12345"  # each session has its own namespace: the documents' port
 SKIPPED = 4  # a session's exit status when its server cannot run here
 WAIT_SECONDS = 30  # a bound on each wait for output: generous for TSan on a loaded machine
 COMMAND_SECONDS = 60
+# A bound on one whole session (below CTest's 900 s for the pass): a session that hangs is
+# reported with its output so far instead of the pass being killed without a word.
+SESSION_SECONDS = 300
 
 
 class DocError(Exception):
@@ -446,7 +449,15 @@ def run_pass(args):
                 if not jobs:
                     return
                 doc, n, session = jobs.pop(0)
-            err, skip = run_session_isolated(work, m, doc, n, session)
+            where, start = f"{doc['path']}:{session['line'] - 1}", time.monotonic()
+            try:
+                err, skip = run_session_isolated(work, m, doc, n, session)
+            except Exception as e:  # a failure of the checker itself still names the session
+                err, skip = f"{where}: the checker failed: {e!r}", None
+            # One line per session as it ends: if the pass itself is cut short, the log
+            # still says which sessions ran and which one was running.
+            verdict = "FAILED" if err else "skipped" if skip else "ok"
+            print(f"{where}: {verdict} ({time.monotonic() - start:.1f} s)", flush=True)
             with lock:
                 if err:
                     failures.append(err)
@@ -487,15 +498,35 @@ def run_session_isolated(work, m, doc, n, session):
     (d.parent / (d.name + ".json")).write_text(json.dumps(spec))
     script = os.path.abspath(__file__)
     for unshare in (["unshare", "-n"], ["unshare", "-rn"]):
-        r = subprocess.run(unshare + [sys.executable, script, "session", str(d) + ".json"],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                           timeout=600)
+        try:
+            r = subprocess.run(unshare + [sys.executable, script, "session", str(d) + ".json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               timeout=SESSION_SECONDS + 30)
+        except subprocess.TimeoutExpired as e:  # the session's own watchdog did not fire
+            out = e.stdout.decode("utf-8", "replace") if isinstance(e.stdout, bytes) else e.stdout
+            return session_failure(where, session, f"did not end within {SESSION_SECONDS + 30} s",
+                                   out), None
         if r.returncode == 3 or r.stdout.startswith("unshare:"):
             continue  # could not make or set up the namespace this way: try the next
         if r.returncode == SKIPPED:
             return None, f"{where}: {r.stdout.strip()}"
-        return (None if r.returncode == 0 else r.stdout), None
+        if r.returncode == 0:
+            return None, None
+        if r.stdout.strip().startswith(where):
+            return r.stdout.rstrip(), None  # the session's own report: expected and got
+        why = (f"was killed by {signal.Signals(-r.returncode).name}" if r.returncode < 0
+               else f"ended with exit status {r.returncode} without a report")
+        return session_failure(where, session, why, r.stdout), None
     return f"{where}: cannot create a network namespace (unshare -n or -rn): {r.stdout}", None
+
+
+def session_failure(where, session, why, out):
+    """A session that ended without its own report: what it ran, and all it printed."""
+    cmds = [f"    $ {step['cmd']}" for step in session["steps"]]
+    printed = [f"    {line}" for line in (out or "").rstrip().split("\n")] if (out or "").strip() \
+        else ["    (nothing)"]
+    return "\n".join([f"{where}: the session {why}", "  commands:"] + cmds
+                     + ["  the session printed:"] + printed)
 
 
 def session(args):
@@ -567,7 +598,7 @@ def run_steps(spec):
     def matches(got, want):
         return all(expected_regex(w, vary).fullmatch(g) for g, w in zip(got, want))
 
-    def report(why, cmd=None):
+    def describe(why, cmd=None):
         got, partial = lines_now()
         if partial:
             got = got + [partial + "  <no newline>"]
@@ -577,8 +608,22 @@ def run_steps(spec):
         for j in jobs:
             if j.poll() is None:
                 j.kill()
-        print("\n".join(msg))
+        return "\n".join(msg)
+
+    def report(why, cmd=None):
+        print(describe(why, cmd), flush=True)
         sys.exit(1)
+
+    current = [None]  # the command being run, for the watchdog
+
+    def watchdog():
+        print(describe(f"the session did not end within {SESSION_SECONDS} s", current[0]),
+              flush=True)
+        os._exit(1)
+
+    timer = threading.Timer(SESSION_SECONDS, watchdog)
+    timer.daemon = True
+    timer.start()
 
     def wait_for(count, cmd):
         deadline = time.monotonic() + WAIT_SECONDS
@@ -602,6 +647,7 @@ def run_steps(spec):
 
     for step in spec["steps"]:
         cmd = strip_comment(step["cmd"])
+        current[0] = cmd
         expected += step["expect"]
         if "compile" in step:
             continue  # built by the pkg-config pass with exactly this command
@@ -640,6 +686,7 @@ def run_steps(spec):
         report("output ends without a newline")
     if len(got) != len(expected) or not matches(got, expected):
         report("output differs")
+    timer.cancel()
 
 
 def main():
