@@ -5,7 +5,8 @@ Asio, libuv, POCO, Python's socketserver, asyncio and uvloop.
 
 soket-uring is the same engine on its io_uring poller (SOKET_BACKEND=uring: the completion
 model, multishot receive into provided buffers and sends on the ring); soket-uring-poll is that
-poller's readiness model (SOKET_URING_READINESS=1, what the uring backend did before); c-uring is a
+poller's readiness model (SOKET_URING_READINESS=1, what the uring backend did before);
+soket-uring-shared is its ring without SINGLE_ISSUER | DEFER_TASKRUN (SOKET_URING_SHARED=1); c-uring is a
 hand-written C io_uring echo loop (multishot accept and receive, provided buffers), the second
 reference: how close the engine is to the best the kernel allows.
 soket-batch is the engine with ConnectionOptions::batch_writes (one io_uring_enter per loop

@@ -10,11 +10,7 @@
 namespace soket::event::detail {
 
 Acceptor::Acceptor(Server& server, Loop& loop, Socket listener)
-    : AcceptingWatcher(listener.fileno()),
-      server_(server),
-      loop_(loop),
-      listener_(std::move(listener)) {
-  set_receiver(true);  // on io_uring: a multishot accept, no readiness and accept4 per client
+    : Watcher(listener.fileno()), server_(server), loop_(loop), listener_(std::move(listener)) {
   std::error_code ec;
   reserve_ = sys::open_reserve(ec);  // without it we can still pause on EMFILE
   loop_.watch(*this, readable);
@@ -70,44 +66,24 @@ void Acceptor::handle_events(std::uint32_t) {
       continue;
     }
     int e = ec.value();
-    if (e == EAGAIN || e == EWOULDBLOCK || !failed(e, ec, false)) return;
-  }
-}
-
-void Acceptor::handle_accepted(int result) {
-  if (result >= 0) {
-    server_.on_accept(loop_, result);
-    return;
-  }
-  // The multishot accept ended with this error; the poller re-arms it if we still watch.
-  if (result != -EAGAIN && listener_)
-    failed(-result, std::error_code(-result, std::system_category()), true);
-}
-
-bool Acceptor::failed(int e, std::error_code ec, bool ring) {
-  if (e == EINTR || e == ECONNABORTED || e == EPROTO) return true;
-  if ((e != EMFILE && e != ENFILE) || reserve_ < 0) {
+    if (e == EAGAIN || e == EWOULDBLOCK) return;
+    if (e == EINTR || e == ECONNABORTED || e == EPROTO) continue;
     report(ec);
-    pause();  // ENOBUFS, ENOMEM, or EMFILE with no spare: back off
-    return false;
+    if ((e == EMFILE || e == ENFILE) && reserve_ >= 0) {
+      std::error_code ignored;
+      sys::close(reserve_, ignored);
+      reserve_ = -1;
+      int shed = sys::accept_nonblocking(listener_.fileno(), nullptr, nullptr, ignored);
+      if (shed >= 0) {
+        sys::close(shed, ignored);
+        server_.refused_.fetch_add(1, std::memory_order_relaxed);
+      }
+      reserve_ = sys::open_reserve(ignored);
+      if (reserve_ < 0) return pause();
+      continue;
+    }
+    return pause();  // ENOBUFS, ENOMEM, or EMFILE with no spare: back off
   }
-  std::error_code ignored;
-  sys::close(reserve_, ignored);
-  reserve_ = -1;
-  int shed = sys::accept_nonblocking(listener_.fileno(), nullptr, nullptr, ignored);
-  if (shed >= 0) {
-    sys::close(shed, ignored);
-    server_.refused_.fetch_add(1, std::memory_order_relaxed);
-  }
-  reserve_ = sys::open_reserve(ignored);
-  // The ring's accept takes a descriptor before it waits for a client, so at the limit it
-  // fails at once even with nobody waiting: then there is nothing to report, and it backs off
-  // instead of spinning (readiness asks accept4 only when a client waits).
-  bool go_on = shed >= 0 || !ring;
-  if (go_on) report(ec);
-  if (reserve_ >= 0 && go_on) return true;
-  pause();
-  return false;
 }
 
 }  // namespace soket::event::detail

@@ -12,11 +12,9 @@
 #include <soket/event/watcher.hpp>
 #include <soket/socket.hpp>
 
-#include "event/poller.hpp"
-
 namespace soket::event::detail {
 
-class Acceptor final : public AcceptingWatcher {
+class Acceptor final : public Watcher {
  public:
   /// Owns `listener`; starts watching it on `loop` (call on the loop thread or before run()).
   Acceptor(Server& server, Loop& loop, Socket listener);
@@ -25,13 +23,8 @@ class Acceptor final : public AcceptingWatcher {
   void close() noexcept;
   Loop& loop() noexcept { return loop_; }
   void handle_events(std::uint32_t ready) override;
-  /// The io_uring poller's multishot accept: one descriptor or -errno.
-  void handle_accepted(int result) override;
 
  private:
-  /// What to do after accept (accept4, or the ring's if `ring`) failed with `e`: true to go
-  /// on accepting.
-  bool failed(int e, std::error_code ec, bool ring);
   void pause();
   /// Tells the handler an accept failed for lack of resources.
   void report(std::error_code ec) noexcept;

@@ -113,6 +113,12 @@ void Loop::run() {
   auto& d = *impl_;
   SOKET_THREAD_RULE(!running(), "Loop::run called while the loop already runs");
   d.thread.store(std::this_thread::get_id());
+  // A poller that cannot go on throws (io_uring: a ring bound to another thread): the loop
+  // then no longer runs, and clean-up may happen on any thread.
+  struct Leave {
+    std::atomic<std::thread::id>& thread;
+    ~Leave() { thread.store(std::thread::id{}); }
+  } leave{d.thread};
   bool more_posted = false;
   while (!d.stopping.load(std::memory_order_acquire)) {
     long long timeout_ms = -1;
@@ -138,7 +144,6 @@ void Loop::run() {
   }
   d.run_posted();
   d.stopping.store(false);
-  d.thread.store(std::thread::id{});
 }
 
 void Loop::stop() {

@@ -55,19 +55,6 @@ class Poller {
   virtual Backend backend() const noexcept = 0;
 };
 
-/// A receiver (Watcher::receiver) that is a listening socket (the Server's Acceptor): on a
-/// poller that completes, its readable interest keeps a multishot accept in flight and each
-/// accepted descriptor, non-blocking and close-on-exec (or -errno), comes to
-/// handle_accepted; elsewhere it is told readiness like any watcher.
-class AcceptingWatcher : public Watcher {
- public:
-  using Watcher::Watcher;
-  virtual void handle_accepted(int result) = 0;
-
- protected:
-  using Watcher::set_receiver;
-};
-
 /// A poller's bookkeeping kept inside each watcher (Watcher's padding, see PollerTag).
 struct PollerAccess {
   static PollerTag& tag(Watcher& w) noexcept { return w.tag_; }

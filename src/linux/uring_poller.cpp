@@ -5,7 +5,6 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -24,39 +23,27 @@
 namespace soket::sys {
 namespace {
 
-// user_data: kind (3 bits) | sequence (8) | generation (21) | fd (32). The two reserved
-// values have kind 7, which no request produces. Ring clients' requests (the datagram ring,
-// uring_datagram.*) are client_kind | client id (16 bits, at 32) | tag (32).
-enum Kind : std::uint64_t {
-  poll_kind = 0,
-  recv_kind = 1,
-  send_kind = 2,
-  accept_kind = 3,
-  client_kind = 4
-};
+// user_data: kind (2 bits) | sequence (8) | generation (22) | fd (32). Kind 3 holds the two
+// reserved values no request of a watcher can produce, and ring clients' requests:
+// 3 | client id (16 bits, at 32) | tag (32), never equal to the reserved ones.
+enum Kind : std::uint64_t { poll_kind = 0, recv_kind = 1, send_kind = 2, client_kind = 3 };
 constexpr std::uint64_t wake_data = ~std::uint64_t{0};
 constexpr std::uint64_t ignored_data = ~std::uint64_t{0} - 1;
-constexpr std::uint32_t generation_mask = (1U << 21) - 1;
+constexpr std::uint32_t generation_mask = (1U << 22) - 1;
 
 event::detail::PollerTag& tag(event::Watcher& w) noexcept {
   return event::detail::PollerAccess::tag(w);
 }
 
-// A receiver that accepts (the Acceptor) gets a multishot accept instead of a receive. Asked
-// only where a receiver's request is armed or cancelled, never per message.
-event::detail::AcceptingWatcher* accepting(event::Watcher& w) noexcept {
-  return dynamic_cast<event::detail::AcceptingWatcher*>(&w);
-}
-
 std::uint64_t name(Kind kind, int fd, std::uint32_t generation, std::uint8_t seq) noexcept {
-  return kind << 61 | std::uint64_t{seq} << 53 | std::uint64_t{generation & generation_mask} << 32 |
+  return kind << 62 | std::uint64_t{seq} << 54 | std::uint64_t{generation & generation_mask} << 32 |
          static_cast<std::uint32_t>(fd);
 }
 Kind kind_of(std::uint64_t user) noexcept {
-  return static_cast<Kind>(user >> 61);
+  return static_cast<Kind>(user >> 62);
 }
 std::uint8_t seq_of(std::uint64_t user) noexcept {
-  return static_cast<std::uint8_t>(user >> 53);
+  return static_cast<std::uint8_t>(user >> 54);
 }
 
 // The provided buffers: 64 x 64 KiB per loop (4 MiB of address space, touched as used): a
@@ -168,19 +155,12 @@ bool UringPoller::arm(event::Watcher& w, std::error_code& ec) noexcept {
   if (wants_receive(w) && !t.recv_armed) {
     io_uring_sqe* e = sqe(ec);
     if (!e) return false;
+    e->opcode = IORING_OP_RECV;
     e->fd = w.fd();
-    if (accepting(w)) {
-      e->opcode = IORING_OP_ACCEPT;
-      e->ioprio = IORING_ACCEPT_MULTISHOT;
-      e->accept_flags = SOCK_NONBLOCK | SOCK_CLOEXEC;
-      e->user_data = name(accept_kind, w.fd(), t.generation, t.recv_seq);
-    } else {
-      e->opcode = IORING_OP_RECV;
-      e->ioprio = IORING_RECV_MULTISHOT;
-      e->flags = IOSQE_BUFFER_SELECT;
-      e->buf_group = buffers_->group();
-      e->user_data = name(recv_kind, w.fd(), t.generation, t.recv_seq);
-    }
+    e->ioprio = IORING_RECV_MULTISHOT;
+    e->flags = IOSQE_BUFFER_SELECT;
+    e->buf_group = buffers_->group();
+    e->user_data = name(recv_kind, w.fd(), t.generation, t.recv_seq);
     t.recv_armed = true;
   }
   return true;
@@ -206,7 +186,7 @@ bool UringPoller::cancel_receive(event::Watcher& w, std::error_code& ec) noexcep
   io_uring_sqe* e = sqe(ec);
   if (!e) return false;
   e->opcode = IORING_OP_ASYNC_CANCEL;
-  e->addr = name(accepting(w) ? accept_kind : recv_kind, w.fd(), t.generation, t.recv_seq);
+  e->addr = name(recv_kind, w.fd(), t.generation, t.recv_seq);
   e->user_data = ignored_data;
   t.recv_armed = false;
   ++t.recv_seq;
@@ -372,25 +352,6 @@ void UringPoller::on_receive(std::uint64_t user, int res, std::uint32_t flags) {
   }
 }
 
-void UringPoller::on_accept(std::uint64_t user, int res, std::uint32_t flags) {
-  event::Watcher* w = live(user);
-  if (!w || seq_of(user) != tag(*w).recv_seq) {
-    if (res >= 0) ::close(res);  // accepted after it was cancelled: nobody takes it
-    return;
-  }
-  bool more = flags & IORING_CQE_F_MORE;
-  if (!more) tag(*w).recv_armed = false;  // ended: an error, or the completion queue overflowed
-  if (res == -ECANCELED) return;
-  try {
-    accepting(*w)->handle_accepted(res);
-  } catch (...) {
-    event::detail::report_error("watcher", std::current_exception());
-  }
-  w = live(user);  // it may have stopped watching (a pause) while it ran
-  std::error_code ec;
-  if (!more && w && seq_of(user) == tag(*w).recv_seq && !tag(*w).recv_armed) arm(*w, ec);
-}
-
 void UringPoller::rearm_starved() {
   // As many as buffers came back in this batch, at least a few: each re-armed receive either
   // takes a buffer (its completion gives it back) or waits for bytes without one.
@@ -437,7 +398,6 @@ int UringPoller::wait(std::chrono::milliseconds timeout) {
     switch (kind_of(user)) {
       case poll_kind: on_poll(user, res); break;
       case recv_kind: on_receive(user, res, flags); break;
-      case accept_kind: on_accept(user, res, flags); break;
       case send_kind:
         if (event::Watcher* w = live(user)) {
           try {
@@ -472,7 +432,7 @@ void UringPoller::detach(std::uint32_t id) noexcept {
 }
 
 std::uint64_t UringPoller::client_data(std::uint32_t id, std::uint32_t tag) noexcept {
-  return client_kind << 61 | std::uint64_t{id & 0xffffU} << 32 | tag;
+  return client_kind << 62 | std::uint64_t{id & 0xffffU} << 32 | tag;
 }
 
 void UringPoller::wakeup() noexcept {

@@ -82,7 +82,6 @@ class UringPoller final : public event::detail::Poller {
   event::Watcher* live(std::uint64_t user) const noexcept;
   void on_poll(std::uint64_t user, int res);
   void on_receive(std::uint64_t user, int res, std::uint32_t flags);
-  void on_accept(std::uint64_t user, int res, std::uint32_t flags);
   void rearm_starved();
 
   Uring ring_;
