@@ -7,9 +7,12 @@
 #          by nature (label "heavy": 1 GiB transfers, hundreds of clients, full port scans);
 #          the sanitizer flavours skip both, and cover the same code with smaller variants.
 #          The suites against real protocol servers (label "servers": vsftpd, Dovecot, INN,
-#          aiosmtpd, telnetd, gophernicus, nginx) also run once, in the normal build.
-#   fuzz   each libFuzzer target for FUZZ_SECONDS (default 20) under ASan+UBSan (clang).
-#   tidy   clang-tidy's curated checks (.clang-tidy) over the library, tool and examples.
+#          aiosmtpd, telnetd, gophernicus, nginx) also run once, in the normal build. A
+#          sanitizer build does not compile what only those labels run (tests/CMakeLists.txt).
+#   fuzz   each libFuzzer target for FUZZ_SECONDS (default 20) under ASan+UBSan (clang), one
+#          target per CPU at a time.
+#   tidy   clang-tidy's curated checks (.clang-tidy) over the library, tool and examples (the
+#          static analyzer's checks on the library only: scripts/tidy.sh).
 # SOKET_FLAVOURS="normal" runs fewer flavours; SOKET_STEPS="tests fuzz tidy" picks steps.
 # Prints each step's wall time at the end.
 set -euo pipefail

@@ -59,7 +59,31 @@ std::string after_space(const std::string& line) {
   return sp == std::string::npos ? "" : line.substr(sp + 1);
 }
 
-// POP3: LIST and UIDL, or RETR each message, store it, then DELE it (applied at QUIT).
+// One message as a protocol fetched it: its listing, and its text when that was asked for.
+struct Fetched {
+  Listed listed;
+  std::string text;
+};
+
+// The loop both protocols share: message i is fetched (with its text when there is a store),
+// stored (on disk) and only then marked deleted on the server, before message i + 1 is asked
+// for. The deletions take effect when the caller ends the session (QUIT, EXPUNGE).
+std::vector<Listed> fetch_each(std::size_t count, const FetchArgs& args, const Store& store,
+                               const std::function<Fetched(std::size_t i, bool text)>& fetch,
+                               const std::function<void(const Listed&)>& mark_deleted) {
+  std::vector<Listed> out;
+  for (std::size_t i = 0; i < count; ++i) {
+    Fetched f = fetch(i, static_cast<bool>(store));
+    if (store) {
+      store(f.text);
+      if (args.remove) mark_deleted(f.listed);
+    }
+    out.push_back(std::move(f.listed));
+  }
+  return out;
+}
+
+// POP3: LIST and UIDL, then RETR each message to store and DELE it (applied at QUIT).
 std::vector<Listed> fetch_pop3(const FetchArgs& args, const MailServer& server,
                                const std::string& password, const Store& store) {
   using namespace proto::pop3;
@@ -80,29 +104,30 @@ std::vector<Listed> fetch_pop3(const FetchArgs& args, const MailServer& server,
   }
   const MultiLine list = pop->list();
   const MultiLine uidl = pop->uidl();
-  std::vector<Listed> out;
-  for (std::size_t i = 0; i < list.lines.size(); ++i) {
+  auto number = [](const Listed& l) {
+    std::size_t n = 0;
+    const char* last = l.number.data() + l.number.size();
+    const auto [end, ec] = std::from_chars(l.number.data(), last, n);
+    if (ec != std::errc() || end != last || n == 0)
+      throw std::runtime_error("pop3: LIST: not a message number: " + l.number + " " + l.size);
+    return n;
+  };
+  auto fetch = [&](std::size_t i, bool text) {
     const std::string& l = list.lines[i];
-    Listed each{l.substr(0, l.find(' ')), after_space(l),
-                i < uidl.lines.size() ? after_space(uidl.lines[i]) : ""};
-    if (store) {
-      std::size_t n = 0;
-      const auto [end, ec] =
-          std::from_chars(each.number.data(), each.number.data() + each.number.size(), n);
-      if (ec != std::errc() || end != each.number.data() + each.number.size() || n == 0)
-        throw std::runtime_error("pop3: LIST: not a message number: " + l);
-      std::string text;
-      for (const auto& line : pop->retr(n).lines) text += line + "\n";
-      store(text);
-      if (args.remove) pop->dele(n);
-    }
-    out.push_back(std::move(each));
-  }
-  pop->quit();  // the deletions take effect here, after every message was stored
+    Fetched f{{l.substr(0, l.find(' ')), after_space(l),
+               i < uidl.lines.size() ? after_space(uidl.lines[i]) : ""},
+              {}};
+    if (text)
+      for (const auto& line : pop->retr(number(f.listed)).lines) f.text += line + "\n";
+    return f;
+  };
+  auto out = fetch_each(list.lines.size(), args, store, fetch,
+                        [&](const Listed& l) { pop->dele(number(l)); });
+  pop->quit();
   return out;
 }
 
-// IMAP: SEARCH, then FETCH each match's UID and size, or its whole text to store, then flag
+// IMAP: SEARCH, then FETCH each match's UID and size, with its whole text to store, then flag
 // it \Deleted; EXPUNGE at the end.
 std::vector<Listed> fetch_imap(const FetchArgs& args, const MailServer& server,
                                const std::string& password, const Store& store) {
@@ -120,11 +145,11 @@ std::vector<Listed> fetch_imap(const FetchArgs& args, const MailServer& server,
   const std::string mailbox = server.path.empty() ? args.mailbox : server.path;
   const Result selected = imap->select(mailbox, !args.remove);
   if (selected.type != "OK") throw std::runtime_error("SELECT " + mailbox + ": " + selected.text);
-  std::vector<Listed> out;
-  for (const std::uint32_t n : imap->search(args.search)) {
-    const std::string which = std::to_string(n);
+  const auto matches = imap->search(args.search);
+  auto fetch = [&](std::size_t i, bool text) {
+    const std::string which = std::to_string(matches[i]);
     const Result r =
-        imap->fetch(which, store ? "(UID RFC822.SIZE BODY.PEEK[])" : "(UID RFC822.SIZE)");
+        imap->fetch(which, text ? "(UID RFC822.SIZE BODY.PEEK[])" : "(UID RFC822.SIZE)");
     const auto fetched = r.responses("FETCH");
     if (r.type != "OK" || fetched.empty())
       throw std::runtime_error("FETCH " + which + ": " +
@@ -134,12 +159,11 @@ std::vector<Listed> fetch_imap(const FetchArgs& args, const MailServer& server,
       const auto it = items.find(name);
       return it == items.end() ? std::string() : it->second.text;
     };
-    if (store) {
-      store(proto::mailbox::lf_lines(item("BODY[]")));
-      if (args.remove) imap->store(which, "+FLAGS", "(\\Deleted)");
-    }
-    out.push_back({which, item("RFC822.SIZE"), item("UID")});
-  }
+    return Fetched{{which, item("RFC822.SIZE"), item("UID")},
+                   text ? proto::mailbox::lf_lines(item("BODY[]")) : std::string()};
+  };
+  auto out = fetch_each(matches.size(), args, store, fetch,
+                        [&](const Listed& l) { imap->store(l.number, "+FLAGS", "(\\Deleted)"); });
   if (store && args.remove) imap->expunge();
   imap->logout();
   return out;

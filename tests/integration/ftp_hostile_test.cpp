@@ -103,6 +103,19 @@ ftp::FTP client(const FakeServer& server) {
   return f;
 }
 
+// `op` must throw E with exactly the message `what`; `more` checks the rest of the error.
+template <class E>
+void expect_error(const std::function<void()>& op, std::string_view what,
+                  const std::function<void(const E&)>& more = {}) {
+  try {
+    op();
+    ADD_FAILURE() << "no error; expected: " << what;
+  } catch (const E& e) {
+    EXPECT_EQ(std::string_view(e.what()), what);
+    if (more) more(e);
+  }
+}
+
 }  // namespace
 
 TEST(FtpHostile, MultiLineBannerEndsOnlyAtItsOwnCode) {
@@ -118,24 +131,16 @@ TEST(FtpHostile, MultiLineBannerEndsOnlyAtItsOwnCode) {
 TEST(FtpHostile, GarbageIsErrorProto) {
   FakeServer server([](Peer& p) { p.say("hello there"); });
   ftp::FTP f(std::chrono::seconds(10));
-  try {
-    f.connect(server.host(), server.port());
-    FAIL() << "garbage accepted";
-  } catch (const ftp::error_proto& e) {
-    EXPECT_EQ(e.reply(), "hello there");
-    EXPECT_STREQ(e.what(), "connect: hello there");
-  }
+  expect_error<ftp::error_proto>([&] { f.connect(server.host(), server.port()); },
+                                 "connect: hello there",
+                                 [](const auto& e) { EXPECT_EQ(e.reply(), "hello there"); });
 }
 
 TEST(FtpHostile, HugeLineIsRefused) {
   FakeServer server([](Peer& p) { p.say("220 " + std::string(100000, 'a')); });
   ftp::FTP f(std::chrono::seconds(10));
-  try {
-    f.connect(server.host(), server.port());
-    FAIL() << "huge line accepted";
-  } catch (const ftp::error_line_too_long& e) {
-    EXPECT_STREQ(e.what(), "connect: got more than 8192 bytes");
-  }
+  expect_error<ftp::error_line_too_long>([&] { f.connect(server.host(), server.port()); },
+                                         "connect: got more than 8192 bytes");
 }
 
 TEST(FtpHostile, EndlessMultiLineReplyIsBounded) {
@@ -156,12 +161,8 @@ TEST(FtpHostile, EndlessMultiLineReplyIsBounded) {
 TEST(FtpHostile, CloseMidReplyIsErrorEof) {
   FakeServer server(dialogue({{"USER anonymous", "331-first line of a reply that never ends"}}));
   ftp::FTP f = client(server);
-  try {
-    f.login();
-    FAIL() << "no error";
-  } catch (const ftp::error_eof& e) {
-    EXPECT_STREQ(e.what(), "USER anonymous: connection closed before the reply ended");
-  }
+  expect_error<ftp::error_eof>([&] { f.login(); },
+                               "USER anonymous: connection closed before the reply ended");
 }
 
 TEST(FtpHostile, SilentServerTimesOut) {
@@ -184,25 +185,12 @@ TEST(FtpHostile, ReplyCodesMapToErrorKinds) {
                               {"PASS pw", "530 Login incorrect."},
                               {"SIZE d", "213 not-a-number"}}));
   ftp::FTP f = client(server);
-  try {
-    f.size("a");
-    FAIL();
-  } catch (const ftp::error_temp& e) {
-    EXPECT_EQ(e.code(), "450");
-  }
-  try {
-    f.size("b");
-    FAIL();
-  } catch (const ftp::error_perm& e) {
-    EXPECT_STREQ(e.what(), "SIZE b: 550 no such file");
-  }
+  expect_error<ftp::error_temp>([&] { f.size("a"); }, "SIZE a: 450 busy",
+                                [](const auto& e) { EXPECT_EQ(e.code(), "450"); });
+  expect_error<ftp::error_perm>([&] { f.size("b"); }, "SIZE b: 550 no such file");
   EXPECT_THROW(f.delete_("c"), ftp::error_reply);
-  try {
-    f.login("u", "pw");
-    FAIL();
-  } catch (const ftp::error_perm& e) {
-    EXPECT_STREQ(e.what(), "PASS **: 530 Login incorrect.");  // the password masked
-  }
+  expect_error<ftp::error_perm>([&] { f.login("u", "pw"); },
+                                "PASS **: 530 Login incorrect.");  // the password masked
   EXPECT_THROW(f.size("d"), ftp::error_proto);
 }
 
@@ -292,12 +280,7 @@ TEST(FtpHostile, EndlessListingLineIsRefused) {
     }
   });
   ftp::FTP f = client(server);
-  try {
-    f.nlst();
-    FAIL();
-  } catch (const ftp::error_line_too_long& e) {
-    EXPECT_STREQ(e.what(), "NLST: got more than 8192 bytes");
-  }
+  expect_error<ftp::error_line_too_long>([&] { f.nlst(); }, "NLST: got more than 8192 bytes");
   f.close();
 }
 
@@ -326,12 +309,8 @@ TEST(FtpHostile, BytesAfterAuthTlsAreRefused) {
   });
   ftp::FTP_TLS f(soket::tls::create_unverified_context(), std::chrono::seconds(10));
   f.connect(server.host(), server.port());
-  try {
-    f.auth();
-    FAIL() << "injected bytes accepted";
-  } catch (const ftp::error_proto& e) {
-    EXPECT_STREQ(e.what(), "AUTH TLS: clear-text data after the reply to AUTH TLS refused");
-  }
+  expect_error<ftp::error_proto>([&] { f.auth(); },
+                                 "AUTH TLS: clear-text data after the reply to AUTH TLS refused");
   f.close();
 }
 
