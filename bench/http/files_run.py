@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""HTTP static files: `soket http serve DIR` (1 loop) vs nginx (1 worker, sendfile on,
+"""HTTP static files: `soket http serve DIR` (1 loop; on epoll, where file bodies go out with
+sendfile(2), and on io_uring, where they are splices on the ring) vs nginx (1 worker, sendfile on,
 access_log off) vs h2o (1 thread) serving the same directory, each pinned to core 0, wrk -t1
 -c100 on core 1: a 1 KiB, a 4 KiB, a 64 KiB and a 1 MiB file, and a 404. Runs interleaved and
 repeated; medians. Reports requests/s and the server's CPU (utime+stime from /proc) per
@@ -33,6 +34,21 @@ def make_root(tmp):
     return www
 
 
+def with_backend(backend, maker):
+    """maker, started with SOKET_BACKEND=backend (the server inherits the environment)."""
+    def start():
+        old = os.environ.get("SOKET_BACKEND")
+        os.environ["SOKET_BACKEND"] = backend
+        try:
+            return maker()
+        finally:
+            if old is None:
+                del os.environ["SOKET_BACKEND"]
+            else:
+                os.environ["SOKET_BACKEND"] = old
+    return start
+
+
 def main():
     ap = driver.arguments("files_run.py", __doc__)
     ap.add_argument("--paths", default=",".join(PATHS), help="comma-separated, from: "
@@ -42,7 +58,9 @@ def main():
     paths = a.paths.split(",")
     with tempfile.TemporaryDirectory(prefix="soket-bench-files-") as tmp:
         www = make_root(tmp)
-        makers = [("soket", lambda: driver.soket(os.path.join(a.build, "tools", "soket"), www))]
+        tool = os.path.join(a.build, "tools", "soket")
+        makers = [("soket", with_backend("epoll", lambda: driver.soket(tool, www))),
+                  ("soket-uring", with_backend("uring", lambda: driver.soket(tool, www)))]
         if a.baseline:
             makers.append(("soket-base", lambda: driver.soket(a.baseline, www)))
         makers += [

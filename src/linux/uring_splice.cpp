@@ -180,12 +180,11 @@ void FileSplicer::finish(std::size_t index) noexcept {
     }
   } else if (t.reading && t.read_res == 0) {
     result = -EIO;  // the file ended before the region did (truncated while sent)
-  } else if (t.send_res > 0) {
-    result = t.send_res;
-  } else if (t.send_res == -ECANCELED || t.send_res == 0) {
+  } else if (t.send_res == -ECANCELED) {
     result = 0;  // a short read cancelled the send: the pipe's bytes go next
   } else {
-    result = t.send_res;  // -EAGAIN (full socket: writability next), or a failure
+    // Bytes that reached the socket, -EAGAIN (a full socket: writability next), a failure.
+    result = t.send_res;
   }
   event::Watcher* owner = t.owner;
   // The region is done, failed, or its connection gone: the transfer ends (the pipe is kept

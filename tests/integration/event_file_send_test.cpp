@@ -34,6 +34,7 @@ namespace {
 struct FileServer : Handler {
   std::mutex mu;
   std::vector<std::error_code> closes;
+  std::atomic<int> queued{0};  // files queued with their whole size
   void on_data(Connection& c, Buffer& in) override {
     auto line = in.view();
     auto nl = line.find('\n');
@@ -46,6 +47,7 @@ struct FileServer : Handler {
     std::error_code ec;
     c.sendfile(fd, 0, static_cast<std::size_t>(fs::file_size(path)), ec);
     if (ec) return c.close();
+    ++queued;
     c.close_after_flush();
   }
   void on_close(Connection& c, std::error_code reason) override {
@@ -188,12 +190,14 @@ void expect_exact(const std::vector<std::string>& lines, const TempFile& f, std:
 
 TEST(EventFileSend, FileOnTmpfsAndOnDiskArriveExact) {
   Served s;
+  std::size_t served = 0;
   for (const fs::path& dir : {fs::path("/dev/shm"), fs::current_path()}) {
     if (!fs::is_directory(dir)) continue;
     TempFile f(dir, (3 << 20) + 12345);
     expect_exact(read_all(s, f.path, "0", 0, 1), f, (3 << 20) + 12345, 1);
+    ++served;
   }
-  ASSERT_TRUE(eventually([&] { return s.handler.closed().size() >= 1; }));
+  ASSERT_TRUE(eventually([&] { return s.handler.closed().size() == served; }));
   for (const auto& r : s.handler.closed()) EXPECT_FALSE(r) << r.message();
 }
 
@@ -232,7 +236,9 @@ TEST(EventFileSend, FileTruncatedWhileSentClosesWithAnErrorAndNoHang) {
   constexpr std::size_t size = 64 << 20;
   TempFile f(fs::current_path(), size);
   std::thread cut([&] {
-    std::this_thread::sleep_for(300ms);
+    // Once the region is queued with the whole size: the file then ends before it does.
+    eventually([&] { return s.handler.queued.load() == 1; });
+    std::this_thread::sleep_for(100ms);
     fs::resize_file(f.path, 1 << 20);
   });
   auto lines = read_all(s, f.path, "0.05", 0, 1);

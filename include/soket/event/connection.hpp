@@ -127,9 +127,11 @@ class Connection final : private Watcher {
   }
   /// Gathered send: one writev(2) for all the pieces when nothing is queued.
   void send(std::initializer_list<std::span<const std::byte>> pieces);
-  /// Queues `count` bytes of the open file `file_fd` from `offset`, sent with sendfile(2)
-  /// after whatever is queued before it. The descriptor must stay open until on_drain or
-  /// output_size() == 0. Fails (ec) if a file is already queued.
+  /// Queues `count` bytes of the open file `file_fd` from `offset`, sent after whatever is
+  /// queued before it: with sendfile(2), or on the io_uring backend as splices on the ring
+  /// (the file is read off the loop thread). The descriptor must stay open until on_drain or
+  /// output_size() == 0. A file shorter than promised closes the connection (EIO). Fails
+  /// (ec) if a file is already queued.
   void sendfile(int file_fd, std::int64_t offset, std::size_t count, std::error_code& ec);
 
   /// Half-close: shutdown(SHUT_WR) once the output is flushed; the connection closes when the
