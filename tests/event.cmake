@@ -44,3 +44,13 @@ endif()
 # File bodies (Connection::sendfile): sendfile(2) on epoll, splices on the io_uring ring.
 soket_add_test(event_file_send_test integration/event_file_send_test.cpp TIMEOUT 300)
 soket_test_on_uring(event_file_send_test TIMEOUT 300)
+# The single issuer's ring (SOKET_URING_SINGLE_ISSUER=1, opt-in): the pollers' and the
+# completion model's tests again, ".single" copies. Not the restart test: a single issuer's
+# Loop serves only on the thread that first ran it, and a DatagramServer's restart is a new
+# thread.
+foreach(t event_backend_test event_completion_test event_datagram_ring_test)
+  gtest_discover_tests(${t} TEST_SUFFIX .single DISCOVERY_TIMEOUT 60
+                       TEST_FILTER "-EventDatagramRing.ServesAgainAfterStopAndStart"
+                       PROPERTIES TIMEOUT 120
+                       ENVIRONMENT "SOKET_BACKEND=uring;SOKET_URING_SINGLE_ISSUER=1")
+endforeach()

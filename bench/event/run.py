@@ -6,7 +6,7 @@ Asio, libuv, POCO, Python's socketserver, asyncio and uvloop.
 soket-uring is the same engine on its io_uring poller (SOKET_BACKEND=uring: the completion
 model, multishot receive into provided buffers and sends on the ring); soket-uring-poll is that
 poller's readiness model (SOKET_URING_READINESS=1, what the uring backend did before);
-soket-uring-shared is its ring without SINGLE_ISSUER | DEFER_TASKRUN (SOKET_URING_SHARED=1); c-uring is a
+soket-uring-single is its ring with SINGLE_ISSUER | DEFER_TASKRUN (SOKET_URING_SINGLE_ISSUER=1); c-uring is a
 hand-written C io_uring echo loop (multishot accept and receive, provided buffers), the second
 reference: how close the engine is to the best the kernel allows.
 soket-batch is the engine with ConnectionOptions::batch_writes (one io_uring_enter per loop
@@ -54,8 +54,8 @@ def servers(build):
         # the completion model: the before/after of issue 14 in one interleaved run.
         "soket-uring-poll": ["env", "SOKET_BACKEND=uring", "SOKET_URING_READINESS=1",
                              os.path.join(ev, "bench_soket_echo")],
-        # The ring shared by any thread (no SINGLE_ISSUER | DEFER_TASKRUN): before/after.
-        "soket-uring-shared": ["env", "SOKET_BACKEND=uring", "SOKET_URING_SHARED=1",
+        # The ring bound to the loop's thread (SINGLE_ISSUER | DEFER_TASKRUN), opt-in.
+        "soket-uring-single": ["env", "SOKET_BACKEND=uring", "SOKET_URING_SINGLE_ISSUER=1",
                                os.path.join(ev, "bench_soket_echo")],
         "soket-batch": [os.path.join(ev, "bench_soket_echo"), "0", "1", "rr", "batch"],
         "c-epoll": [os.path.join(ev, "bench_c_epoll_echo")],

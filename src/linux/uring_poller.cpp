@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <string_view>
 
 #include <soket/error.hpp>
 #include <soket/event/watcher.hpp>
@@ -86,9 +87,12 @@ std::unique_ptr<UringPoller> UringPoller::create() {
   std::error_code ec;
   OwnedFd wakefd(eventfd(ec));
   if (!wakefd) return nullptr;
-  // SOKET_URING_SHARED=1: the ring without SINGLE_ISSUER | DEFER_TASKRUN, for comparisons.
+  // SOKET_URING_SINGLE_ISSUER=1: SINGLE_ISSUER | DEFER_TASKRUN. Not the default: the ring is
+  // then bound to the first thread that runs the Loop, and a DatagramServer or a Loop started
+  // again runs on a new thread (docs/design/loop.md).
+  const char* single = std::getenv("SOKET_URING_SINGLE_ISSUER");
   std::unique_ptr<UringPoller> p(
-      new UringPoller(std::move(wakefd), std::getenv("SOKET_URING_SHARED") == nullptr));
+      new UringPoller(std::move(wakefd), single != nullptr && std::string_view(single) == "1"));
   // Needed: completions never dropped (NODROP) and a wait with a timeout (EXT_ARG, 5.11).
   constexpr std::uint32_t needed = IORING_FEAT_NODROP | IORING_FEAT_EXT_ARG;
   if (!p->ring_.ok() || (p->ring_.features() & needed) != needed) return nullptr;
