@@ -25,6 +25,7 @@
 
 #include "support/http_server_client.hpp"
 #include "support/support.hpp"
+#include "support/tls_half_close_client.hpp"
 #include "tls/self_signed.hpp"
 
 using namespace soket;
@@ -128,49 +129,11 @@ TEST(HttpServerFlow, HalfClosedTlsClientGetsTheLateAnswer) {
   o.transport = &engine_tls;
   Answers answers;
   Served s(answers.handler(), std::move(o));
-  const std::string script = R"(
-import socket, ssl, sys
-ctx = ssl.create_default_context(cafile=sys.argv[2])
-sock = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=20)
-inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
-tls = ctx.wrap_bio(inc, out, server_hostname='127.0.0.1')
-def flush():
-    data = out.read()
-    if data: sock.sendall(data)
-def pump():
-    b = sock.recv(65536)
-    if b: inc.write(b)
-    else: inc.write_eof()
-    return bool(b)
-while True:
-    try:
-        tls.do_handshake(); break
-    except ssl.SSLWantReadError:
-        flush(); pump()
-flush()
-sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
-tls.write(b'GET ' + sys.argv[3].encode() + b' HTTP/1.1\r\nHost: t\r\n\r\n')
-try:
-    tls.unwrap()
-except ssl.SSLWantReadError:
-    pass
-flush()
-sock.shutdown(socket.SHUT_WR)
-data = b''
-for _ in range(10000):
-    try:
-        d = tls.read(65536)
-        if not d: break
-        data += d
-    except ssl.SSLWantReadError:
-        if not pump() and inc.pending == 0: break
-    except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
-        break
-print(data.split(b'\r\n\r\n', 1)[-1].decode() or 'nothing')
-)";
   for (const char* path : {"/now", "/later/200"}) {
     test::Child py(test::python_argv(
-        script, {std::to_string(s.server.address().port()), cert.cert.string(), path}));
+        test::tls_half_closing_client,
+        {std::to_string(s.server.address().port()), cert.cert.string(), "127.0.0.1",
+         std::string("GET ") + path + " HTTP/1.1\r\nHost: t\r\n\r\n", "close_notify", "body"}));
     auto line = py.read_line();
     ASSERT_TRUE(line) << "python3 printed nothing";
     EXPECT_EQ(*line, std::string("answer to ") + path);

@@ -18,6 +18,7 @@
 #include <soket/tls/ssl_error.hpp>
 
 #include "support/support.hpp"
+#include "support/tls_half_close_client.hpp"
 #include "tls/self_signed.hpp"
 
 using namespace std::chrono_literals;
@@ -58,50 +59,11 @@ struct LateAnswer : Handler {
   }
 };
 
-// Python's ssl over memory BIOs, so that the request, close_notify and the FIN leave in one
-// TCP segment (TCP_CORK); then it reads the answer until the server's end. argv: port, CA
-// file, "close_notify" or "fin" (a bare FIN: a truncation to the server).
-const char* half_closing_client = R"(
-import socket, ssl, sys
-ctx = ssl.create_default_context(cafile=sys.argv[2])
-sock = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=20)
-inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
-tls = ctx.wrap_bio(inc, out, server_hostname='localhost')
-def flush():
-    data = out.read()
-    if data: sock.sendall(data)
-def pump():
-    b = sock.recv(65536)
-    if b: inc.write(b)
-    else: inc.write_eof()
-    return bool(b)
-while True:
-    try:
-        tls.do_handshake(); break
-    except ssl.SSLWantReadError:
-        flush(); pump()
-flush()
-sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
-tls.write(b'question\n')
-if sys.argv[3] == 'close_notify':
-    try:
-        tls.unwrap()
-    except ssl.SSLWantReadError:
-        pass
-flush()
-sock.shutdown(socket.SHUT_WR)
-data = b''
-for _ in range(10000):
-    try:
-        d = tls.read(65536)
-        if not d: break
-        data += d
-    except ssl.SSLWantReadError:
-        if not pump() and inc.pending == 0: break
-    except ssl.SSLError:  # the end, clean or not (the server's alert after a truncation)
-        break
-print(data.decode().strip() or 'nothing')
-)";
+// The client: the request "question\n", then its end ("close_notify" or "fin").
+std::vector<std::string> client_argv(const std::string& port, const char* end) {
+  return test::python_argv(test::tls_half_closing_client,
+                           {port, cert().cert.string(), "localhost", "question\n", end, "all"});
+}
 
 struct TlsServer {
   tls::SSLContext ctx = cert().server_context();
@@ -130,8 +92,7 @@ bool eventually(Pred pred) {
 TEST(TlsEngineHalfClose, CloseNotifyAndFinWithTheRequestStillGetTheLateAnswer) {
   LateAnswer h;
   TlsServer srv(h);
-  Child py(
-      test::python_argv(half_closing_client, {srv.port(), cert().cert.string(), "close_notify"}));
+  Child py(client_argv(srv.port(), "close_notify"));
   EXPECT_EQ(py.read_line(), "late answer");
   EXPECT_EQ(py.wait(), 0) << py.read_stderr();
   EXPECT_EQ(h.requests.load(), 1);
@@ -147,8 +108,7 @@ TEST(TlsEngineHalfClose, TheEndHeldWhileReadingIsPausedComesWhenItResumes) {
   std::vector<std::unique_ptr<Child>> clients;
   clients.reserve(8);
   for (int i = 0; i < 8; ++i) {
-    clients.push_back(std::make_unique<Child>(test::python_argv(
-        half_closing_client, {srv.port(), cert().cert.string(), "close_notify"})));
+    clients.push_back(std::make_unique<Child>(client_argv(srv.port(), "close_notify")));
   }
   for (auto& py : clients) {
     EXPECT_EQ(py->read_line(), "late answer");
@@ -163,7 +123,7 @@ TEST(TlsEngineHalfClose, ABareFinAfterTheRequestIsATruncationReportedAfterTheReq
   // handler still sees the request first, then on_close with the eof error.
   LateAnswer h;
   TlsServer srv(h);
-  Child py(test::python_argv(half_closing_client, {srv.port(), cert().cert.string(), "fin"}));
+  Child py(client_argv(srv.port(), "fin"));
   EXPECT_EQ(py.read_line(), "nothing");
   EXPECT_EQ(py.wait(), 0) << py.read_stderr();
   ASSERT_TRUE(eventually([&] { return h.closed().size() == 1; }));
