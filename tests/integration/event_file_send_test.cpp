@@ -20,6 +20,7 @@
 
 #include <soket/event.hpp>
 
+#include "support/eventually.hpp"
 #include "support/support.hpp"
 
 namespace fs = std::filesystem;
@@ -30,10 +31,10 @@ using soket::test::Child;
 
 namespace {
 
+using soket::test::eventually;
+
 /// Serves a file per request line ("<path>\n"): sendfile of all of it, then close.
-struct FileServer : Handler {
-  std::mutex mu;
-  std::vector<std::error_code> closes;
+struct FileServer : Handler, test::CloseLog {
   std::atomic<int> queued{0};  // files queued with their whole size
   void on_data(Connection& c, Buffer& in) override {
     auto line = in.view();
@@ -52,12 +53,7 @@ struct FileServer : Handler {
   }
   void on_close(Connection& c, std::error_code reason) override {
     if (int* fd = c.context<int>()) ::close(*fd);
-    std::lock_guard lock(mu);
-    closes.push_back(reason);
-  }
-  std::vector<std::error_code> closed() {
-    std::lock_guard lock(mu);
-    return closes;
+    record(reason);
   }
 };
 
@@ -147,16 +143,6 @@ std::vector<std::string> read_all(Served& s, const fs::path& p, const std::strin
   }
   EXPECT_EQ(py.wait(60s), 0) << py.read_stderr();
   return lines;
-}
-
-template <class Pred>
-bool eventually(Pred pred) {
-  auto end = std::chrono::steady_clock::now() + 30s;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
 }
 
 long resident_kib() {

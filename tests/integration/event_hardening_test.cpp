@@ -29,6 +29,7 @@
 #include <soket/event/handler.hpp>
 #include <soket/event/server.hpp>
 
+#include "support/eventually.hpp"
 #include "support/support.hpp"
 
 using namespace soket;
@@ -39,16 +40,7 @@ using soket::test::loopback_pair;
 
 namespace {
 
-// Waits (bounded) until pred() holds.
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(2ms);
-  }
-  return true;
-}
+using soket::test::eventually;
 
 // Runs `loop` on this thread, stopped by a watchdog after `limit` in case it hangs.
 // Returns false if the watchdog had to stop it.

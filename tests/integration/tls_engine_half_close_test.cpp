@@ -17,6 +17,7 @@
 #include <soket/tls/engine.hpp>
 #include <soket/tls/ssl_error.hpp>
 
+#include "support/eventually.hpp"
 #include "support/support.hpp"
 #include "support/tls_half_close_client.hpp"
 #include "tls/self_signed.hpp"
@@ -29,12 +30,12 @@ using soket::test::Child;
 
 namespace {
 
+using soket::test::eventually;
+
 /// Answers each request a while later from a timer (as a handler that asks another thread
 /// would), with reading paused meanwhile; counts the requests and remembers how each
 /// connection ended.
-struct LateAnswer : Handler {
-  std::mutex mu;
-  std::vector<std::error_code> closes;
+struct LateAnswer : Handler, test::CloseLog {
   std::atomic<int> requests{0};
   void on_data(Connection& c, Buffer& in) override {
     if (in.view().find('\n') == std::string_view::npos) return;
@@ -49,14 +50,7 @@ struct LateAnswer : Handler {
       conn->resume_reading();
     });
   }
-  void on_close(Connection&, std::error_code reason) override {
-    std::lock_guard lock(mu);
-    closes.push_back(reason);
-  }
-  std::vector<std::error_code> closed() {
-    std::lock_guard lock(mu);
-    return closes;
-  }
+  void on_close(Connection&, std::error_code reason) override { record(reason); }
 };
 
 // The client: the request "question\n", then its end ("close_notify" or "fin").
@@ -78,16 +72,6 @@ struct TlsServer {
   }
   std::string port() const { return std::to_string(server->address().port()); }
 };
-
-template <class Pred>
-bool eventually(Pred pred) {
-  auto end = std::chrono::steady_clock::now() + 20s;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
 
 TEST(TlsEngineHalfClose, CloseNotifyAndFinWithTheRequestStillGetTheLateAnswer) {
   LateAnswer h;

@@ -19,6 +19,7 @@
 #include <soket/tls/engine.hpp>
 #include <soket/tls/ssl_error.hpp>
 
+#include "support/eventually.hpp"
 #include "support/support.hpp"
 #include "tls/self_signed.hpp"
 
@@ -30,25 +31,16 @@ using soket::test::Child;
 
 namespace {
 
+using soket::test::eventually;
+
 // Plain connections keep their size: the transport lives beside them, by slot.
 static_assert(sizeof(Connection) == 104, "a plain Connection must not grow");
 
 using soket::test::cert;
 
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 20s) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
 /// Echoes; records how connections ended and what TLS they negotiated.
-struct Echo : Handler {
+struct Echo : Handler, test::CloseLog {
   std::mutex mu;
-  std::vector<std::error_code> closes;
   std::vector<tls::ConnectionInfo> infos;
   std::atomic<int> opened{0};
   std::vector<std::error_code> handshake_errors;
@@ -70,14 +62,7 @@ struct Echo : Handler {
     c.send(in.data());
     in.retrieve_all();
   }
-  void on_close(Connection&, std::error_code reason) override {
-    std::lock_guard lock(mu);
-    closes.push_back(reason);
-  }
-  std::vector<std::error_code> closed() {
-    std::lock_guard lock(mu);
-    return closes;
-  }
+  void on_close(Connection&, std::error_code reason) override { record(reason); }
 };
 
 struct TlsServer {
