@@ -9,7 +9,9 @@ namespace soket::event {
 /// The poller under a Loop. `automatic` means: the SOKET_BACKEND environment variable
 /// ("epoll" or "uring") if set, otherwise epoll. `uring` falls back to epoll where io_uring
 /// is missing or forbidden (old kernel, seccomp, kernel.io_uring_disabled); Loop::backend()
-/// says which one runs.
+/// says which one runs. SOKET_URING_SINGLE_ISSUER=1 sets the io_uring ring up for one thread
+/// (SINGLE_ISSUER | DEFER_TASKRUN): less CPU per small message, more on bulk, and a Loop then
+/// serves only on the thread that first ran it (docs/design/loop.md).
 enum class Backend { automatic, epoll, uring };
 
 /// "automatic", "epoll" or "uring".
