@@ -78,8 +78,8 @@ bool FileSplicer::take_pipe(Pipe& p) noexcept {
 
 void FileSplicer::put_pipe(Pipe& p, bool clean) noexcept {
   if (p.read < 0) return;
-  if (clean && idle_.size() < max_pipes && idle_.size() < 8) {
-    idle_.push_back(p);  // a few kept for the next files
+  if (clean && idle_.size() < max_idle_pipes) {
+    idle_.push_back(p);
   } else {
     ::close(p.read);
     ::close(p.write);

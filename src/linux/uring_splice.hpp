@@ -48,7 +48,8 @@ class FileSplicer final : public RingClient {
   void on_batch_end() noexcept override {}
 
   static constexpr std::size_t max_pipes = 64;
-  static constexpr int pipe_size = 256 << 10;  // one step's bytes at most
+  static constexpr std::size_t max_idle_pipes = 8;  // kept open for the next files
+  static constexpr int pipe_size = 256 << 10;       // one step's bytes at most
 
  private:
   struct Pipe {
